@@ -1,0 +1,42 @@
+# The two commands of the README: `make demo` and `make test`. Both create .venv/ on first use,
+# install dyad into it and register the `dyad` Jupyter kernel; later runs skip what is done.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.stamp-runtime
+STAMP_DEV := $(VENV)/.stamp-dev
+export GX_ANALYTICS_ENABLED := False
+export PYTHONHASHSEED := 0
+
+.PHONY: demo test setup setup-dev lab clean
+
+demo: $(STAMP_RUN)
+	$(BIN)/dyad demo
+
+test: $(STAMP_DEV)
+	$(BIN)/python -m pytest -q
+
+setup: $(STAMP_RUN)
+setup-dev: $(STAMP_DEV)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "dyad needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name dyad --display-name "Python (dyad)" > /dev/null
+	@touch $@
+
+$(STAMP_DEV): pyproject.toml $(STAMP_RUN)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+# Optional: JupyterLab for editing notebooks (kept out of the report runtime, see README).
+lab: $(STAMP_RUN)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) .dyad-cache
