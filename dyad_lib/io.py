@@ -408,6 +408,9 @@ class _Coercer:
             out = out.dt.to_period("M").dt.to_timestamp()
         else:
             hint = "" if self.date_format else " (declare date_format in practice.yaml if your exports use another format)"
+            serial = t[bad].str.fullmatch(r"\d{5}(\.\d+)?")
+            if len(serial) and serial.all():
+                hint = " (these look like spreadsheet date serial numbers: format the column as dates)"
             self._report(col, t, bad, rows, ("a date", "dates"), fmt_words + hint)
             out = out.dt.normalize()
         return out.astype("datetime64[ns]")

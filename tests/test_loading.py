@@ -433,3 +433,12 @@ def test_loading_never_writes_into_the_data_folder(tmp_path):
     with pytest.raises(PracticeDataError):
         load_practice("test-dental", tmp_path)
     assert snapshot() == before
+
+
+def test_workbook_date_column_holding_serial_numbers_gets_a_hint(tmp_path):
+    folder = make_practice(tmp_path, {})
+    write_workbook(folder / "test-dental.xlsx", {"appointments": [
+        ["appointment_id", "date", "provider_id", "patient_id", "chair_minutes", "status", "visit_type"],
+        ["A1", 45663, "D1", "P1", 30, "completed", "exam"]]})
+    issue = the_issue(tmp_path)
+    assert (issue.row, issue.column) == (2, "date") and "serial numbers" in str(issue)
