@@ -1,0 +1,142 @@
+"""The partners' action plan and conflict-resolution log, read as of a date.
+
+Both logs are kept as current state (an item's latest status, a conflict's resolved date), so a
+view "as of" a past date reconstructs what was true then from the dates: an item completed after
+that date was still open at it, a conflict resolved after it was still open.
+
+Boundary rule: "as of" a date means at the end of that day. An item due on the period's last day
+and not done by the end of it is overdue at the period end; one due the day after is not yet due.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dyad_lib.contract import DYAD_AREAS
+from dyad_lib.periods import Period
+
+ACTION_COLUMNS = ["item_id", "title", "area", "area_label", "owner", "created_date", "due_date",
+                  "status", "completed_date", "status_as_of", "done_on_time", "overdue",
+                  "days_overdue", "focus"]
+
+
+def _day(x) -> pd.Timestamp:
+    return pd.Timestamp(x).normalize()
+
+
+def _done_by(df: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Items done on or before `as_of` (status done and completed on or before it)."""
+    return (df["status"] == "done") & df["completed_date"].notna() & (df["completed_date"] <= as_of)
+
+
+def overdue_mask(df: pd.DataFrame, as_of) -> pd.Series:
+    """Items overdue at the end of `as_of`: created by then, due on or before it, not done by then,
+    not dropped. (An item completed after `as_of` was still overdue at it.)"""
+    as_of = _day(as_of)
+    created = df["created_date"].isna() | (df["created_date"] <= as_of)
+    return (created & df["due_date"].notna() & (df["due_date"] <= as_of)
+            & (df["status"] != "dropped") & ~_done_by(df, as_of)).astype(bool)
+
+
+def done_on_time_mask(df: pd.DataFrame) -> pd.Series:
+    """Items done with completed_date ≤ due_date."""
+    return ((df["status"] == "done") & df["completed_date"].notna() & df["due_date"].notna()
+            & (df["completed_date"] <= df["due_date"])).astype(bool)
+
+
+def due_in(df: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Items due in the period, dropped ones excluded (the denominator of done-on-time)."""
+    return df[period.date_mask(df["due_date"]).fillna(False).astype(bool) & (df["status"] != "dropped")]
+
+
+def action_plan_status(df: pd.DataFrame | None, as_of, focus_areas=None) -> pd.DataFrame:
+    """Every item created on or before `as_of`, with its status at that date.
+
+    `status_as_of` is ``done`` if completed by then, ``dropped``, ``overdue`` if overdue then,
+    else the logged status (``open`` / ``in_progress``; an item completed later shows as
+    ``in_progress`` if so logged, else ``open``). `days_overdue` counts days past the due date at
+    `as_of`; `focus` flags items whose area is one of `focus_areas` (codes or the frame returned
+    by :func:`dyad_lib.partnership_assessment.focus_areas`). Sorted: overdue first (most days
+    first), then by due date. attrs["done_on_time_rate"]: of the items due up to `as_of` and
+    done or overdue, the share done on time (None when there are none).
+    """
+    if df is None:
+        out = pd.DataFrame(columns=ACTION_COLUMNS)
+        out.attrs["done_on_time_rate"] = None
+        return out
+    as_of = _day(as_of)
+    if focus_areas is not None and hasattr(focus_areas, "columns"):
+        focus_areas = list(focus_areas["area"]) if len(focus_areas) else []
+    focus = set(focus_areas or [])
+    d = df[df["created_date"].isna() | (df["created_date"] <= as_of)].copy()
+    done = _done_by(d, as_of)
+    overdue = overdue_mask(d, as_of)
+    logged_open = d["status"].where(d["status"].isin(["open", "in_progress"]), "in_progress")
+    d["status_as_of"] = logged_open.where(~overdue, "overdue")
+    d.loc[d["status"] == "dropped", "status_as_of"] = "dropped"
+    d.loc[done, "status_as_of"] = "done"
+    d["done_on_time"] = done_on_time_mask(d) & done
+    d["overdue"] = overdue
+    d["days_overdue"] = ((as_of - d["due_date"]).dt.days).where(overdue).astype("Int64")
+    d["area_label"] = d["area"].map(lambda a: DYAD_AREAS[a][1] if isinstance(a, str) and a in DYAD_AREAS else None)
+    d["focus"] = d["area"].isin(focus)
+    d["_o"] = d["days_overdue"].fillna(-1).astype(int)
+    d = d.sort_values(["overdue", "_o", "due_date", "item_id"], ascending=[False, False, True, True])
+    due_so_far = d[(d["due_date"] <= as_of) & (d["status"] != "dropped")]
+    rate = float(due_so_far["done_on_time"].mean()) if len(due_so_far) else None
+    out = d[ACTION_COLUMNS].reset_index(drop=True)
+    out.attrs["done_on_time_rate"] = rate
+    out.attrs["as_of"] = as_of
+    return out
+
+
+def conflicts_open_mask(df: pd.DataFrame, as_of) -> pd.Series:
+    """Conflicts opened on or before `as_of` and not resolved by then."""
+    as_of = _day(as_of)
+    return ((df["opened_date"] <= as_of) & (df["resolved_date"].isna() | (df["resolved_date"] > as_of))).astype(bool)
+
+
+def resolved_in(df: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Conflicts resolved on a day of the period, with `days_to_resolve`."""
+    r = df[df["resolved_date"].notna() & period.date_mask(df["resolved_date"]).fillna(False).astype(bool)].copy()
+    r["days_to_resolve"] = (r["resolved_date"] - r["opened_date"]).dt.days
+    return r
+
+
+def conflict_summary(df: pd.DataFrame | None, period: Period) -> dict:
+    """The conflict log at the end of the period.
+
+    Keys: available, opened_in_period, open (count at the period end), resolved_in_period,
+    median_days_to_resolve (None when nothing was resolved in the period), mediated_share (of the
+    conflicts opened on or before the period end with `mediated` recorded, the share mediated;
+    None when none is recorded), longest_running (the open conflict with the most days open at
+    the period end: conflict_id, topic, opened_date, days_open, mediated — or None),
+    open_items (frame of the open conflicts, longest first).
+    """
+    if df is None:
+        return {"available": False, "opened_in_period": None, "open": None, "resolved_in_period": None,
+                "median_days_to_resolve": None, "mediated_share": None, "longest_running": None,
+                "open_items": pd.DataFrame()}
+    end = period.last_day
+    opened = df[df["opened_date"] <= end]
+    open_ = df[conflicts_open_mask(df, end)].copy()
+    open_["days_open"] = (end - open_["opened_date"]).dt.days
+    open_ = open_.sort_values(["days_open", "conflict_id"], ascending=[False, True])
+    resolved = resolved_in(df, period)
+    med = opened["mediated"].dropna()
+    longest = None
+    if len(open_):
+        top = open_.iloc[0]
+        longest = {"conflict_id": top["conflict_id"], "topic": top["topic"],
+                   "opened_date": top["opened_date"], "days_open": int(top["days_open"]),
+                   "mediated": None if pd.isna(top["mediated"]) else bool(top["mediated"])}
+    return {
+        "available": True,
+        "opened_in_period": int(period.date_mask(df["opened_date"]).fillna(False).sum()),
+        "open": int(len(open_)),
+        "resolved_in_period": int(len(resolved)),
+        "median_days_to_resolve": float(resolved["days_to_resolve"].median()) if len(resolved) else None,
+        "mediated_share": float(med.astype(bool).mean()) if len(med) else None,
+        "longest_running": longest,
+        "open_items": open_[["conflict_id", "topic", "opened_date", "days_open", "mediated"]].reset_index(drop=True),
+    }

@@ -1,0 +1,214 @@
+"""Partnership metrics and views, checked against hand-computed values on tiny practices."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dyad_lib.periods import parse_period
+from dyad_lib.partnership import PARTNERSHIP_METRICS, partnership_metrics
+from dyad_lib.partnership_logs import action_plan_status, conflict_summary, overdue_mask
+from dyad_lib.rhythm import meeting_rhythm, planned_slots
+
+from partnership_fixtures import write_practice, main_practice
+
+Q3 = parse_period("2026Q3")
+
+
+@pytest.fixture(scope="module")
+def practice(tmp_path_factory):
+    return main_practice(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def q3(practice):
+    return partnership_metrics(practice, Q3)
+
+
+def test_exactly_the_contract_ids(q3):
+    assert list(q3) == [
+        "dyad_alignment", "dyad_health", "meeting_adherence_weekly", "meeting_adherence_monthly",
+        "meeting_adherence_quarterly", "meeting_adherence_annual", "action_items_done_on_time",
+        "action_items_overdue", "conflicts_open", "conflict_days_to_resolve",
+    ]
+    assert {k: v.unit for k, v in q3.items()} == PARTNERSHIP_METRICS
+    assert all(v.id == k for k, v in q3.items())
+
+
+def test_dyad_alignment_and_health(q3):
+    # Latest assessment on or before 2026-09-30 rated by both partners is 2026-09-10
+    # (2026-09-20 has the physician only; 2026-10-05 is after the period end).
+    # |phys - admin| per area: 1,1,0,2,0,0,0, 0,0,0,2,0,1,0 -> sum 7, mean 7/14 = 0.5
+    # alignment = 1 - 0.5 / 4 = 0.875
+    assert q3["dyad_alignment"].value == pytest.approx(0.875)
+    # health: physician ratings sum 28 + 20 = 48, administrator 24 + 21 = 45; 93 / 28
+    assert q3["dyad_health"].value == pytest.approx(93 / 28)
+    assert q3["dyad_health"].unit == "score_1_5"
+
+
+def test_dyad_alignment_uses_the_assessment_in_force(practice):
+    q1 = partnership_metrics(practice, parse_period("2026Q1"))
+    # 2026-03-15: both partners rate every area 3 -> no difference, alignment 1, health 3
+    assert q1["dyad_alignment"].value == 1.0
+    assert q1["dyad_health"].value == 3.0
+    feb = partnership_metrics(practice, parse_period("2026-02"))
+    assert feb["dyad_alignment"].value is None and "no assessment" in feb["dyad_alignment"].reason
+    assert feb["dyad_health"].value is None
+
+
+def test_meeting_adherence(q3):
+    # Weekly: 13 ISO weeks have their Monday in 2026Q3 (Jul 6,13,20,27; Aug 3,10,17,24,31;
+    # Sep 7,14,21,28). Held weeks: Jul 6, Jul 13 (twice: the extra one does not count), Aug 3, 10,
+    # 17, 24, Aug 31 (met Tue Sep 1), Sep 7, 14, 21 (met Tue Sep 22) = 10. Jul 20 logged as
+    # missed, Jul 27 and Sep 28 not logged. Wed Jul 1 belongs to the week of Mon Jun 29 (2026Q2).
+    assert q3["meeting_adherence_weekly"].value == pytest.approx(10 / 13)
+    # Monthly: July held, August held twice (counts once), September logged as not held -> 2/3
+    assert q3["meeting_adherence_monthly"].value == pytest.approx(2 / 3)
+    # Quarterly: one slot, held on Sep 15 -> 1/1
+    assert q3["meeting_adherence_quarterly"].value == 1.0
+    # Annual: a quarter is shorter than a year
+    assert q3["meeting_adherence_annual"].value is None
+    assert "shorter" in q3["meeting_adherence_annual"].reason
+
+
+def test_q3_has_13_weekly_slots_and_fiscal_year_slots():
+    mondays = planned_slots(Q3, "weekly")
+    assert len(mondays) == 13
+    assert mondays[0] == pd.Timestamp("2026-07-06") and mondays[-1] == pd.Timestamp("2026-09-28")
+    assert all(m.weekday() == 0 for m in mondays)
+    assert len(planned_slots(Q3, "monthly")) == 3
+    assert len(planned_slots(Q3, "quarterly")) == 1
+    assert planned_slots(Q3, "annual") == []
+    fy = parse_period("FY2027", 7)  # 2026-07 .. 2027-06
+    assert len(planned_slots(fy, "quarterly")) == 4 and len(planned_slots(fy, "annual")) == 1
+    assert planned_slots(parse_period("2026-09"), "quarterly") == []
+    # September 2026 starts on a Tuesday: Mondays 7, 14, 21, 28
+    assert len(planned_slots(parse_period("2026-09"), "weekly")) == 4
+
+
+def test_meeting_rhythm_table(practice):
+    t = meeting_rhythm(practice.tables["meetings"], Q3, 1).set_index("cadence")
+    assert t.loc["weekly", ["planned", "held", "missed", "not_logged", "extra"]].tolist() == [13, 10, 1, 2, 1]
+    # durations of the held weekly meetings in Q3's slots: 15, 20, 10, then 15 x 8 -> 165 / 11
+    assert t.loc["weekly", "avg_duration_minutes"] == pytest.approx(165 / 11)
+    assert t.loc["monthly", ["planned", "held", "missed", "not_logged", "extra"]].tolist() == [3, 2, 1, 0, 1]
+    assert t.loc["monthly", "avg_duration_minutes"] == pytest.approx((60 + 60 + 45) / 3)
+    assert t.loc["annual", "adherence"] is None or pd.isna(t.loc["annual", "adherence"])
+
+
+def test_meeting_adherence_fiscal_year_and_before_the_log(practice):
+    fy = partnership_metrics(practice, parse_period("FY2026"))  # calendar 2026
+    # Annual: one slot (the year), held on 2026-01-20
+    assert fy["meeting_adherence_annual"].value == 1.0
+    # Quarterly: 4 slots, one held (Q3)
+    assert fy["meeting_adherence_quarterly"].value == pytest.approx(1 / 4)
+    # Monthly: 12 slots, 2 held
+    assert fy["meeting_adherence_monthly"].value == pytest.approx(2 / 12)
+    # Weekly: Mondays in 2026 = 52 (Jan 5 .. Dec 28), 10 held + the week of Jun 29 (Wed Jul 1) = 11
+    assert len(planned_slots(parse_period("FY2026"), "weekly")) == 52
+    assert fy["meeting_adherence_weekly"].value == pytest.approx(11 / 52)
+    # A month before the weekly log starts (2026-07-01): not computable, not 0%
+    feb = partnership_metrics(practice, parse_period("2026-02"))
+    assert feb["meeting_adherence_weekly"].value is None
+    assert "starts on 2026-07-01" in feb["meeting_adherence_weekly"].reason
+
+
+def test_action_items(q3):
+    # Due in 2026Q3 and not dropped: A1 (on time), A2 (late), A3 (open), A7 (in progress),
+    # A8 (done on the due date = on time); A5 dropped, A4 due Oct 1, A6 due Jun 30. -> 2 / 5
+    assert q3["action_items_done_on_time"].value == pytest.approx(0.4)
+    # Overdue at the end of Sep 30: A3 (due Sep 30, the last day), A7 (due Sep 20),
+    # A6 (due Jun 30, completed only on Oct 5, so still overdue then) -> 3.
+    # Not: A4 (due Oct 1, the day after), A5 (dropped), A2/A1/A8 (done before the end).
+    assert q3["action_items_overdue"].value == 3
+    assert q3["action_items_overdue"].unit == "count"
+
+
+def test_overdue_exactly_on_the_boundary(tmp_path):
+    p = write_practice(tmp_path, {"action_plan": (
+        "item_id,title,area,owner,created_date,due_date,status,completed_date\n"
+        "L,Due on the last day,,both,2026-07-01,2026-09-30,open,\n"
+        "D,Due the day after,,both,2026-07-01,2026-10-01,open,\n")})
+    df = p.tables["action_plan"]
+    assert overdue_mask(df, "2026-09-30").tolist() == [True, False]
+    assert overdue_mask(df, "2026-09-29").tolist() == [False, False]
+    assert overdue_mask(df, "2026-10-01").tolist() == [True, True]
+    m = partnership_metrics(p, Q3)
+    assert m["action_items_overdue"].value == 1
+    # Only L is due in Q3, and it is not done -> 0 / 1 = 0 (a real zero, the denominator is 1)
+    assert m["action_items_done_on_time"].value == 0.0
+
+
+def test_action_plan_status_view(practice):
+    s = action_plan_status(practice.tables["action_plan"], "2026-09-30",
+                           focus_areas=["shared_vision", "clear_communication"]).set_index("item_id")
+    assert s.loc["A3", "status_as_of"] == "overdue" and s.loc["A3", "days_overdue"] == 0
+    assert s.loc["A7", "status_as_of"] == "overdue" and s.loc["A7", "days_overdue"] == 10
+    # A6: due Jun 30, done only on Oct 5 -> overdue by 92 days at Sep 30 (Jul 31 + Aug 31 + Sep 30)
+    assert s.loc["A6", "status_as_of"] == "overdue" and s.loc["A6", "days_overdue"] == 92
+    assert s.loc["A4", "status_as_of"] == "open" and pd.isna(s.loc["A4", "days_overdue"])
+    assert s.loc["A5", "status_as_of"] == "dropped"
+    assert s.loc["A1", "status_as_of"] == "done" and bool(s.loc["A1", "done_on_time"])
+    assert not bool(s.loc["A2", "done_on_time"])
+    assert s.loc["A3", "focus"] and s.loc["A1", "focus"] and not s.loc["A7", "focus"]
+    # Overdue first, most days first
+    assert list(s.index[:3]) == ["A6", "A7", "A3"]
+    # Due up to Sep 30 and not dropped: A1, A2, A3, A6, A7, A8; on time A1, A8 -> 2/6
+    ordered = action_plan_status(practice.tables["action_plan"], "2026-09-30")
+    assert ordered.attrs["done_on_time_rate"] == pytest.approx(2 / 6)
+
+
+def test_conflicts(q3):
+    # Open at the end of 2026-09-30: C3 (resolved Oct 2, after the end), C4 (opened on Sep 30)
+    # Not: C5 (opened Oct 1), C1/C2/C7/C6 resolved by then.
+    assert q3["conflicts_open"].value == 2
+    # Resolved in Q3: C1 Jan 10 -> Jul 20 = 21+28+31+30+31+30+20 = 191 days; C2 Aug 1 -> Aug 11
+    # = 10 days; C7 Jul 1 -> Sep 30 = 91 days. Median of (10, 91, 191) = 91.
+    assert q3["conflict_days_to_resolve"].value == 91
+    assert q3["conflict_days_to_resolve"].unit == "days"
+
+
+def test_conflict_summary(practice):
+    s = conflict_summary(practice.tables["conflicts"], Q3)
+    assert s["open"] == 2 and s["resolved_in_period"] == 3 and s["median_days_to_resolve"] == 91
+    # Opened in Q3: C2 (Aug 1), C3 (Sep 1), C4 (Sep 30), C7 (Jul 1) = 4
+    assert s["opened_in_period"] == 4
+    # Opened by Sep 30 with `mediated` recorded: C1 T, C2 F, C3 F, C6 F, C7 T -> 2/5 (C4 blank)
+    assert s["mediated_share"] == pytest.approx(2 / 5)
+    # Longest running open conflict at Sep 30: C3, open since Sep 1 = 29 days
+    assert s["longest_running"]["conflict_id"] == "C3" and s["longest_running"]["days_open"] == 29
+    # In Q2 C1 (opened Jan 10) was the longest open one: Jan 10 -> Jun 30 = 171 days
+    q2 = conflict_summary(practice.tables["conflicts"], parse_period("2026Q2"))
+    assert q2["longest_running"]["conflict_id"] == "C1" and q2["longest_running"]["days_open"] == 171
+    assert q2["resolved_in_period"] == 1 and q2["median_days_to_resolve"] == 241  # C6: Nov 1 -> Jun 30
+
+
+def test_missing_tables_are_missing_with_reason(tmp_path):
+    p = write_practice(tmp_path, {})
+    m = partnership_metrics(p, Q3)
+    assert set(m) == set(PARTNERSHIP_METRICS)
+    for mid, v in m.items():
+        assert v.value is None, mid
+        assert v.reason and "no " in v.reason, mid
+    assert "dyad_assessment" in m["dyad_alignment"].reason
+    assert "meetings" in m["meeting_adherence_weekly"].reason
+    assert "action_plan" in m["action_items_overdue"].reason
+    assert "conflicts" in m["conflicts_open"].reason
+
+
+def test_empty_denominators_are_missing(tmp_path):
+    p = write_practice(tmp_path, {
+        "action_plan": "item_id,title,area,owner,created_date,due_date,status,completed_date\n"
+                       "X,Dropped in Q3,,both,2026-07-01,2026-08-01,dropped,\n",
+        "conflicts": "conflict_id,opened_date,topic,resolved_date,mediated\nK,2026-08-01,Topic,,\n",
+        "meetings": "date,cadence,held,duration_minutes\n2026-07-07,weekly,true,15\n",
+    })
+    m = partnership_metrics(p, Q3)
+    assert m["action_items_done_on_time"].value is None  # only a dropped item was due
+    assert m["action_items_overdue"].value == 0  # a count: nothing is overdue
+    assert m["conflict_days_to_resolve"].value is None and "resolved" in m["conflict_days_to_resolve"].reason
+    assert m["conflicts_open"].value == 1
+    assert m["meeting_adherence_weekly"].value == pytest.approx(1 / 13)
+    # No monthly meeting was ever logged: not computable rather than 0%
+    assert m["meeting_adherence_monthly"].value is None
+    assert "no monthly meetings" in m["meeting_adherence_monthly"].reason
