@@ -31,6 +31,11 @@ from dyad_lib.partnership_logs import (  # noqa: F401
     overdue_mask, resolved_in,
 )
 from dyad_lib.rhythm import cadence_rhythm, meeting_rhythm, planned_slots  # noqa: F401
+from dyad_lib.feedback360 import blind_spots, feedback_summary, hidden_strengths  # noqa: F401
+from dyad_lib.partnership_surveys import nps, patient_feedback, team_survey_by_role  # noqa: F401
+from dyad_lib.checkpoint import (  # noqa: F401
+    AgendaItem, checkpoint_agenda, latest_answers, what_is_working, what_to_improve,
+)
 
 if TYPE_CHECKING:
     from dyad_lib.io import Practice

@@ -110,3 +110,45 @@ C7,2026-07-01,Front desk,2026-09-30,true
 def main_practice(root: Path) -> Practice:
     return write_practice(root, {"dyad_assessment": MAIN_ASSESSMENT, "meetings": MEETINGS,
                                  "action_plan": ACTIONS, "conflicts": CONFLICTS})
+
+TEAM = """response_date,role,satisfaction,burnout,recommend_workplace
+2026-07-10,staff,4,1,9
+2026-07-10,staff,4,3,10
+2026-08-10,staff,3,2,7
+2026-08-10,staff,5,4,6
+2026-09-10,staff,2,2,3
+2026-07-11,physician,3,3,9
+2026-08-11,physician,4,3,9
+2026-09-11,physician,5,1,8
+2026-09-12,administrator,2,4,5
+2026-05-01,staff,4,1,9
+2026-05-02,staff,4,1,9
+2026-05-03,staff,4,1,9
+"""
+
+PATIENTS = """response_date,recommend_score,rating,comment
+2026-07-01,10,9,Friendly team
+2026-07-15,9,8,
+2026-08-01,8,7,"<b>Great</b> & kind"
+2026-09-01,6,5,Waited 40 minutes
+2026-09-20,10,10,
+2026-04-01,10,9,
+2026-05-01,6,6,
+2026-06-01,6,6,
+2026-02-01,10,10,Only two in Q1
+2026-03-01,0,0,
+"""
+
+QUESTIONS = """date,respondent,question,answer
+2026-03-01,physician,biggest_challenge,Hiring a hygienist
+2026-09-01,physician,biggest_challenge,Keeping the schedule full
+2026-09-02,administrator,biggest_challenge,"Insurance changes, again"
+2026-10-01,administrator,biggest_challenge,After the period
+2026-09-02,administrator,appreciate_most,<i>Your calm</i>
+"""
+
+
+def full_practice(root: Path) -> Practice:
+    return write_practice(root, {"dyad_assessment": MAIN_ASSESSMENT, "meetings": MEETINGS,
+                                 "action_plan": ACTIONS, "conflicts": CONFLICTS, "team_survey": TEAM,
+                                 "patient_survey": PATIENTS, "partner_questions": QUESTIONS})

@@ -212,3 +212,232 @@ def test_empty_denominators_are_missing(tmp_path):
     # No monthly meeting was ever logged: not computable rather than 0%
     assert m["meeting_adherence_monthly"].value is None
     assert "no monthly meetings" in m["meeting_adherence_monthly"].reason
+
+
+# --- the assessment views ---------------------------------------------------------------------
+
+from dyad_lib.partnership_assessment import (  # noqa: E402
+    assessment_change, assessment_view, classify, focus_areas, list_assessments,
+)
+from partnership_fixtures import assessment_csv  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def view(practice):
+    return assessment_view(practice.tables["dyad_assessment"], "2026-09-30")
+
+
+def test_assessment_view_every_classification(view):
+    assert view.attrs["assessment_date"] == pd.Timestamp("2026-09-10")
+    cls = dict(zip(view["area"], view["classification"]))
+    # both >= 4: engagement 5/4, professionalism 5/5, quality 4/4, supportive 4/4, respect 4/4
+    assert [a for a, c in cls.items() if c == "shared_strength"] == [
+        "engagement", "professionalism", "quality_commitment", "supportive_environment", "respect_trust"]
+    # both <= 2: shared_vision 2/2, recognition 2/1
+    assert [a for a, c in cls.items() if c == "shared_gap"] == ["shared_vision", "recognition"]
+    # |difference| >= 2: constructive_feedback 4/2, clear_communication 2/4
+    assert [a for a, c in cls.items() if c == "perception_gap"] == ["constructive_feedback", "clear_communication"]
+    # org_understanding 4/3 differs by 1 but is not both >= 4: neither
+    assert cls["org_understanding"] == "neither" and cls["advocacy"] == "neither"
+
+
+def test_self_and_partner_views(view):
+    v = view.set_index("area")
+    # constructive_feedback is delivered by the physician: self view = physician's 4, partner = 2
+    assert v.loc["constructive_feedback", ["deliverer", "self_view", "partner_view", "gap"]].tolist() == [
+        "physician", 4.0, 2.0, 2.0]
+    # clear_communication is delivered by the administrator: self 4 (administrator), partner 2
+    assert v.loc["clear_communication", ["deliverer", "self_view", "partner_view", "gap"]].tolist() == [
+        "administrator", 4.0, 2.0, 2.0]
+    # recognition: administrator (self) 1, physician (partner) 2 -> gap -1
+    assert v.loc["recognition", "gap"] == -1.0 and v.loc["recognition", "abs_gap"] == 1.0
+    assert v.loc["clear_communication", "label"] == "Clear communication"
+    # importance = mean of both: constructive_feedback (4 + 5) / 2 = 4.5; none given -> 3 assumed
+    assert v.loc["constructive_feedback", "importance"] == 4.5
+    assert v.loc["advocacy", "importance"] == 3.0 and not v.loc["advocacy", "importance_given"]
+
+
+def test_classification_precedence():
+    assert classify(5, 4) == "shared_strength"
+    assert classify(2, 1) == "shared_gap"
+    assert classify(4, 2) == "perception_gap" and classify(1, 3) == "perception_gap"
+    assert classify(3, 4) == "neither" and classify(3, 2) == "neither"
+    # with hand-edited non-integer means the first matching rule wins
+    assert classify(4.0, 4.0) == "shared_strength"
+    assert classify(5, None) == "incomplete"
+
+
+def test_focus_areas_ranking(view):
+    # Candidates are the shared gaps and perception gaps; score = importance x (5 - mean):
+    # shared_vision 3.5 x (5 - 2) = 10.5; clear_communication 5 x (5 - 3) = 10.0;
+    # constructive_feedback 4.5 x (5 - 3) = 9.0; recognition 2 x (5 - 1.5) = 7.0
+    f = focus_areas(view, n=4)
+    assert f["area"].tolist() == ["shared_vision", "clear_communication", "constructive_feedback", "recognition"]
+    assert f["focus_score"].tolist() == pytest.approx([10.5, 10.0, 9.0, 7.0])
+    top = focus_areas(view)
+    assert top["area"].tolist() == ["shared_vision", "clear_communication"] and top["rank"].tolist() == [1, 2]
+    reason = top.iloc[1]["reason"]
+    assert reason.startswith("Clear communication:") and "4 (self view)" in reason and "2 (partner view)" in reason
+    assert "perception gap of 2 points" in reason and "score 10" in reason
+    assert reason.count(".") == 1  # one sentence
+
+
+def test_focus_areas_fall_back_to_neither_and_skip_strengths(tmp_path):
+    # Every area 4/4 except advocacy 3/3 (importance 5, 4 -> 4.5 x 2 = 9) and recognition 3/4
+    # (no importance -> 3 x (5 - 3.5) = 4.5): no gap at all, so the "neither" areas fill the list.
+    phys = [4] * 14
+    admin = [4] * 14
+    phys[5] = admin[5] = 3
+    phys[12] = 3
+    pi = [None] * 14
+    ai = [None] * 14
+    pi[5], ai[5] = 5, 4
+    p = write_practice(tmp_path, {"dyad_assessment": assessment_csv(
+        {"2026-06-01": [("physician", phys, pi), ("administrator", admin, ai)]})})
+    v = assessment_view(p.tables["dyad_assessment"])
+    f = focus_areas(v, n=3)
+    assert f["area"].tolist() == ["advocacy", "recognition"]
+    assert f["focus_score"].tolist() == pytest.approx([9.0, 4.5])
+    assert "no shared strength" in f.iloc[0]["reason"]
+    assert "assumed" in f.iloc[1]["reason"]
+
+
+def test_incomplete_area_and_missing_assessment(tmp_path):
+    ratings = [3] * 14
+    partial = [3] * 13 + [None]
+    p = write_practice(tmp_path, {"dyad_assessment": assessment_csv(
+        {"2026-06-01": [("physician", partial, None), ("administrator", ratings, None)]})})
+    v = assessment_view(p.tables["dyad_assessment"]).set_index("area")
+    assert v.loc["professional_development", "classification"] == "incomplete"
+    assert "professional_development" not in focus_areas(v.reset_index(), n=14)["area"].tolist()
+    listed = list_assessments(p.tables["dyad_assessment"])
+    assert listed[["physician_areas", "administrator_areas", "usable", "complete"]].iloc[0].tolist() == [
+        13, 14, True, False]
+    assert assessment_view(p.tables["dyad_assessment"], "2026-05-31").empty
+    assert assessment_view(None).attrs["assessment_date"] is None
+
+
+def test_list_assessments(practice):
+    listed = list_assessments(practice.tables["dyad_assessment"])
+    assert [d.strftime("%Y-%m-%d") for d in listed["assessment_date"]] == [
+        "2026-03-15", "2026-09-10", "2026-09-20", "2026-10-05"]
+    assert listed["complete"].tolist() == [True, True, False, True]
+    assert listed.loc[2, ["physician_areas", "administrator_areas"]].tolist() == [14, 0]
+
+
+def test_assessment_change(practice):
+    c = assessment_change(practice.tables["dyad_assessment"], "2026-09-30").set_index("area")
+    assert c.attrs["assessment_date"] == pd.Timestamp("2026-09-10")
+    assert c.attrs["previous_date"] == pd.Timestamp("2026-03-15")  # 2026-09-20 is incomplete
+    # everything was 3 on 2026-03-15
+    assert c.loc["engagement", ["physician_change", "administrator_change", "mean_change"]].tolist() == [2, 1, 1.5]
+    assert c.loc["recognition", ["physician_change", "administrator_change"]].tolist() == [-1, -2]
+    assert c.loc["clear_communication", "classification_before"] == "neither"
+    assert c.loc["clear_communication", "classification_now"] == "perception_gap"
+    first = assessment_change(practice.tables["dyad_assessment"], "2026-06-30")
+    assert first.empty and first.attrs["previous_date"] is None
+
+
+# --- surveys, the checkpoint agenda and the recurring questions --------------------------------
+
+from dyad_lib.checkpoint import checkpoint_agenda, latest_answers  # noqa: E402
+from dyad_lib.partnership_surveys import nps, patient_feedback, role_groups, team_survey_by_role  # noqa: E402
+from partnership_fixtures import full_practice  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    return full_practice(tmp_path_factory.mktemp("full"))
+
+
+def test_nps():
+    # 10, 9, 8, 6, 10: promoters 3/5 = 60%, detractors 1/5 = 20% -> 40
+    assert nps(pd.Series([10, 9, 8, 6, 10])) == pytest.approx(40.0)
+    assert nps(pd.Series([], dtype=float)) is None
+
+
+def test_role_groups_min_responses():
+    assert role_groups({"staff": 5, "physician": 3, "administrator": 1}) == [
+        ("staff",), ("physician", "administrator")]  # fold of 1 merged into the smallest shown role
+    assert role_groups({"staff": 4, "physician": 2, "administrator": 2}) == [
+        ("staff",), ("physician", "administrator")]  # the two small roles reach 4 together
+    assert role_groups({"staff": 5, "physician": 1, "administrator": 1}) == [
+        ("physician", "administrator", "staff")]
+    assert role_groups({"staff": 3, "physician": 3}) == [("physician",), ("staff",)]
+    assert role_groups({"staff": 1, "administrator": 1}) == []
+
+
+def test_team_survey_by_role(full):
+    t = team_survey_by_role(full.tables["team_survey"], Q3).set_index("group")
+    # the lone administrator response is never shown alone: merged with the physicians (3)
+    assert list(t.index) == ["physician+administrator", "staff", "overall"]
+    pa = t.loc["physician+administrator"]
+    # satisfaction (3 + 4 + 5 + 2) / 4 = 3.5; burnout >= 3: 3, 3, 4 -> 3/4;
+    # recommend 9, 9, 8, 5: promoters 2/4 - detractors 1/4 = 25
+    assert pa["responses"] == 4 and pa["satisfaction_mean"] == 3.5
+    assert pa["burnout_share"] == 0.75 and pa["enps"] == pytest.approx(25.0)
+    assert "together" in pa["note"]
+    st = t.loc["staff"]
+    # satisfaction 18 / 5 = 3.6; burnout 3, 4 -> 2/5; recommend 9, 10 promoters, 6, 3 detractors -> 0
+    assert st["satisfaction_mean"] == pytest.approx(3.6) and st["burnout_share"] == pytest.approx(0.4)
+    assert st["enps"] == pytest.approx(0.0)
+    ov = t.loc["overall"]
+    # 9 responses: satisfaction 32 / 9; burnout 5 / 9; promoters 4, detractors 3 -> 100 / 9
+    assert ov["responses"] == 9 and ov["satisfaction_mean"] == pytest.approx(32 / 9)
+    assert ov["burnout_share"] == pytest.approx(5 / 9) and ov["enps"] == pytest.approx(100 / 9)
+    # 2026-06 has no response at all: nothing shown, with the reason
+    empty = team_survey_by_role(full.tables["team_survey"], parse_period("2026-06"))
+    assert empty.empty and "fewer than 3" in empty.attrs["note"]
+
+
+def test_patient_feedback(full):
+    f = patient_feedback(full.tables["patient_survey"], Q3)
+    assert f["responses"] == 5 and f["nps"] == pytest.approx(40.0)
+    assert f["promoters"] == pytest.approx(0.6) and f["detractors"] == pytest.approx(0.2)
+    assert f["rating_mean"] == pytest.approx(39 / 5)  # 9 + 8 + 7 + 5 + 10
+    # newest first, raw text (escaping is the report's job), no identifier of any kind
+    assert [c["comment"] for c in f["comments"]] == ["Waited 40 minutes", "<b>Great</b> & kind", "Friendly team"]
+    assert set(f["comments"][0]) == {"date", "comment"}
+    # 2026Q1 has two responses: withheld
+    q1 = patient_feedback(full.tables["patient_survey"], parse_period("2026Q1"))
+    assert q1["nps"] is None and q1["comments"] == [] and "fewer than 3" in q1["note"]
+    assert patient_feedback(None, Q3)["note"] == "no patient_survey table"
+
+
+def test_checkpoint_agenda_names_its_evidence(full):
+    a = checkpoint_agenda(full, Q3)
+    working = [i.text for i in a["working"]]
+    improve = [i.text for i in a["improve"]]
+    assert any(t.startswith("Both partners rate Engagement, Professionalism") for t in working)
+    assert "Quarterly strategy sessions: 1 of 1 held in 2026Q3 (100%)." in working
+    # Q2 NPS: 10, 6, 6 -> 33.3 - 66.7 = -33; Q3 40
+    assert "Patient NPS rose from -33 in 2026Q2 to 40 in 2026Q3 (5 responses)." in working
+    assert any("Clear communication: the business lead rates it 4 and the clinical lead 2" in t for t in improve)
+    assert any("Constructive feedback: the clinical lead rates it 4 and the business lead 2" in t for t in improve)
+    assert any(t.startswith("Shared vision: both partners rate it 2 or lower") for t in improve)
+    assert "2 of 5 action items due in 2026Q3 were done on time (40%)." in improve
+    assert any(t.startswith("3 action items were overdue on September 30, 2026") and "92 days" in t for t in improve)
+    assert any(t.startswith("Weekly touch points: 10 of 13 held in 2026Q3 (77%)") for t in improve)
+    assert any(t.startswith("2 conflicts were open on September 30, 2026") for t in improve)
+    # burnout 0/3 in Q2 -> 5/9 = 56% in Q3: rising
+    assert "Burnout: 56% of 9 team survey responses in 2026Q3, up from 0% in 2026Q2." in improve
+    assert "Team satisfaction fell from 4.0 in 2026Q2 to 3.6 of 5 in 2026Q3." in improve
+    assert all(i.text.endswith(".") for i in a["working"] + a["improve"])
+
+
+def test_checkpoint_without_partnership_tables(tmp_path):
+    a = checkpoint_agenda(write_practice(tmp_path, {}), Q3)
+    assert a == {"working": [], "improve": []}
+
+
+def test_latest_answers(full):
+    t = latest_answers(full.tables["partner_questions"], "2026-09-30").set_index("question")
+    assert list(t.index) == ["biggest_challenge", "success_this_year", "wish_understood",
+                             "feedback_needed", "appreciate_most"]
+    assert t.loc["biggest_challenge", "physician_answer"] == "Keeping the schedule full"
+    assert t.loc["biggest_challenge", "administrator_answer"] == "Insurance changes, again"  # not Oct 1
+    assert t.loc["appreciate_most", "administrator_answer"] == "<i>Your calm</i>"  # raw, escaped later
+    assert pd.isna(t.loc["appreciate_most", "physician_answer"])
+    assert t.loc["biggest_challenge", "question_text"].startswith("What is the biggest challenge")
+    assert latest_answers(full.tables["partner_questions"], "2026-03-31").loc[0, "physician_answer"] == "Hiring a hygienist"
+    assert latest_answers(None)["physician_answer"].isna().all()
