@@ -118,7 +118,8 @@ def _action_items(df, period: Period) -> tuple[list[AgendaItem], list[AgendaItem
     due = due_in(df, period)
     if len(due):
         k, n = int(done_on_time_mask(due).sum()), len(due)
-        text = f"{k} of {n} action items due in {period.label} were done on time ({_pct(k / n)})."
+        text = (f"{k} of {n} action item{'s' if n != 1 else ''} due in {period.label} "
+                f"{'were' if n != 1 else 'was'} done on time ({_pct(k / n)}).")
         (good if k / n >= ON_TIME_OK else bad).append(AgendaItem("actions", text))
     status = action_plan_status(df, period.last_day)
     overdue = status[status["overdue"]]

@@ -97,8 +97,9 @@ def conflicts_open_mask(df: pd.DataFrame, as_of) -> pd.Series:
 
 
 def resolved_in(df: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Conflicts resolved on a day of the period, with `days_to_resolve`."""
-    r = df[df["resolved_date"].notna() & period.date_mask(df["resolved_date"]).fillna(False).astype(bool)].copy()
+    """Conflicts resolved on a day of the period (and with a known opened date), with `days_to_resolve`."""
+    r = df[df["resolved_date"].notna() & df["opened_date"].notna()
+           & period.date_mask(df["resolved_date"]).fillna(False).astype(bool)].copy()
     r["days_to_resolve"] = (r["resolved_date"] - r["opened_date"]).dt.days
     return r
 

@@ -441,3 +441,27 @@ def test_latest_answers(full):
     assert t.loc["biggest_challenge", "question_text"].startswith("What is the biggest challenge")
     assert latest_answers(full.tables["partner_questions"], "2026-03-31").loc[0, "physician_answer"] == "Hiring a hygienist"
     assert latest_answers(None)["physician_answer"].isna().all()
+
+
+def test_unreadable_values_never_raise(tmp_path):
+    # loaded with collect=True, unreadable values become missing: the metrics still compute
+    from dyad_lib.io import load_practice
+
+    folder = tmp_path / "bad-one"
+    write_practice(tmp_path, {}, pid="bad-one")
+    (folder / "meetings.csv").write_text("date,cadence,held,duration_minutes\nxx,weekly,maybe,\n"
+                                         "2026-07-07,weekly,true,abc\n")
+    (folder / "conflicts.csv").write_text("conflict_id,opened_date,topic,resolved_date,mediated\n"
+                                          "C,bad,t,2026-07-01,x\nD,2026-07-01,t,,\n")
+    (folder / "action_plan.csv").write_text("item_id,title,area,owner,created_date,due_date,status,completed_date\n"
+                                            "A,,nope,both,bad,bad,weird,\nB,t,,both,2026-07-01,2026-07-02,open,\n")
+    p = load_practice("bad-one", tmp_path, collect=True)
+    assert p.issues
+    m = partnership_metrics(p, Q3)
+    assert m["meeting_adherence_weekly"].value == pytest.approx(1 / 13)
+    # C has no readable opened date: not counted as resolved (its duration is unknown)
+    assert m["conflict_days_to_resolve"].value is None and m["conflicts_open"].value == 1
+    assert m["action_items_overdue"].value == 1  # B; A has no readable due date
+    agenda = checkpoint_agenda(p, Q3)
+    assert "0 of 1 action item due in 2026Q3 was done on time (0%)." in [i.text for i in agenda["improve"]]
+    assert not any("nan" in i.text for i in agenda["improve"] + agenda["working"])
