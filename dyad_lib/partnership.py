@@ -27,8 +27,8 @@ from dyad_lib.partnership_assessment import (  # noqa: F401  (re-exported)
     focus_areas, latest_assessment_date, list_assessments,
 )
 from dyad_lib.partnership_logs import (  # noqa: F401
-    action_plan_status, conflict_summary, conflicts_open_mask, done_on_time_mask, due_in,
-    overdue_mask, resolved_in,
+    action_plan_status, conflict_summary, conflicts_open_mask, decision_grid_view, done_on_time_mask,
+    due_in, overdue_mask, resolved_in,
 )
 from dyad_lib.rhythm import cadence_rhythm, meeting_rhythm, planned_slots  # noqa: F401
 from dyad_lib.feedback360 import blind_spots, feedback_summary, hidden_strengths  # noqa: F401
@@ -119,3 +119,31 @@ def partnership_metrics(practice: "Practice", period: Period) -> dict[str, Metri
     out.update(_action_metrics(t.get("action_plan"), period))
     out.update(_conflict_metrics(t.get("conflicts"), period))
     return {mid: out[mid] for mid in PARTNERSHIP_METRICS}
+
+
+#: The partnership instruments, in the order the quarterly report shows them.
+INSTRUMENT_TABLES = ("dyad_assessment", "feedback_360", "meetings", "decision_grid", "action_plan",
+                     "conflicts", "partner_questions", "team_survey", "patient_survey")
+#: Tables with a printable form from `dyad forms`; the others have a CSV template from `dyad new`.
+FORM_TABLES = {"dyad_assessment": "the printed assessment forms and dyad_assessment_template.csv from "
+                                  "`dyad forms`",
+               "partner_questions": "the printed question forms and partner_questions_template.csv from "
+                                    "`dyad forms`"}
+
+
+def missing_instruments(practice: "Practice") -> list[dict[str, str]]:
+    """Each partnership instrument the practice has not provided: the table, what it collects,
+    what it switches on, and where the template that collects it comes from."""
+    out = []
+    for name in INSTRUMENT_TABLES:
+        if name in practice.tables:
+            continue
+        t = TABLES[name]
+        out.append({
+            "table": name,
+            "collects": t.collects or t.description,
+            "enables": t.enables,
+            "template": FORM_TABLES.get(name, f"{name}.csv (an empty template is created by `dyad new`; "
+                                              f"columns: {', '.join(t.column_names)})"),
+        })
+    return out

@@ -141,3 +141,21 @@ def conflict_summary(df: pd.DataFrame | None, period: Period) -> dict:
         "longest_running": longest,
         "open_items": open_[["conflict_id", "topic", "opened_date", "days_open", "mediated"]].reset_index(drop=True),
     }
+
+
+LEAD_LABELS = {"physician": "Clinical lead", "administrator": "Business lead", "joint": "Joint"}
+
+
+def decision_grid_view(df: pd.DataFrame | None) -> pd.DataFrame:
+    """The decision grid ordered clinical lead, business lead, joint (then by area), with a readable
+    lead label. attrs["counts"]: decisions per lead. Free text (consulted, notes) stays raw."""
+    cols = ["decision_area", "lead", "lead_label", "consulted", "notes"]
+    if df is None:
+        out = pd.DataFrame(columns=cols)
+        out.attrs["counts"] = {}
+        return out
+    order = {k: i for i, k in enumerate(LEAD_LABELS)}
+    d = df.assign(lead_label=df["lead"].map(LEAD_LABELS), _o=df["lead"].map(order).fillna(len(order)))
+    d = d.sort_values(["_o", "decision_area"])[cols].reset_index(drop=True)
+    d.attrs["counts"] = {k: int((df["lead"] == k).sum()) for k in LEAD_LABELS}
+    return d

@@ -465,3 +465,32 @@ def test_unreadable_values_never_raise(tmp_path):
     agenda = checkpoint_agenda(p, Q3)
     assert "0 of 1 action item due in 2026Q3 was done on time (0%)." in [i.text for i in agenda["improve"]]
     assert not any("nan" in i.text for i in agenda["improve"] + agenda["working"])
+
+
+def test_missing_instruments_point_to_their_template(tmp_path, practice):
+    from dyad_lib.partnership import INSTRUMENT_TABLES, missing_instruments
+
+    none = missing_instruments(write_practice(tmp_path, {}))
+    assert [m["table"] for m in none] == list(INSTRUMENT_TABLES)
+    by = {m["table"]: m for m in none}
+    assert "dyad forms" in by["dyad_assessment"]["template"]
+    assert "dyad new" in by["conflicts"]["template"] and "opened_date" in by["conflicts"]["template"]
+    assert by["meetings"]["collects"] == "a log of partnership meetings"
+    # the main fixture has the assessment, meetings, action plan and conflicts
+    assert [m["table"] for m in missing_instruments(practice)] == [
+        "feedback_360", "decision_grid", "partner_questions", "team_survey", "patient_survey"]
+
+
+def test_decision_grid_view(tmp_path):
+    from dyad_lib.partnership import decision_grid_view
+
+    p = write_practice(tmp_path, {"decision_grid": "decision_area,lead,consulted,notes\n"
+                                                   "Hiring staff,administrator,physician,\n"
+                                                   "Clinical protocols,physician,,\n"
+                                                   "Capital purchases,joint,,over $5k\n"
+                                                   "Fees,administrator,,\n"})
+    g = decision_grid_view(p.tables["decision_grid"])
+    assert g["decision_area"].tolist() == ["Clinical protocols", "Fees", "Hiring staff", "Capital purchases"]
+    assert g["lead_label"].tolist() == ["Clinical lead", "Business lead", "Business lead", "Joint"]
+    assert g.attrs["counts"] == {"physician": 1, "administrator": 2, "joint": 1}
+    assert decision_grid_view(None).empty
