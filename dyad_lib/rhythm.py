@@ -37,10 +37,6 @@ CADENCE_LABELS = {
 }
 
 
-def _day(ts) -> pd.Timestamp:
-    return pd.Timestamp(ts).normalize()
-
-
 def planned_slots(period: Period, cadence: str) -> list[pd.Timestamp]:
     """The start of every planned slot of `cadence` in `period` (empty when the period is too short)."""
     if cadence == "weekly":
