@@ -1,0 +1,149 @@
+"""Opportunity sizes follow their printed formulas, on values computed by hand."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dyad_lib.opportunities import size_opportunities
+from dyad_lib.values import MetricValue, missing
+
+
+def mv(mid: str, x: float, unit: str = "ratio") -> MetricValue:
+    return MetricValue(mid, x, unit)
+
+
+def values(**kw) -> dict[str, MetricValue]:
+    return {k: mv(k, v) for k, v in kw.items()}
+
+
+DENTAL = values(
+    collection_ratio=0.934, net_production=1_812_400.0, gross_production=2_000_000.0, collections=1_692_781.6,
+    case_acceptance_value=0.382, unaccepted_treatment_value=1_236_000.0,  # presented = 1,236,000 ÷ 0.618 = 2,000,000
+    no_show_rate=0.091, visits_completed=10_000.0,
+    adjustments_rate=0.0938, ar_over_90_share=0.22, ar_balance=210_000.0,
+    overhead_ratio_staff_wages=0.24, overhead_ratio_payroll_taxes_benefits=0.05,
+    overhead_ratio_clinical_supplies=0.083, overhead_ratio_lab=0.09, overhead_ratio_facility=0.11,
+)
+
+
+def by_lever(result):
+    return {o.lever: o for o in result.items}
+
+
+def _evaluate(formula: str) -> float:
+    """Redo the printed sum: '(a% − b%) × $c … = $d' -> the product of the numbers left of '='."""
+    lhs = formula.split("=")[0]
+    nums = re.findall(r"\(([\d.]+)% − ([\d.]+)%\)|(\$?[\d,]+(?:\.\d+)?%?)", lhs)
+    product = 1.0
+    for a, b, other in nums:
+        if a:
+            product *= (float(a) - float(b)) / 100
+        else:
+            x = float(other.replace("$", "").replace(",", "").rstrip("%"))
+            product *= x / 100 if other.endswith("%") else x
+    return product
+
+
+def _printed_result(formula: str) -> float:
+    return float(re.search(r"= \$([\d,]+)(?!.*= \$)", formula).group(1).replace(",", ""))
+
+
+def test_collection_ratio_matches_metrics_md_example():
+    o = by_lever(size_opportunities(DENTAL, "dental"))["collection_ratio"]
+    # (0.98 − 0.934) × 1,812,400 = 0.046 × 1,812,400 = 83,370.4
+    assert o.dollars == 83_370
+    assert o.formula == "(98.0% − 93.4%) × $1,812,400 net production = $83,370"
+    assert o.recurring
+
+
+def test_case_acceptance_uses_presented_value_and_collection_ratio():
+    o = by_lever(size_opportunities(DENTAL, "dental"))["case_acceptance_value"]
+    # presented = 1,236,000 ÷ (1 − 0.382) = 2,000,000; (0.45 − 0.382) × 2,000,000 × 0.934 = 127,024
+    assert o.dollars == 127_024
+    assert "$2,000,000 presented" in o.formula and "93.4% collection ratio" in o.formula
+
+
+def test_no_shows_excess_visits_times_production_per_visit():
+    o = by_lever(size_opportunities(DENTAL, "dental"))["no_show_rate"]
+    # booked = 10,000 ÷ (1 − 0.091) = 11,001.1 -> 11,001; excess = (0.091 − 0.07) × 11,001 = 231.02 -> 231
+    # per visit = 1,812,400 ÷ 10,000 = 181.24 -> $181; 231 × 181 = 41,811
+    assert o.dollars == 41_811
+    assert "11,001 appointments kept or missed = 231 missed visits" in o.formula
+    assert o.formula.endswith("231 × $181 net production per completed visit = $41,811")
+
+
+def test_overhead_categories_above_band_only():
+    r = size_opportunities(DENTAL, "dental")
+    levers = by_lever(r)
+    # clinical supplies: (8.3% − 7.0%) × 1,692,782 = 22,006.2 -> 22,006
+    assert levers["overhead_ratio_clinical_supplies"].dollars == 22_006
+    # facility: (11.0% − 10.0%) × 1,692,782 = 16,927.8 -> 16,928
+    assert levers["overhead_ratio_facility"].dollars == 16_928
+    no_gap = {s.lever for s in r.no_gap}
+    assert {"overhead_ratio_staff_wages", "overhead_ratio_lab", "overhead_ratio_payroll_taxes_benefits"} <= no_gap
+    assert "overhead_ratio_staff_wages" not in levers
+
+
+def test_adjustments_and_old_receivables():
+    levers = by_lever(size_opportunities(DENTAL, "dental"))
+    # (9.4% − 2.5%) × 2,000,000 = 138,000
+    assert levers["adjustments_rate"].dollars == 138_000
+    # (22.0% − 15.0%) × 210,000 = 14,700, one-time cash
+    ar = levers["ar_over_90_share"]
+    assert ar.dollars == 14_700 and not ar.recurring and "one-time" in ar.formula
+
+
+def test_sorted_by_dollars_and_total_excludes_one_time_cash():
+    r = size_opportunities(DENTAL, "dental")
+    dollars = [o.dollars for o in r.items]
+    assert dollars == sorted(dollars, reverse=True)
+    assert [o.lever for o in r.items][:2] == ["adjustments_rate", "case_acceptance_value"]
+    assert r.annual_total == 138_000 + 127_024 + 83_370 + 41_811 + 22_006 + 16_928
+
+
+@pytest.mark.parametrize("kind", ["dental", "medical"])
+def test_every_printed_formula_reproduces_its_dollars(kind):
+    r = size_opportunities(DENTAL, kind)
+    assert r.items
+    for o in r.items:
+        printed = _printed_result(o.formula)
+        assert printed == o.dollars, o.formula
+        if o.lever != "no_show_rate":  # two-step formula, checked in its own test
+            assert _evaluate(o.formula) == pytest.approx(o.dollars, abs=0.5), o.formula
+
+
+def test_medical_targets_and_words():
+    r = size_opportunities(DENTAL, "medical")
+    levers = by_lever(r)
+    assert "adjustments_rate" not in levers  # the 2.5% benchmark is dental fee-for-service only
+    # (95.0% − 93.4%) × 1,812,400 = 28,998.4 -> 28,998
+    assert levers["collection_ratio"].dollars == 28_998
+    assert "net charges" in levers["collection_ratio"].formula
+    # medical A/R over 90 target 25%: 22% is within it
+    assert "ar_over_90_share" in {s.lever for s in r.no_gap}
+
+
+def test_missing_metrics_are_not_sized_with_the_reason():
+    v = dict(DENTAL)
+    v["no_show_rate"] = missing("no_show_rate", "ratio", "no appointments table")
+    v.pop("ar_balance")
+    r = size_opportunities(v, "dental")
+    not_sized = {s.lever: s.text for s in r.not_sized}
+    assert not_sized["no_show_rate"] == "no appointments table"
+    assert "ar_balance" in not_sized["ar_over_90_share"]
+    assert "no_show_rate" not in by_lever(r)
+
+
+def test_lever_at_target_is_no_gap():
+    v = dict(DENTAL, collection_ratio=mv("collection_ratio", 0.9799))  # prints 98.0%
+    r = size_opportunities(v, "dental")
+    assert "collection_ratio" in {s.lever for s in r.no_gap}
+
+
+def test_presented_value_metric_is_preferred_when_the_library_has_it():
+    v = dict(DENTAL, treatment_presented_value=mv("treatment_presented_value", 1_000_000.0, "money"))
+    o = by_lever(size_opportunities(v, "dental"))["case_acceptance_value"]
+    # (0.45 − 0.382) × 1,000,000 × 0.934 = 63,512
+    assert o.dollars == 63_512
