@@ -1,0 +1,300 @@
+"""Monthly components: every additive quantity a metric needs, summed once per month.
+
+A metric over any period is then a formula over the period's sums (ratios of sums, never means
+of monthly ratios), and the monthly series for trend charts is the same formula applied to each
+month's row — so `compute_metrics` for one month and `monthly_series` agree by construction.
+Balance quantities (A/R) are not summed: a period takes its last month's value.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from dyad_lib.contract import EXPENSE_CATEGORIES, OVERHEAD_CATEGORIES, TEAM_ROLES
+
+if TYPE_CHECKING:
+    from dyad_lib.io import Practice
+
+#: Tables with one row per month: a period needs a row for each of its months.
+MONTHLY_TABLES = ("financials", "expenses", "capacity")
+#: Columns that are balances (taken at a period's last month), not sums.
+BALANCE_COLS = ("ar_balance", "ar_over_90", "ar_balance_gaps", "ar_over_90_gaps", "net_3m", "days_3m",
+                "fin_months_3m")
+#: Fewer team-survey responses than this in a period are not shown (anonymity; contract.MIN_GROUP_RATINGS).
+BURNOUT_MIN = 3
+TEAM_GROUPS = ("all",) + TEAM_ROLES
+
+
+def month_index(months: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
+    """Months (or dates) as integers year*12 + month-1, for fast window arithmetic."""
+    m = np.asarray(months, dtype="datetime64[M]").astype("int64")
+    return m + 1970 * 12
+
+
+def month_of(i: int) -> pd.Timestamp:
+    return pd.Timestamp(year=int(i) // 12, month=int(i) % 12 + 1, day=1)
+
+
+def _month_col(dates: pd.Series) -> pd.Series:
+    return pd.Series(np.asarray(dates, dtype="datetime64[ns]").astype("datetime64[M]").astype("datetime64[ns]"),
+                     index=dates.index)
+
+
+@dataclass
+class Components:
+    """What `monthly_components` derives from one practice."""
+
+    kind: str
+    active_months: int
+    monthly: pd.DataFrame  # index: month starts (contiguous); columns: sums and balances
+    fin_start: pd.Timestamp | None
+    fin_end: pd.Timestamp | None
+    appt_start: pd.Timestamp | None  # first month of appointment data (new-patient history)
+    tables: frozenset[str]
+    measure_names: dict[str, str] = field(default_factory=dict)
+    # completed visits as distinct (patient code, month index) pairs, sorted by month
+    visit_patient: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    visit_month: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    first_visit_month: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def frame(self, months: list[pd.Timestamp]) -> pd.DataFrame:
+        """The monthly rows for `months` (months with no data: sums 0, balances missing)."""
+        idx = pd.DatetimeIndex(months)
+        out = self.monthly.reindex(idx)
+        add = [c for c in out.columns if c not in BALANCE_COLS]
+        out[add] = out[add].fillna(0.0)
+        return out
+
+    def period_row(self, months: list[pd.Timestamp]) -> pd.DataFrame:
+        """One row: the period's sums, and the balances of its last month."""
+        f = self.frame(months)
+        row = f.sum(numeric_only=True, min_count=0)
+        for c in BALANCE_COLS:
+            if c in f:
+                row[c] = f[c].iloc[-1]
+        return row.to_frame().T.reset_index(drop=True)
+
+
+def _agg_financials(f: pd.DataFrame) -> pd.DataFrame:
+    g = f.groupby("month", sort=True)
+    out = pd.DataFrame({
+        "fin_rows": g.size(),
+        "gross": g["gross_production"].sum(),
+        "adj": g["adjustments"].sum(),
+        "coll": g["collections"].sum(),
+        "ar_balance": g["ar_balance"].sum(min_count=1),
+        "ar_over_90": g["ar_over_90"].sum(min_count=1),
+        "ar_balance_gaps": g["ar_balance"].apply(lambda s: float(s.isna().sum())),
+        "ar_over_90_gaps": g["ar_over_90"].apply(lambda s: float(s.isna().sum())),
+    })
+    out["has_financials"] = 1.0
+    return out
+
+
+def _agg_expenses(e: pd.DataFrame) -> pd.DataFrame:
+    p = e.pivot_table(index="month", columns="category", values="amount", aggfunc="sum", fill_value=0.0)
+    p = p.reindex(columns=list(EXPENSE_CATEGORIES), fill_value=0.0)
+    p.columns = [f"exp_{c}" for c in p.columns]
+    p["overhead"] = p[[f"exp_{c}" for c in OVERHEAD_CATEGORIES]].sum(axis=1)
+    p["has_expenses"] = 1.0
+    return p
+
+
+def _agg_capacity(c: pd.DataFrame) -> pd.DataFrame:
+    g = c.groupby("month")
+    return pd.DataFrame({"chair_hours": g["chair_hours_available"].sum(), "has_capacity": 1.0})
+
+
+def _agg_appointments(a: pd.DataFrame, kind: str) -> pd.DataFrame:
+    status = a["status"]
+    completed = status == "completed"
+    nb = a["next_visit_booked"]
+    pre_base = completed & (a["visit_type"] == "hygiene") if kind == "dental" else completed
+    pre_den = pre_base & nb.notna()
+    pre_num = pre_den & nb.fillna(False).astype(bool)
+    doc = a["documented_date"]
+    doc_den = completed & doc.notna()
+    doc_num = doc_den & ((doc - a["date"]) <= pd.Timedelta(days=1))
+    d = pd.DataFrame({
+        "month": _month_col(a["date"]),
+        "appt_rows": 1.0,
+        "completed": completed.astype(float),
+        "no_show": (status == "no_show").astype(float),
+        "cancelled": (status == "cancelled").astype(float),
+        "chair_min": np.where(completed, a["chair_minutes"].astype("float64").fillna(0.0), 0.0),
+        "pre_num": pre_num.astype(float), "pre_den": pre_den.astype(float),
+        "doc_num": doc_num.astype(float), "doc_den": doc_den.astype(float),
+    })
+    return d.groupby("month").sum()
+
+
+def _agg_plans(p: pd.DataFrame) -> pd.DataFrame:
+    d = pd.DataFrame({
+        "month": _month_col(p["presented_date"]),
+        "plans": 1.0,
+        "plans_accepted": (p["amount_accepted"].fillna(0) > 0).astype(float),
+        "presented": p["amount_presented"].fillna(0.0),
+        "accepted": p["amount_accepted"].fillna(0.0),
+    })
+    return d.groupby("month").sum()
+
+
+def _agg_quality(q: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    g = q.groupby(["month", "measure_id"])
+    num = g["numerator"].sum().astype(float).unstack(fill_value=0.0)
+    den = g["denominator"].sum().astype(float).unstack(fill_value=0.0)
+    rows = g.size().astype(float).unstack(fill_value=0.0)
+    out = pd.concat([num.add_prefix("q_num:"), den.add_prefix("q_den:"), rows.add_prefix("q_rows:")], axis=1)
+    names = (q.dropna(subset=["measure_name"]).drop_duplicates("measure_id", keep="last")
+             .set_index("measure_id")["measure_name"].to_dict())
+    for m in q["measure_id"].dropna().unique():
+        names.setdefault(m, m)
+    return out, names
+
+
+def _nps_parts(scores: pd.Series) -> pd.DataFrame:
+    s = scores.astype("float64")
+    return pd.DataFrame({"n": s.notna().astype(float), "prom": (s >= 9).astype(float),
+                         "det": (s <= 6).astype(float)}, index=scores.index)
+
+
+def _agg_patient_survey(s: pd.DataFrame) -> pd.DataFrame:
+    parts = _nps_parts(s["recommend_score"]).add_prefix("ps_")
+    parts["month"] = _month_col(s["response_date"])
+    return parts.groupby("month").sum()
+
+
+def _agg_team_survey(t: pd.DataFrame) -> pd.DataFrame:
+    sat = t["satisfaction"].astype("float64")
+    burn = t["burnout"].astype("float64")
+    rec = _nps_parts(t["recommend_workplace"])
+    month = _month_col(t["response_date"])
+    frames = []
+    for g in TEAM_GROUPS:
+        sel = pd.Series(True, index=t.index) if g == "all" else (t["role"] == g)
+        sel = sel.astype(float)
+        frames.append(pd.DataFrame({
+            f"ts_n:{g}": sel,
+            f"sat_sum:{g}": sat.fillna(0.0) * sel, f"sat_n:{g}": sat.notna() * sel,
+            f"burn_yes:{g}": (burn >= BURNOUT_MIN) * sel, f"burn_n:{g}": burn.notna() * sel,
+            f"enps_n:{g}": rec["n"] * sel, f"enps_prom:{g}": rec["prom"] * sel, f"enps_det:{g}": rec["det"] * sel,
+        }, index=t.index).astype(float))
+    d = pd.concat(frames, axis=1)
+    d["month"] = month
+    return d.groupby("month").sum()
+
+
+def build_components(practice: "Practice") -> Components:
+    """Aggregate every table of `practice` by month (one pass per table)."""
+    t = practice.tables
+    kind = practice.kind
+    parts: list[pd.DataFrame] = []
+    measure_names: dict[str, str] = {}
+    fin_start = fin_end = appt_start = None
+    if "financials" in t and len(t["financials"]):
+        fin = _agg_financials(t["financials"].dropna(subset=["month"]))
+        parts.append(fin)
+        fin_start, fin_end = fin.index.min(), fin.index.max()
+    if "expenses" in t:
+        parts.append(_agg_expenses(t["expenses"].dropna(subset=["month"])))
+    if "capacity" in t:
+        parts.append(_agg_capacity(t["capacity"].dropna(subset=["month"])))
+    appts = t.get("appointments")
+    if appts is not None:
+        appts = appts.dropna(subset=["date"])
+        if len(appts):
+            parts.append(_agg_appointments(appts, kind))
+            appt_start = pd.Timestamp(appts["date"].min()).to_period("M").to_timestamp()
+    if "treatment_plans" in t:
+        parts.append(_agg_plans(t["treatment_plans"].dropna(subset=["presented_date"])))
+    if "quality_measures" in t:
+        q, measure_names = _agg_quality(t["quality_measures"].dropna(subset=["month", "measure_id"]))
+        parts.append(q)
+    if "patient_survey" in t:
+        parts.append(_agg_patient_survey(t["patient_survey"].dropna(subset=["response_date"])))
+    if "team_survey" in t:
+        parts.append(_agg_team_survey(t["team_survey"].dropna(subset=["response_date"])))
+    parts = [p for p in parts if len(p)]
+    if parts:
+        lo = min(p.index.min() for p in parts)
+        hi = max(p.index.max() for p in parts)
+        idx = pd.date_range(lo, hi, freq="MS")
+        monthly = pd.concat([p.reindex(idx) for p in parts], axis=1)
+    else:
+        monthly = pd.DataFrame(index=pd.DatetimeIndex([]))
+    add = [c for c in monthly.columns if c not in BALANCE_COLS]
+    monthly[add] = monthly[add].fillna(0.0)
+    if "gross" in monthly:
+        net = monthly["gross"] - monthly["adj"]
+        monthly["net_3m"] = net.rolling(3, min_periods=3).sum()
+        monthly["fin_months_3m"] = monthly["has_financials"].rolling(3, min_periods=1).sum()
+        monthly["days_3m"] = pd.Series(monthly.index.days_in_month, index=monthly.index,
+                                       dtype="float64").rolling(3, min_periods=3).sum()
+    comp = Components(kind, int(practice.config.active_patient_months), monthly, fin_start, fin_end, appt_start,
+                      frozenset(t), measure_names)
+    if appts is not None and len(appts):
+        done = appts.loc[appts["status"] == "completed", ["patient_id", "date"]].dropna()
+        codes, _ = pd.factorize(done["patient_id"])
+        pairs = pd.DataFrame({"p": codes.astype(np.int64), "m": month_index(done["date"])}).drop_duplicates()
+        pairs = pairs.sort_values(["m", "p"], kind="stable")
+        comp.visit_patient = pairs["p"].to_numpy()
+        comp.visit_month = pairs["m"].to_numpy()
+        first = pairs.groupby("p")["m"].min()
+        comp.first_visit_month = first.to_numpy()
+    return comp
+
+
+_CACHE: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
+_COMP: dict[int, tuple[tuple[int, ...], Components]] = {}
+
+
+def components(practice: "Practice") -> Components:
+    """`build_components`, cached per practice object while its tables are unchanged."""
+    key = id(practice)
+    sig = tuple(id(df) for df in practice.tables.values()) + (len(practice.tables),)
+    hit = _COMP.get(key)
+    if hit is not None and hit[0] == sig and _CACHE.get(key) is practice:
+        return hit[1]
+    comp = build_components(practice)
+    try:
+        _CACHE[key] = practice
+        if len(_COMP) > 16:
+            for k in [k for k in _COMP if k not in _CACHE]:
+                _COMP.pop(k, None)
+        _COMP[key] = (sig, comp)
+    except TypeError:  # not weak-referenceable: don't cache
+        pass
+    return comp
+
+
+# --- formula helpers: each works on one row (a period) or many (a monthly series) -------------
+
+#: What a formula returns for an id: the values (NaN = not computable) and why (a template
+#: with {period}/{last}, or a Series of templates per row).
+Result = tuple[pd.Series, "str | pd.Series"]
+
+
+def div(num: pd.Series, den: pd.Series, reason: str) -> Result:
+    """num ÷ den, NaN where den is 0 or missing (a ratio of the period's sums)."""
+    num = num.astype("float64")
+    den = den.astype("float64")
+    ok = den.notna() & (den != 0)
+    return num.where(ok) / den.where(ok), reason
+
+
+def when(values: pd.Series, ok: pd.Series, reason: str) -> Result:
+    """`values` where ok, else NaN with `reason`."""
+    return values.astype("float64").where(ok), reason
+
+
+def first_reason(conditions: list[tuple[pd.Series, str]], index: pd.Index) -> pd.Series:
+    """Per row, the reason of the first condition that holds (None when none holds)."""
+    out = pd.Series([None] * len(index), index=index, dtype=object)
+    for cond, reason in reversed(conditions):
+        out = out.where(~cond.fillna(True).astype(bool), reason)
+    return out

@@ -1,0 +1,104 @@
+"""Schedule, capacity, treatment, quality and survey metrics: ratios of the period's monthly sums."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dyad_lib.contract import TEAM_ROLES
+from dyad_lib.metrics_base import BURNOUT_MIN, Components, Result, div, first_reason
+
+SCHEDULE_IDS = ("visits_completed", "chair_utilization", "production_per_chair_hour", "no_show_rate",
+                "cancellation_rate", "pre_appointment_rate", "documentation_timeliness")
+TREATMENT_IDS = ("case_acceptance_count", "case_acceptance_value", "unaccepted_treatment_value",
+                 "treatment_presented_value")
+SURVEY_IDS = ("patient_nps", "staff_enps", "team_satisfaction", "burnout_rate",
+              *(f"team_satisfaction_{r}" for r in TEAM_ROLES), *(f"burnout_rate_{r}" for r in TEAM_ROLES))
+
+NO_APPTS = "no appointments dated in {period}"
+
+
+def _schedule(rows: pd.DataFrame, comp: Components) -> dict[str, Result]:
+    out: dict[str, Result] = {}
+    if "appt_rows" in rows:
+        has = rows["appt_rows"] > 0
+        done, ns, cx = rows["completed"], rows["no_show"], rows["cancelled"]
+        out["visits_completed"] = (done.where(has).astype(float), NO_APPTS)
+        out["no_show_rate"] = div(ns, done + ns, "no completed or no-show appointments in {period}")
+        out["cancellation_rate"] = div(cx, done + ns + cx, "no completed, no-show or cancelled appointments in {period}")
+        what = "completed hygiene visit" if comp.kind == "dental" else "completed visit"
+        out["pre_appointment_rate"] = div(rows["pre_num"], rows["pre_den"],
+                                          f"no {what} with next_visit_booked filled in {{period}}")
+        out["documentation_timeliness"] = div(rows["doc_num"], rows["doc_den"],
+                                              "no completed visit with a documented_date in {period}")
+        if "chair_hours" in rows:
+            v, _ = div(rows["chair_min"], rows["chair_hours"] * 60, "")
+            out["chair_utilization"] = (v.where(has), first_reason(
+                [(~has, NO_APPTS), (rows["chair_hours"] <= 0, "no chair hours available in {period}")], rows.index))
+    if "chair_hours" in rows and "gross" in rows:
+        out["production_per_chair_hour"] = div(rows["gross"] - rows["adj"], rows["chair_hours"],
+                                               "no chair hours available in {period}")
+    return out
+
+
+def _treatment(rows: pd.DataFrame) -> dict[str, Result]:
+    if "plans" not in rows:
+        return {}
+    none = "no treatment plans presented in {period}"
+    has = rows["plans"] > 0
+    return {
+        "case_acceptance_count": div(rows["plans_accepted"], rows["plans"], none),
+        "case_acceptance_value": div(rows["accepted"], rows["presented"], none),
+        "unaccepted_treatment_value": ((rows["presented"] - rows["accepted"]).where(has).astype(float), none),
+        "treatment_presented_value": (rows["presented"].where(has).astype(float), none),
+    }
+
+
+def _quality(rows: pd.DataFrame, comp: Components) -> dict[str, Result]:
+    out: dict[str, Result] = {}
+    for m in comp.measure_names:
+        has = rows.get(f"q_rows:{m}", pd.Series(0.0, index=rows.index)) > 0
+        num = rows.get(f"q_num:{m}", pd.Series(0.0, index=rows.index))
+        den = rows.get(f"q_den:{m}", pd.Series(0.0, index=rows.index))
+        v, _ = div(num, den, "")
+        out[f"quality_{m}"] = (v.where(has), first_reason(
+            [(~has, f"no rows for measure {m} in {{period}}"), (den == 0, f"measure {m} has no eligible patients (denominator 0) in {{period}}")],
+            rows.index))
+    return out
+
+
+def _nps(prom: pd.Series, det: pd.Series, n: pd.Series) -> pd.Series:
+    ok = n > 0
+    return ((prom - det).where(ok) / n.where(ok) * 100).astype(float)
+
+
+def _surveys(rows: pd.DataFrame) -> dict[str, Result]:
+    out: dict[str, Result] = {}
+    if "ps_n" in rows:
+        out["patient_nps"] = (_nps(rows["ps_prom"], rows["ps_det"], rows["ps_n"]),
+                              "no patient survey responses in {period}")
+    if "ts_n:all" in rows:
+        few = f"fewer than {BURNOUT_MIN} team survey responses in {{period}} (not shown, to keep answers anonymous)"
+        for g in ("all",) + TEAM_ROLES:
+            enough = rows[f"ts_n:{g}"] >= BURNOUT_MIN
+            who = "" if g == "all" else f"{g} "
+            few_g = few if g == "all" else few.replace("team survey responses", f"{g} responses")
+            suffix = "" if g == "all" else f"_{g}"
+            sat, _ = div(rows[f"sat_sum:{g}"], rows[f"sat_n:{g}"], "")
+            out[f"team_satisfaction{suffix}"] = (sat.where(enough), first_reason(
+                [(~enough, few_g), (rows[f"sat_n:{g}"] == 0, f"no {who}satisfaction answers in {{period}}")], rows.index))
+            burn, _ = div(rows[f"burn_yes:{g}"], rows[f"burn_n:{g}"], "")
+            out[f"burnout_rate{suffix}"] = (burn.where(enough), first_reason(
+                [(~enough, few_g), (rows[f"burn_n:{g}"] == 0, f"no {who}burnout answers in {{period}}")], rows.index))
+        enough = rows["ts_n:all"] >= BURNOUT_MIN
+        out["staff_enps"] = (_nps(rows["enps_prom:all"], rows["enps_det:all"], rows["enps_n:all"]).where(enough),
+                             first_reason([(~enough, few), (rows["enps_n:all"] == 0,
+                                                            "no recommend_workplace answers in {period}")], rows.index))
+    return out
+
+
+def evaluate(rows: pd.DataFrame, comp: Components) -> dict[str, Result]:
+    out = _schedule(rows, comp)
+    out.update(_treatment(rows))
+    out.update(_quality(rows, comp))
+    out.update(_surveys(rows))
+    return out
