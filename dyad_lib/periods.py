@@ -15,6 +15,9 @@ import pandas as pd
 
 ACCEPTED_FORMS = "a month like 2025-03, a quarter like 2025Q3, or a fiscal year like FY2026"
 VIEWS = ("period", "ytd", "t12")
+#: Years a period may name: a typo like 0000-01 or FY0001 is an error with the accepted forms,
+#: not a date-library exception.
+MIN_YEAR, MAX_YEAR = 1900, 2199
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
@@ -183,6 +186,11 @@ def parse_period(text: str, fy_start_month: int = 1, view: str | None = None) ->
         raise PeriodError(f"fiscal_year_start_month must be 1-12, not {fy_start_month}")
     raw = str(text).strip()
     p: Period | None = None
+    year_text = re.search(r"\d{4}", raw)
+    if year_text and not MIN_YEAR <= int(year_text.group(0)) <= MAX_YEAR and (
+            _MONTH.match(raw) or _QUARTER.match(raw) or _FY.match(raw)):
+        raise PeriodError(f"'{text}' is not a period: the year must be between {MIN_YEAR} and {MAX_YEAR}; "
+                          f"use {ACCEPTED_FORMS}")
     if m := _MONTH.match(raw):
         year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:
