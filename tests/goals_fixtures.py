@@ -1,0 +1,66 @@
+"""A small, deterministic practice for the goal tests: 30 months of every table the goal engine reads.
+
+Numbers are round so the expense base and T12 sums can be checked by hand: every month collects
+$50,000 on $55,000 gross production with $3,000 adjustments (net $52,000); expenses per month are
+the EXPENSES dict; chair hours 400 a month; working days 20 (except the months in ZERO_DAYS).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+GROSS, ADJ, COLL = 55_000.0, 3_000.0, 50_000.0
+EXPENSES = {"staff_wages": 12_000.0, "payroll_taxes_benefits": 2_000.0, "facility": 4_000.0,
+            "clinical_supplies": 3_000.0, "lab": 2_000.0, "equipment": 1_000.0, "office_admin": 1_000.0,
+            "marketing": 500.0, "other_overhead": 500.0, "owner_compensation": 15_000.0, "debt_service": 2_000.0}
+CHAIR_HOURS = 400.0
+WORKING_DAYS = 20.0
+
+
+def write_practice(root: Path, practice_id: str = "goal-test", fy_start_month: int = 1,
+                   start: str = "2023-01", end: str = "2025-06", seasonal: bool = False,
+                   zero_days: tuple[str, ...] = (), with_goals: bool = False) -> Path:
+    """Write the practice folder under `root` and return `root` (the data dir)."""
+    folder = root / practice_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "practice.yaml").write_text(yaml.safe_dump({
+        "practice_id": practice_id, "name": "Goal Test Dental", "kind": "dental",
+        "fiscal_year_start_month": fy_start_month, "currency": "USD", "active_patient_months": 18,
+        "partners": {"clinical_lead": "Dr. Test", "business_lead": "Pat Manager"}}), encoding="utf-8")
+    months = pd.date_range(start, end, freq="MS")
+    fin, exp, cap = [], [], []
+    for m in months:
+        f = 1.2 if (seasonal and m.month in (3, 10)) else 1.0
+        fin.append({"month": m.strftime("%Y-%m"), "gross_production": GROSS * f, "adjustments": ADJ * f,
+                    "collections": COLL * f, "ar_balance": 60_000, "ar_over_90": 6_000})
+        for c, a in EXPENSES.items():
+            exp.append({"month": m.strftime("%Y-%m"), "category": c, "amount": a})
+        wd = 0.0 if m.strftime("%Y-%m") in zero_days else WORKING_DAYS
+        cap.append({"month": m.strftime("%Y-%m"), "chair_hours_available": CHAIR_HOURS, "working_days": wd})
+    pd.DataFrame(fin).to_csv(folder / "financials.csv", index=False)
+    pd.DataFrame(exp).to_csv(folder / "expenses.csv", index=False)
+    pd.DataFrame(cap).to_csv(folder / "capacity.csv", index=False)
+    rng = np.random.default_rng(7)
+    appts, plans, n = [], [], 0
+    for i, m in enumerate(months):
+        for k in range(40):
+            n += 1
+            # patients 0..59 recur; each month two brand-new patients appear
+            pid = f"P{rng.integers(0, 60):03d}" if k >= 2 else f"N{i:02d}{k}"
+            status = "no_show" if k % 10 == 0 else "completed"
+            day = 1 + k % 27
+            appts.append({"appointment_id": f"A{n:05d}", "date": f"{m:%Y-%m}-{day:02d}", "provider_id": "D1",
+                          "patient_id": pid, "chair_minutes": 60, "status": status,
+                          "visit_type": "new_patient" if pid.startswith("N") else "hygiene",
+                          "production": 500.0, "next_visit_booked": "true" if k % 3 else "false"})
+        for k in range(4):
+            plans.append({"plan_id": f"T{i:02d}{k}", "patient_id": f"P{k:03d}", "provider_id": "D1",
+                          "presented_date": f"{m:%Y-%m}-10", "amount_presented": 2_500.0,
+                          "amount_accepted": 1_000.0, "accepted_date": f"{m:%Y-%m}-12"})
+    pd.DataFrame(appts).to_csv(folder / "appointments.csv", index=False)
+    pd.DataFrame(plans).to_csv(folder / "treatment_plans.csv", index=False)
+    return root
