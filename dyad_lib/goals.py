@@ -656,9 +656,18 @@ def kpi_targets(history: History, step: float = KPI_STEP, combination: pd.DataFr
             more = need[mid] > target if better == "up" else need[mid] < target
             if more:
                 target, how = need[mid], "what the lever combination that closes the gap needs"
-        rows.append({"metric": mid, "current": cur, "band_low": low, "band_high": high, "better": better,
+        rows.append({"metric": mid, "label": _label(mid, history.kind), "current": cur, "band_low": low, "band_high": high, "better": better,
                      "target": None if target is None else round(target, 4), "how": how, "source": source})
     return pd.DataFrame(rows)
+
+
+def _label(metric_id: str, kind: str) -> str:
+    try:
+        from dyad_lib import registry
+
+        return registry.label(metric_id, kind)
+    except (ImportError, KeyError):  # pragma: no cover
+        return metric_id.replace("_", " ")
 
 
 _BETTER = {"collection_ratio": "up", "adjustments_rate": "down", "overhead_ratio": "down",

@@ -176,9 +176,9 @@ def write_goals_file(path: Path, entry: Mapping[str, Any], overwrite: bool = Fal
     _check_entry("goals to write", fy, dict(entry))
     existing = read_goals_file(path)
     if fy in existing and not overwrite:
-        raise GoalsExistError(f"{path.name} already holds {fy} (agreed on {existing[fy].get('agreed_on') or 'an '
-                              'unknown date'}); pass overwrite (--overwrite) to replace it — the current "
-                              "file is kept as a dated backup")
+        when = existing[fy].get("agreed_on") or "an unknown date"
+        raise GoalsExistError(f"{path.name} already holds {fy} (agreed on {when}); pass overwrite (--overwrite) "
+                              "to replace it — the current file is kept as a dated backup")
     backup = None
     if path.is_file():
         stamp = (now or dt.datetime.now()).strftime("%Y%m%dT%H%M%S")

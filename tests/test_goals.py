@@ -1,0 +1,372 @@
+"""The goal engine: worked examples, the ledger's arithmetic, each realism check, levers, phasing,
+KPI targets and the goal-line helpers, all computed by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dyad_lib import goals as g
+from dyad_lib.contract import OVERHEAD_CATEGORIES
+from dyad_lib.goals_phasing import allocate_cents, business_days, phase, planned_working_days, seasonal_index
+from dyad_lib.periods import fiscal_year_period
+
+# --- worked examples (domain-research.md §3) ----------------------------------------------------
+
+
+def test_worked_example_production_from_collections():
+    # McKenzie: $1,000,000 collection goal at 5% adjustments → 1,000,000 ÷ 0.95 = 1,052,631.58
+    assert g.production_needed(1_000_000, 1.0, 0.05) == pytest.approx(1_052_631.58, abs=0.01)
+
+
+def test_worked_example_break_even():
+    # Practicon: fixed costs $725,000, variable 16% → 725,000 ÷ 0.84 = 863,095.24
+    assert g.break_even(725_000, 0.16) == pytest.approx(863_095.24, abs=0.01)
+
+
+def test_worked_example_per_hour():
+    # Dental Practice Heroes: $1.5M over 1,600 clinical hours → 937.50 an hour
+    assert g.per_hour(1_500_000, 1_600) == 937.5
+    assert g.per_hour(1_500_000, 0) is None
+
+
+def test_break_even_rejects_share_of_one():
+    with pytest.raises(ValueError):
+        g.break_even(100, 1.0)
+
+
+# --- a hand-built plan --------------------------------------------------------------------------
+
+#: Overhead budget of $600,000: wages 220k, taxes 30k, facility 80k, supplies 60k, lab 70k,
+#: equipment 50k, office 40k, marketing 30k, other 20k.
+BUDGET = {"staff_wages": 220_000, "payroll_taxes_benefits": 30_000, "facility": 80_000, "clinical_supplies": 60_000,
+          "lab": 70_000, "equipment": 50_000, "office_admin": 40_000, "marketing": 30_000, "other_overhead": 20_000}
+
+
+def hand_history(**t12) -> g.History:
+    values = {"collections": 950_000.0, "net_production": 900_000.0, "collection_ratio": 0.95,
+              "adjustments_rate": 0.05, "overhead_ratio_lab": 0.07, "overhead_ratio_clinical_supplies": 0.06,
+              "chair_hours_available": 1_600.0, "chair_utilization": 0.75, "no_show_rate": 0.10,
+              "visits_completed": 900.0, "case_acceptance_value": 0.40, "treatment_presented_value": 500_000.0}
+    values.update(t12)
+    return g.History(fy_start_month=1, as_of="2025-11", t12_label="T12 to 2025-11", t12=values,
+                     expense_base_label="FY2025", expense_base={**BUDGET, "owner_compensation": 240_000,
+                                                                "debt_service": 50_000},
+                     best_quarter_label="2025Q2", best_quarter_per_hour=650.0, new_patient_annual_value=1_200.0)
+
+
+def hand_inputs(**over) -> g.GoalInputs:
+    kw = dict(overhead_budget=BUDGET, owner_compensation=250_000, debt_service=50_000, profit_target=100_000,
+              collection_ratio=0.98, adjustment_rate=0.05)
+    kw.update(over)
+    return g.default_inputs("FY2026", hand_history(), kw)
+
+
+def test_ledger_steps_and_reconciliation():
+    inputs = hand_inputs()
+    lg = g.build_ledger(inputs, hand_history())
+    # 600,000 overhead + 250,000 owners + 50,000 debt + 100,000 profit = 1,000,000
+    assert lg.overhead == 600_000
+    assert lg.collection_goal == 1_000_000
+    # ÷ 0.98 = 1,020,408.163 → 1,020,408.16; ÷ 0.95 = 1,074,113.85
+    assert lg.net_production_goal == 1_020_408.16
+    assert lg.gross_production_goal == 1_074_113.85
+    # fixed = 600,000 − 70,000 lab − 60,000 supplies + 50,000 debt = 520,000; variable = T12 7% + 6% = 13%
+    assert lg.fixed_costs == 520_000
+    assert lg.variable_share == pytest.approx(0.13)
+    assert lg.break_even == pytest.approx(520_000 / 0.87, abs=0.01)  # 597,701.15
+    assert g.reconcile(lg, inputs) == []
+    rows = lg.rows.set_index("step")
+    assert list(lg.rows["step"][:9]) == [f"overhead.{c}" for c in OVERHEAD_CATEGORIES]
+    assert rows.loc["collection_goal", "amount"] == 1_000_000
+    assert rows.loc["owner_compensation", "source"] == "entered by the partners"
+    assert "÷ 98.00% expected collection ratio" in rows.loc["net_production_goal", "formula"]
+
+
+def test_ledger_from_last_year_times_change_names_the_source():
+    inputs = g.default_inputs("FY2026", hand_history(), {"overhead_change_pct": 0.04})
+    b = inputs.overhead["staff_wages"]
+    assert b.amount == 228_800  # 220,000 × 1.04
+    assert b.source == "FY2025 actual × 1.04 (entered by the partners)"
+    # owner compensation, debt, profit, ratios: defaults from history, each listed
+    assert inputs.owner_compensation == g.Sourced(240_000, "default: FY2025 actual owner compensation")
+    assert inputs.collection_ratio.source == "default: T12 to 2025-11 collection ratio"
+    assert any(d.startswith("collection ratio") for d in inputs.defaults_used)
+    # profit default: T12 collections 950,000 − FY2025 expenses (600,000 + 240,000 + 50,000) = 60,000
+    assert inputs.profit_target.value == 60_000
+    lg = g.build_ledger(inputs, hand_history())
+    assert g.reconcile(lg, inputs) == []
+    # 600,000 × 1.04 + 240,000 + 50,000 + 60,000 = 974,000
+    assert lg.collection_goal == 974_000
+
+
+def test_inputs_per_category_change_and_validation():
+    inputs = g.default_inputs("FY2026", hand_history(), {"overhead_changes": {"lab": 0.10}})
+    assert inputs.overhead["lab"].amount == 77_000  # 70,000 × 1.10
+    assert inputs.overhead["facility"].amount == 82_400  # default +3%: 80,000 × 1.03
+    with pytest.raises(ValueError, match="collection ratio"):
+        g.default_inputs("FY2026", hand_history(), {"collection_ratio": 0})
+    with pytest.raises(ValueError, match="no collection ratio"):
+        g.default_inputs("FY2026", hand_history(collection_ratio=None))
+
+
+def test_fy_label():
+    assert g.fy_label("fy2027") == "FY2027"
+    assert g.fy_label(2026) == "FY2026"
+    with pytest.raises(ValueError):
+        g.fy_label("2026-03")
+
+
+# --- realism checks: each hits pass, warn and fail ---------------------------------------------
+
+
+def test_check_growth():
+    assert g.check_growth(1_050_000, 1_000_000).status == "pass"  # 5%
+    warn = g.check_growth(1_150_000, 1_000_000)  # 15%
+    assert warn.status == "warn" and "15.0% over" in warn.reason and "$1,000,000" in warn.reason
+    assert g.check_growth(1_250_000, 1_000_000).status == "fail"  # 25%
+    assert g.check_growth(1_250_000, 1_000_000, capacity_added=True).status == "warn"
+    assert g.check_growth(1_000_000, None).status == "n/a"
+
+
+def test_check_per_hour():
+    assert g.check_per_hour(600, 650, "2025Q2").status == "pass"
+    warn = g.check_per_hour(700, 650, "2025Q2")  # ≤ 650 × 1.10 = 715
+    assert warn.status == "warn" and "$700/h vs $650/h" in warn.reason and "2025Q2" in warn.reason
+    assert g.check_per_hour(750, 650).status == "fail"
+    assert g.check_per_hour(680, 650, fee_change=0.05).status == "pass"  # reach 650 × 1.05 = 682.50
+    assert g.check_per_hour(None, 650).status == "n/a"
+
+
+def test_check_utilization():
+    assert g.check_utilization(0.80).status == "pass"
+    assert g.check_utilization(0.88, 0.75).status == "warn"
+    fail = g.check_utilization(0.9375, 0.75)
+    assert fail.status == "fail" and "93.8%" in fail.reason and "today 75.0%" in fail.reason
+    assert g.check_utilization(None).status == "n/a"
+
+
+def test_check_payroll():
+    assert g.check_payroll(270_000, 1_000_000).status == "pass"  # 27%
+    assert g.check_payroll(210_000, 1_000_000).status == "warn"  # 21%: below 23%, within 3 points
+    assert g.check_payroll(330_000, 1_000_000).status == "warn"  # 33%
+    high = g.check_payroll(360_000, 1_000_000)  # 36%
+    assert high.status == "fail" and "36.0%" in high.reason
+    assert g.check_payroll(150_000, 1_000_000).status == "fail"  # 15%
+
+
+def test_check_break_even():
+    assert g.check_break_even(1_000_000, 863_095.24).status == "pass"  # 15.9% above
+    assert g.check_break_even(900_000, 863_095.24).status == "warn"  # 4.3% above
+    fail = g.check_break_even(800_000, 863_095.24)
+    assert fail.status == "fail" and "$863,095" in fail.reason
+
+
+def test_capacity_needs_worked_example():
+    # net goal 1,500,000 over 1,600 planned hours = 937.50/h; today 1,200,000 net over 75% × 1,600
+    # booked hours = 1,000 per booked hour → utilization needed 937.5 ÷ 1,000 = 93.75%
+    hist = hand_history(net_production=1_200_000.0)
+    inputs = hand_inputs()
+    lg = g.build_ledger(inputs, hist)
+    lg.net_production_goal = 1_500_000.0
+    cap = g.capacity_needs(lg, inputs, hist)
+    assert cap.planned_hours == 1_600
+    assert cap.required_per_hour == 937.5
+    assert cap.required_utilization == pytest.approx(0.9375)
+    assert not cap.capacity_added
+    # 200 added hours: 1,500,000 ÷ 1,800 = 833.33/h; 10% more working days scale the hours too
+    more = hand_inputs(added_chair_hours=200)
+    assert g.capacity_needs(lg, more, hist).required_per_hour == pytest.approx(833.333, abs=0.001)
+    cap2 = g.capacity_needs(lg, inputs, hist, planned_working_days=220, base_working_days=200)
+    assert cap2.planned_hours == pytest.approx(1_760) and cap2.capacity_added
+
+
+def test_plan_checks_use_hand_numbers():
+    plan = g.build_plan(hand_inputs(), hand_history())
+    by = {c.id: c for c in plan.checks}
+    # 1,000,000 ÷ 950,000 − 1 = 5.3% growth
+    assert by["growth"].status == "pass" and "5.3% over" in by["growth"].reason
+    # net 1,020,408.16 ÷ 1,600 h = 637.76/h ≤ 650 best quarter
+    assert by["per_hour"].status == "pass" and "$638/h" in by["per_hour"].reason
+    # per booked hour 900,000 ÷ (0.75 × 1,600) = 750; 637.76 ÷ 750 = 85.0% → pass (≤ 85%)
+    assert plan.capacity.required_utilization == pytest.approx(1_020_408.16 / 1_600 / 750)
+    # payroll 250,000 ÷ 1,000,000 = 25%
+    assert by["payroll"].status == "pass" and "25.0%" in by["payroll"].reason
+    assert by["break_even"].status == "pass"
+    assert plan.gap == 50_000  # 1,000,000 − 950,000
+
+
+# --- levers -------------------------------------------------------------------------------------
+
+
+def test_levers_by_hand():
+    lv = g.levers(hand_history()).set_index("lever")["amount"]
+    # no-shows 10% → 7%: booked 900 ÷ 0.9 = 1,000; 30 visits × (900,000 ÷ 900 = 1,000) × 0.95 = 28,500
+    assert lv["no_shows"] == pytest.approx(28_500)
+    # case acceptance +5 points × 500,000 presented × 0.95 = 23,750
+    assert lv["case_acceptance"] == pytest.approx(23_750)
+    # utilization +5 points × 1,600 h × (900,000 ÷ 1,200 booked h = 750) × 0.95 = 57,000
+    assert lv["utilization"] == pytest.approx(57_000)
+    # 24 new patients × 1,200 × 0.95 = 27,360
+    assert lv["new_patients"] == pytest.approx(27_360)
+    # fees 3% × 900,000 × 0.95 = 25,650
+    assert lv["fees"] == pytest.approx(25_650)
+
+
+def test_levers_not_sized_and_already_met():
+    hist = hand_history(no_show_rate=0.05, case_acceptance_value=None)
+    hist.new_patient_annual_value = None
+    lv = g.levers(hist).set_index("lever")
+    assert lv.loc["no_shows", "amount"] == 0
+    assert pd.isna(lv.loc["case_acceptance", "amount"]) and "treatment plans" in lv.loc["case_acceptance", "formula"]
+    assert pd.isna(lv.loc["new_patients", "amount"])
+
+
+def test_close_gap():
+    table = g.levers(hand_history())
+    combo, text = g.close_gap(table, 60_000)
+    # 28,500 no-shows + 23,750 case acceptance = 52,250; 7,750 of the 57,000 utilization lever
+    assert list(combo["lever"]) == ["no_shows", "case_acceptance", "utilization"]
+    assert combo["amount"].sum() == pytest.approx(60_000)
+    assert combo.iloc[2]["share_of_lever"] == pytest.approx(7_750 / 57_000, abs=1e-4)
+    assert "close the $60,000 gap" in text
+    combo, text = g.close_gap(table, 200_000)
+    # all five add 162,260: 37,740 short
+    assert combo["amount"].sum() == pytest.approx(162_260)
+    assert "$37,740 short" in text
+    combo, text = g.close_gap(table, -5_000)
+    assert combo.empty and text.startswith("No gap")
+
+
+# --- KPI targets --------------------------------------------------------------------------------
+
+
+def test_kpi_target_steps_toward_band():
+    assert g.kpi_target(0.40, 0.45, 0.45, "up", 0.5)[0] == pytest.approx(0.425)
+    assert g.kpi_target(0.10, 0.068, 0.07, "down", 0.5)[0] == pytest.approx(0.085)
+    assert g.kpi_target(0.99, 0.97, 0.99, "up")[1].startswith("hold")
+    assert g.kpi_target(None, 0.97, 0.99, "up") == (None, "not computable today")
+
+
+def test_kpi_targets_follow_the_lever_combination():
+    hist = hand_history()
+    combo = pd.DataFrame([{"lever": "case_acceptance", "setting": "", "share_of_lever": 1.0, "amount": 1.0}])
+    bands = {"case_acceptance_value": (0.45, 0.45, "up", "test", "ratio"),
+             "no_show_rate": (0.068, 0.07, "down", "test", "ratio")}
+    t = g.kpi_targets(hist, 0.5, combo, ids=("case_acceptance_value", "no_show_rate"), bands=bands)
+    t = t.set_index("metric")
+    # half way would be 42.5%, but the combination needs the full +5 points: 45%
+    assert t.loc["case_acceptance_value", "target"] == pytest.approx(0.45)
+    assert t.loc["no_show_rate", "target"] == pytest.approx(0.085)
+
+
+# --- phasing ------------------------------------------------------------------------------------
+
+
+def test_allocate_cents_largest_remainder():
+    # 100.00 in three equal parts: 33.34 + 33.33 + 33.33 (the first tie gets the extra cent)
+    assert allocate_cents(100, [1, 1, 1]) == [33.34, 33.33, 33.33]
+    assert allocate_cents(10, [0, 1, 1]) == [0.0, 5.0, 5.0]
+    assert allocate_cents(-1, [1, 2]) == [-0.33, -0.67]
+    with pytest.raises(ValueError):
+        allocate_cents(10, [0, 0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(total=st.integers(min_value=0, max_value=10**11).map(lambda c: c / 100),
+       weights=st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=14)
+       .filter(lambda ws: sum(ws) > 0))
+def test_allocate_cents_sums_exactly(total, weights):
+    parts = allocate_cents(total, weights)
+    assert sum(round(p * 100) for p in parts) == round(total * 100)
+    for p, w in zip(parts, weights):
+        if w == 0:
+            assert p == 0
+        assert abs(p - total * w / sum(weights)) <= 0.01 + 1e-9 * total
+
+
+@pytest.mark.parametrize("fysm", range(1, 13))
+def test_phasing_sums_exactly_for_every_fiscal_start(fysm):
+    months = fiscal_year_period(2027, fysm).months
+    closed = months[4]  # the fifth month of the year is closed (0 working days)
+    wd = pd.Series([0.0 if m == closed else 20.0 + (i % 3) for i, m in enumerate(months)], index=months)
+    idx = pd.Series([1.0 + 0.05 * (k % 4) for k in range(1, 13)], index=range(1, 13))
+    goal = 1_234_567.89
+    df = phase({"collections": goal, "net_production": goal / 0.97}, months, wd, idx)
+    assert round(df["collections"].sum(), 2) == goal
+    assert sum(round(x * 100) for x in df["collections"]) == 123_456_789
+    assert round(df["net_production"].sum(), 2) == round(goal / 0.97, 2)
+    assert df.loc[df["month"] == closed, "collections"].item() == 0
+    assert list(df["month"]) == months
+    # never ÷ 12: an open 20-day month with index 1.0 differs from goal ÷ 12
+    assert df["collections"].nunique() > 2
+
+
+def test_phase_weights_are_days_times_index():
+    months = fiscal_year_period(2026, 1).months
+    wd = pd.Series([10.0] + [20.0] * 11, index=months)
+    idx = pd.Series([1.0] * 12, index=range(1, 13))
+    df = phase({"collections": 230_000}, months, wd, idx)
+    # 230 working days: January 10 ÷ 230 × 230,000 = 10,000; the others 20,000
+    assert df["collections"].iloc[0] == 10_000
+    assert (df["collections"].iloc[1:] == 20_000).all()
+
+
+def test_seasonal_index_by_hand():
+    # two calendar years, 20 working days a month; March produces 62,400, other months 52,000
+    months = pd.date_range("2023-01", "2024-12", freq="MS")
+    monthly = pd.DataFrame({"month": months, "net_production": [62_400.0 if m.month == 3 else 52_000.0 for m in months],
+                            "working_days": 20.0})
+    idx, note = seasonal_index(monthly, 1)
+    # year: 11 × 52,000 + 62,400 = 634,400 over 240 days = 2,643.33 a day;
+    # March 3,120 ÷ 2,643.33 = 1.18033; other months 2,600 ÷ 2,643.33 = 0.98361
+    assert idx[3] == pytest.approx(1.180328, abs=1e-6)
+    assert idx[1] == pytest.approx(0.983607, abs=1e-6)
+    assert "FY2023, FY2024" in note
+    flat, note = seasonal_index(monthly.iloc[:6], 1)
+    assert (flat == 1.0).all() and "less than one full" in note
+
+
+def test_planned_working_days_sources():
+    months = fiscal_year_period(2026, 7).months  # 2025-07 … 2026-06
+    hist = {pd.Timestamp("2024-07-01"): 18.0, pd.Timestamp("2023-08-01"): 19.0}
+    wd, src = planned_working_days(months, hist, {"2025-09": 0})
+    assert wd.iloc[0] == 18  # same month last year
+    assert wd.iloc[1] == 19  # two years earlier
+    assert wd.iloc[2] == 0  # entered
+    assert wd.iloc[3] == business_days(pd.Timestamp("2025-10-01")) == 23
+    assert "entered by the partners" in src and "Monday–Friday" in src
+
+
+# --- goal lines for later reports ---------------------------------------------------------------
+
+GOALS = {"FY2026": {"collection_goal": 300.0, "net_production_goal": 600.0, "gross_production_goal": 900.0,
+                    "phasing": {"2025-07": 100.0, "2025-08": 0.0, "2025-09": 200.0},
+                    "phasing_net_production": {"2025-07": 200.0, "2025-08": 0.0, "2025-09": 400.0},
+                    "working_days": {"2025-07": 10.0, "2025-08": 0.0, "2025-09": 20.0}},
+         "FY2027": {"collection_goal": 50.0, "net_production_goal": 50.0, "gross_production_goal": 50.0,
+                    "phasing": {"2025-10": 50.0}}}
+
+
+def test_goal_line_helpers():
+    assert g.monthly_goal(GOALS, "2025-09") == 200
+    assert g.monthly_goal(GOALS, pd.Timestamp("2025-07-01"), "net_production") == 200
+    assert g.monthly_goal(GOALS["FY2026"], "2025-08") == 0
+    assert g.monthly_goal(GOALS, "2024-01") is None
+    assert g.monthly_goal({}, "2025-09") is None and g.monthly_goal(None, "2025-09") is None
+    assert g.ytd_goal(GOALS, "2025-08") == 100
+    assert g.ytd_goal(GOALS, "2025-09") == 300
+    assert g.ytd_goal(GOALS, "2025-10") == 50  # the next fiscal year starts again
+    assert g.ytd_goal(GOALS, "2030-01") is None
+    assert g.annual_goal(GOALS, "FY2026", "gross_production") == 900
+    assert g.annual_goal(GOALS, "FY2030") is None
+    line = g.goal_line(GOALS, "2025-06", "2025-10")
+    assert pd.isna(line.iloc[0]) and list(line.iloc[1:]) == [100, 0, 200, 50]
+    pace = g.pace_needed(GOALS, "2025-07", actual_ytd=90.0)
+    # 300 − 90 = 210 left over 2 months and 20 working days
+    assert pace["remaining"] == 210 and pace["months_left"] == 2 and pace["per_working_day"] == 10.5
+    assert g.pace_needed(GOALS, "2020-01", 0) is None
+    with pytest.raises(ValueError):
+        g.monthly_goal(GOALS, "2025-09", "profit")
