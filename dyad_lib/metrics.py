@@ -71,12 +71,12 @@ def _static_guard(d: MetricDef, practice: "Practice", comp: Components) -> str |
     return None
 
 
-def _coverage_reason(d: MetricDef, frame: pd.DataFrame) -> str | None:
+def _coverage_reason(d: MetricDef, frame: dict[str, np.ndarray], months: list[pd.Timestamp]) -> str | None:
     """A monthly table (financials, expenses, capacity) must have a row for every month."""
     for t in d.tables:
         if t in MONTHLY_TABLES:
             col = f"has_{t}"
-            gaps = frame.index[frame[col] == 0] if col in frame else frame.index
+            gaps = [m for m, h in zip(months, frame[col]) if h == 0] if col in frame else months
             if len(gaps):
                 shown = ", ".join(f"{m:%Y-%m}" for m in gaps[:3]) + (" …" if len(gaps) > 3 else "")
                 return f"no {t} rows for {shown}"
@@ -126,7 +126,7 @@ def compute_metrics(practice: "Practice", period: Period,
         if mid in PARTNERSHIP_IDS:
             out[mid] = part[mid]
             continue
-        reason = _static_guard(d, practice, comp) or window or _coverage_reason(d, frame)
+        reason = _static_guard(d, practice, comp) or window or _coverage_reason(d, frame, months)
         if reason is None:
             if mid in metrics_patients.IDS:
                 if patients is None:
@@ -138,11 +138,11 @@ def compute_metrics(practice: "Practice", period: Period,
                     continue
             elif mid in formulas:
                 vals, why = formulas[mid]
-                v = vals.iloc[0]
-                if pd.notna(v):
+                v = vals[0]
+                if not np.isnan(v):
                     out[mid] = value(mid, float(v), d.unit)
                     continue
-                reason = why if isinstance(why, str) else why.iloc[0]
+                reason = why if isinstance(why, str) else why[0]
             else:
                 reason = "not computable from these tables"
         out[mid] = missing(mid, d.unit, _fmt(reason, period))
@@ -177,7 +177,7 @@ def monthly_series(practice: "Practice", ids: Iterable[str], start: str | pd.Tim
         if _static_guard(d, practice, comp) is not None:
             out[mid] = np.nan
             continue
-        ok = in_window.copy()
+        ok = in_window.to_numpy().copy()
         for t in d.tables:
             if t in MONTHLY_TABLES:
                 col = f"has_{t}"
@@ -192,10 +192,10 @@ def monthly_series(practice: "Practice", ids: Iterable[str], start: str | pd.Tim
                 vals.append(np.nan if v is None else v)
             series = pd.Series(vals, index=idx, dtype=float)
         elif mid in formulas:
-            series = pd.Series(formulas[mid][0].to_numpy(dtype=float), index=idx)
+            series = pd.Series(formulas[mid][0], index=idx, dtype=float)
         else:
             series = pd.Series(np.nan, index=idx)
-        out[mid] = series.where(ok.to_numpy())
+        out[mid] = series.where(ok)
     return out
 
 

@@ -62,22 +62,38 @@ class Components:
     visit_month: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     first_visit_month: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
-    def frame(self, months: list[pd.Timestamp]) -> pd.DataFrame:
-        """The monthly rows for `months` (months with no data: sums 0, balances missing)."""
-        idx = pd.DatetimeIndex(months)
-        out = self.monthly.reindex(idx)
-        add = [c for c in out.columns if c not in BALANCE_COLS]
-        out[add] = out[add].fillna(0.0)
-        return out
+    def __post_init__(self) -> None:
+        self._index()
 
-    def period_row(self, months: list[pd.Timestamp]) -> pd.DataFrame:
-        """One row: the period's sums, and the balances of its last month."""
-        f = self.frame(months)
-        row = f.sum(numeric_only=True, min_count=0)
-        for c in BALANCE_COLS:
-            if c in f:
-                row[c] = f[c].iloc[-1]
-        return row.to_frame().T.reset_index(drop=True)
+    def _index(self) -> None:
+        self.columns = list(self.monthly.columns)
+        self.col_pos = {c: j for j, c in enumerate(self.columns)}
+        self.values = self.monthly.to_numpy(dtype="float64", na_value=np.nan) if len(self.columns) else \
+            np.zeros((len(self.monthly), 0))
+        self.base = int(month_index(self.monthly.index[:1])[0]) if len(self.monthly) else 0
+        self.balance = np.array([c in BALANCE_COLS for c in self.columns], dtype=bool)
+
+    def _block(self, months: list[pd.Timestamp]) -> np.ndarray:
+        """The monthly rows for `months` (months with no data: sums 0, balances missing)."""
+        pos = month_index(pd.DatetimeIndex(months)) - self.base
+        valid = (pos >= 0) & (pos < len(self.values))
+        block = self.values[np.clip(pos, 0, max(len(self.values) - 1, 0))] if len(self.values) else \
+            np.zeros((len(months), len(self.columns)))
+        if not valid.all():
+            block = block.copy()
+            block[~valid] = np.where(self.balance, np.nan, 0.0)
+        return block
+
+    def frame(self, months: list[pd.Timestamp]) -> dict[str, np.ndarray]:
+        """Column -> one value per month of `months`."""
+        block = self._block(months)
+        return {c: block[:, j] for j, c in enumerate(self.columns)}
+
+    def period_row(self, months: list[pd.Timestamp]) -> dict[str, np.ndarray]:
+        """Column -> a one-element array: the period's sum, or for balances its last month's value."""
+        block = self._block(months)
+        row = np.where(self.balance, block[-1], block.sum(axis=0))
+        return {c: row[j:j + 1] for j, c in enumerate(self.columns)}
 
 
 def _agg_financials(f: pd.DataFrame) -> pd.DataFrame:
@@ -275,26 +291,29 @@ def components(practice: "Practice") -> Components:
 # --- formula helpers: each works on one row (a period) or many (a monthly series) -------------
 
 #: What a formula returns for an id: the values (NaN = not computable) and why (a template
-#: with {period}/{last}, or a Series of templates per row).
-Result = tuple[pd.Series, "str | pd.Series"]
+#: with {period}/{last}, or an array of templates per row).
+Result = tuple[np.ndarray, "str | np.ndarray"]
+Cols = dict[str, np.ndarray]
+
+NAN = np.nan
 
 
-def div(num: pd.Series, den: pd.Series, reason: str) -> Result:
+def div(num: np.ndarray, den: np.ndarray, reason: str) -> Result:
     """num ÷ den, NaN where den is 0 or missing (a ratio of the period's sums)."""
-    num = num.astype("float64")
-    den = den.astype("float64")
-    ok = den.notna() & (den != 0)
-    return num.where(ok) / den.where(ok), reason
+    num = np.asarray(num, dtype="float64")
+    den = np.asarray(den, dtype="float64")
+    ok = np.isfinite(den) & (den != 0)
+    return np.where(ok, num / np.where(ok, den, 1.0), NAN), reason
 
 
-def when(values: pd.Series, ok: pd.Series, reason: str) -> Result:
-    """`values` where ok, else NaN with `reason`."""
-    return values.astype("float64").where(ok), reason
+def where(ok: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """`values` where ok, else NaN."""
+    return np.where(ok, np.asarray(values, dtype="float64"), NAN)
 
 
-def first_reason(conditions: list[tuple[pd.Series, str]], index: pd.Index) -> pd.Series:
+def first_reason(conditions: list[tuple[np.ndarray, str]], n: int) -> np.ndarray:
     """Per row, the reason of the first condition that holds (None when none holds)."""
-    out = pd.Series([None] * len(index), index=index, dtype=object)
+    out = np.full(n, None, dtype=object)
     for cond, reason in reversed(conditions):
-        out = out.where(~cond.fillna(True).astype(bool), reason)
+        out[np.asarray(cond, dtype=bool)] = reason
     return out

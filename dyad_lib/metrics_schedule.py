@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 
 from dyad_lib.contract import TEAM_ROLES
-from dyad_lib.metrics_base import BURNOUT_MIN, Components, Result, div, first_reason
+from dyad_lib.metrics_base import BURNOUT_MIN, Cols, Components, Result, div, first_reason, where
 
 SCHEDULE_IDS = ("visits_completed", "chair_utilization", "production_per_chair_hour", "no_show_rate",
                 "cancellation_rate", "pre_appointment_rate", "documentation_timeliness")
@@ -17,12 +17,13 @@ SURVEY_IDS = ("patient_nps", "staff_enps", "team_satisfaction", "burnout_rate",
 NO_APPTS = "no appointments dated in {period}"
 
 
-def _schedule(rows: pd.DataFrame, comp: Components) -> dict[str, Result]:
+def _schedule(rows: Cols, comp: Components) -> dict[str, Result]:
     out: dict[str, Result] = {}
     if "appt_rows" in rows:
         has = rows["appt_rows"] > 0
+        n = len(has)
         done, ns, cx = rows["completed"], rows["no_show"], rows["cancelled"]
-        out["visits_completed"] = (done.where(has).astype(float), NO_APPTS)
+        out["visits_completed"] = (where(has, done), NO_APPTS)
         out["no_show_rate"] = div(ns, done + ns, "no completed or no-show appointments in {period}")
         out["cancellation_rate"] = div(cx, done + ns + cx, "no completed, no-show or cancelled appointments in {period}")
         what = "completed hygiene visit" if comp.kind == "dental" else "completed visit"
@@ -32,15 +33,15 @@ def _schedule(rows: pd.DataFrame, comp: Components) -> dict[str, Result]:
                                               "no completed visit with a documented_date in {period}")
         if "chair_hours" in rows:
             v, _ = div(rows["chair_min"], rows["chair_hours"] * 60, "")
-            out["chair_utilization"] = (v.where(has), first_reason(
-                [(~has, NO_APPTS), (rows["chair_hours"] <= 0, "no chair hours available in {period}")], rows.index))
+            out["chair_utilization"] = (where(has, v), first_reason(
+                [(~has, NO_APPTS), (rows["chair_hours"] <= 0, "no chair hours available in {period}")], n))
     if "chair_hours" in rows and "gross" in rows:
         out["production_per_chair_hour"] = div(rows["gross"] - rows["adj"], rows["chair_hours"],
                                                "no chair hours available in {period}")
     return out
 
 
-def _treatment(rows: pd.DataFrame) -> dict[str, Result]:
+def _treatment(rows: Cols) -> dict[str, Result]:
     if "plans" not in rows:
         return {}
     none = "no treatment plans presented in {period}"
@@ -48,35 +49,37 @@ def _treatment(rows: pd.DataFrame) -> dict[str, Result]:
     return {
         "case_acceptance_count": div(rows["plans_accepted"], rows["plans"], none),
         "case_acceptance_value": div(rows["accepted"], rows["presented"], none),
-        "unaccepted_treatment_value": ((rows["presented"] - rows["accepted"]).where(has).astype(float), none),
-        "treatment_presented_value": (rows["presented"].where(has).astype(float), none),
+        "unaccepted_treatment_value": (where(has, rows["presented"] - rows["accepted"]), none),
+        "treatment_presented_value": (where(has, rows["presented"]), none),
     }
 
 
-def _quality(rows: pd.DataFrame, comp: Components) -> dict[str, Result]:
+def _quality(rows: Cols, comp: Components) -> dict[str, Result]:
     out: dict[str, Result] = {}
+    n = len(next(iter(rows.values()))) if rows else 0
+    zero = np.zeros(n)
     for m in comp.measure_names:
-        has = rows.get(f"q_rows:{m}", pd.Series(0.0, index=rows.index)) > 0
-        num = rows.get(f"q_num:{m}", pd.Series(0.0, index=rows.index))
-        den = rows.get(f"q_den:{m}", pd.Series(0.0, index=rows.index))
-        v, _ = div(num, den, "")
-        out[f"quality_{m}"] = (v.where(has), first_reason(
-            [(~has, f"no rows for measure {m} in {{period}}"), (den == 0, f"measure {m} has no eligible patients (denominator 0) in {{period}}")],
-            rows.index))
+        has = rows.get(f"q_rows:{m}", zero) > 0
+        den = rows.get(f"q_den:{m}", zero)
+        v, _ = div(rows.get(f"q_num:{m}", zero), den, "")
+        out[f"quality_{m}"] = (where(has, v), first_reason(
+            [(~has, f"no rows for measure {m} in {{period}}"),
+             (den == 0, f"measure {m} has no eligible patients (denominator 0) in {{period}}")], n))
     return out
 
 
-def _nps(prom: pd.Series, det: pd.Series, n: pd.Series) -> pd.Series:
-    ok = n > 0
-    return ((prom - det).where(ok) / n.where(ok) * 100).astype(float)
+def _nps(prom: np.ndarray, det: np.ndarray, n: np.ndarray) -> np.ndarray:
+    v, _ = div((prom - det) * 100.0, n, "")
+    return v
 
 
-def _surveys(rows: pd.DataFrame) -> dict[str, Result]:
+def _surveys(rows: Cols) -> dict[str, Result]:
     out: dict[str, Result] = {}
     if "ps_n" in rows:
         out["patient_nps"] = (_nps(rows["ps_prom"], rows["ps_det"], rows["ps_n"]),
                               "no patient survey responses in {period}")
     if "ts_n:all" in rows:
+        n = len(rows["ts_n:all"])
         few = f"fewer than {BURNOUT_MIN} team survey responses in {{period}} (not shown, to keep answers anonymous)"
         for g in ("all",) + TEAM_ROLES:
             enough = rows[f"ts_n:{g}"] >= BURNOUT_MIN
@@ -84,19 +87,19 @@ def _surveys(rows: pd.DataFrame) -> dict[str, Result]:
             few_g = few if g == "all" else few.replace("team survey responses", f"{g} responses")
             suffix = "" if g == "all" else f"_{g}"
             sat, _ = div(rows[f"sat_sum:{g}"], rows[f"sat_n:{g}"], "")
-            out[f"team_satisfaction{suffix}"] = (sat.where(enough), first_reason(
-                [(~enough, few_g), (rows[f"sat_n:{g}"] == 0, f"no {who}satisfaction answers in {{period}}")], rows.index))
+            out[f"team_satisfaction{suffix}"] = (where(enough, sat), first_reason(
+                [(~enough, few_g), (rows[f"sat_n:{g}"] == 0, f"no {who}satisfaction answers in {{period}}")], n))
             burn, _ = div(rows[f"burn_yes:{g}"], rows[f"burn_n:{g}"], "")
-            out[f"burnout_rate{suffix}"] = (burn.where(enough), first_reason(
-                [(~enough, few_g), (rows[f"burn_n:{g}"] == 0, f"no {who}burnout answers in {{period}}")], rows.index))
+            out[f"burnout_rate{suffix}"] = (where(enough, burn), first_reason(
+                [(~enough, few_g), (rows[f"burn_n:{g}"] == 0, f"no {who}burnout answers in {{period}}")], n))
         enough = rows["ts_n:all"] >= BURNOUT_MIN
-        out["staff_enps"] = (_nps(rows["enps_prom:all"], rows["enps_det:all"], rows["enps_n:all"]).where(enough),
+        out["staff_enps"] = (where(enough, _nps(rows["enps_prom:all"], rows["enps_det:all"], rows["enps_n:all"])),
                              first_reason([(~enough, few), (rows["enps_n:all"] == 0,
-                                                            "no recommend_workplace answers in {period}")], rows.index))
+                                                            "no recommend_workplace answers in {period}")], n))
     return out
 
 
-def evaluate(rows: pd.DataFrame, comp: Components) -> dict[str, Result]:
+def evaluate(rows: Cols, comp: Components) -> dict[str, Result]:
     out = _schedule(rows, comp)
     out.update(_treatment(rows))
     out.update(_quality(rows, comp))
