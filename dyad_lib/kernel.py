@@ -1,0 +1,44 @@
+"""A kernel manager that talks to its kernel over IPC sockets in a private temp folder.
+
+Kernels started at the same moment by parallel workers race for TCP ports (papermill #511:
+`ZMQError: Address already in use`); a fixed IPC path collides too (`Invalid Signature`). Each
+kernel here gets its own fresh folder, removed again when the kernel's resources are cleaned up.
+Used by the runner as papermill's `kernel_manager_class` (stack-notes §2).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from jupyter_client.manager import AsyncKernelManager
+
+KERNEL_TMP_PREFIX = "dyad-kernel-"
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """AsyncKernelManager on the `ipc` transport with a unique socket folder per kernel."""
+
+    def __init__(self, **kw):
+        self._dyad_sock_dir = tempfile.mkdtemp(prefix=KERNEL_TMP_PREFIX)
+        kw.setdefault("transport", "ipc")
+        kw.setdefault("ip", os.path.join(self._dyad_sock_dir, "ipc"))
+        super().__init__(**kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            self.remove_socket_dir()
+
+    cleanup_resources = _async_cleanup_resources
+
+    def remove_socket_dir(self) -> None:
+        """Delete the private socket folder (idempotent; the runner calls it again in `finally`)."""
+        shutil.rmtree(self._dyad_sock_dir, ignore_errors=True)
+
+    def __del__(self):  # last resort if a kernel died before cleanup ran
+        try:
+            self.remove_socket_dir()
+        except Exception:
+            pass
