@@ -169,12 +169,12 @@ def table_spec(table: Table) -> dict[str, Any]:
                    f"The {t} table has no data rows, so the sections it feeds ({table.enables}) stay empty.",
                    "Export the data again, or remove the file if this practice does not collect it.",
                    min_value=1))
+    required = list(table.required_columns)
+    ex.append(_exp("expect_table_columns_to_match_set", t, "required_columns", BLOCKING, required,
+                   "a required column is missing", f"The {t} table needs the columns {', '.join(required)}.",
+                   "Add the missing columns to the header row.", column_set=required, exact_match=False))
     for col in table.columns:
         if col.required:
-            ex.append(_exp("expect_column_to_exist", t, f"{col.name}.present", BLOCKING, [col.name],
-                           f"the required column {col.name} is missing",
-                           f"Every {t} row needs {col.name}.",
-                           f"Add a column named {col.name} to the header row.", column=col.name))
             ex.append(_exp("expect_column_values_to_not_be_null", t, f"{col.name}.not_blank", BLOCKING,
                            [col.name], "{n} row{s} {have} no " + col.name,
                            f"{col.name} is required on every {t} row.",

@@ -33,15 +33,17 @@ def render_summary(summary: dict[str, Any]) -> None:
         console.print("Not provided: " + ", ".join(m["table"] for m in summary["missing_tables"]), style="dim")
     for f in summary["failures"]:
         tag = "[bold red]BLOCKING[/]" if f["severity"] == "blocking" else "[yellow]warning[/]"
-        console.print(f"{tag} {f['table']} ({escape(f['file'])}) {escape(f['message'])}", highlight=False)
-        console.print(f"    fix: {escape(f['fix'])}", style="dim", highlight=False)
+        console.print(f"{tag} {f['table']} ({escape(f['file'])}) {escape(f['message'])}", highlight=False,
+                      soft_wrap=True)
+        console.print(f"    fix: {escape(f['fix'])}", style="dim", highlight=False, soft_wrap=True)
     n_block, n_warn = summary.get("blocking_count", 0), summary.get("warning_count", 0)
+    warn = f"{n_warn} warning{'s' if n_warn != 1 else ''}"
     if n_block:
         console.print(f"[bold red]{n_block} problem{'s' if n_block != 1 else ''} block the reports[/]"
-                      f"{f'; {n_warn} warning' + ('s' if n_warn != 1 else '') if n_warn else ''}.")
+                      f"{'; ' + warn if n_warn else ''}.", soft_wrap=True)
     else:
-        console.print(f"[bold green]Nothing blocks the reports[/]"
-                      f"{f' ({n_warn} warning' + ('s' if n_warn != 1 else '') + ')' if n_warn else ''}.")
+        console.print(f"[bold green]Nothing blocks the reports[/]{' (' + warn + ')' if n_warn else ''}.",
+                      soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
