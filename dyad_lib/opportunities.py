@@ -20,28 +20,34 @@ if TYPE_CHECKING:
     from dyad_lib.io import Practice
     from dyad_lib.periods import Period
 
-# --- targets (each with where it comes from; see metrics.md) ----------------------------------
+# --- targets: the registry's bands (registry.yaml), the edge a practice must reach -------------
 
-#: Collection ratio target per practice kind.
-COLLECTION_TARGET = {"dental": (0.98, "dental ≥ 97–99% (Dental Intelligence; Levin Group)"),
-                     "medical": (0.95, "medical net collection rate ≥ 95% (Physicians Practice)")}
-#: Case acceptance by value: the average/median of the Henry Schein One and Dental Intelligence data.
-CASE_ACCEPTANCE_TARGET = (0.45, "≈ 45% average (Henry Schein One; Dental Intelligence)")
-#: No-show rate: MGMA's 6.8–7%; dental appointment failures < 7% (Drevenstedt & Reznik).
-NO_SHOW_TARGET = (0.07, "MGMA 6.8–7%; dental < 7% (Drevenstedt & Reznik)")
-#: Adjustments on fee-for-service dentistry.
-ADJUSTMENTS_TARGET = (0.025, "dental < 2.5% on fee-for-service (Drevenstedt & Reznik)")
-#: Share of A/R older than 90 days, per kind.
-AR_OVER_90_TARGET = {"dental": (0.15, "dental < 15% (Drevenstedt & Reznik)"),
-                     "medical": (0.25, "medical ≤ 25% (Physicians Practice)")}
-#: The top of each overhead category's band, as a share of collections (Burkhart; McKenzie).
-OVERHEAD_BAND_TOP = {
-    "staff_wages": (0.25, "staff wages 20–25% (Burkhart; McKenzie)"),
-    "payroll_taxes_benefits": (0.06, "payroll taxes and benefits 3–6% (Burkhart; McKenzie)"),
-    "clinical_supplies": (0.07, "clinical supplies 5–7% (Burkhart; McKenzie)"),
-    "lab": (0.10, "lab 7–10% (Burkhart)"),
-    "facility": (0.10, "facility 5–10% (Burkhart)"),
-}
+#: metrics.md names 98% for the dental collection ratio (the middle of its 97–99% band).
+COLLECTION_TARGET_DENTAL = 0.98
+#: Overhead categories with a band (registry), in the order they are listed.
+BANDED_CATEGORIES = ("staff_wages", "payroll_taxes_benefits", "clinical_supplies", "lab", "facility")
+
+
+def target_for(metric_id: str, kind: str) -> tuple[float, str] | None:
+    """The target a lever is sized to, and its source: the edge of the metric's band on the side
+    of "worse" (the top of the band for a cost, the bottom for a rate that should be high), so
+    the gap is what it takes to get *into* the band. None when no band applies to this kind."""
+    from dyad_lib import registry
+    from dyad_lib.fmt import band_text
+
+    d = registry.get(metric_id)
+    band = d.band(kind)
+    if band is None:
+        return None
+    source = f"{band_text(band, d.unit)}, {band.tier} ({band.source_text})"
+    if metric_id == "collection_ratio" and kind == "dental":
+        return COLLECTION_TARGET_DENTAL, source
+    edge = band.high if d.better == "down" else band.low
+    if edge is None:  # an open band on the worse side: its only bound
+        edge = band.low if band.high is None else band.high
+    return float(edge), source
+
+
 CATEGORY_LABELS = {
     "staff_wages": "Staff wages", "payroll_taxes_benefits": "Payroll taxes and benefits",
     "clinical_supplies": "Clinical supplies", "lab": "Lab", "facility": "Facility",
@@ -146,9 +152,11 @@ def _why(values: Mapping[str, MetricValue], *mids: str) -> str:
 # --- levers -----------------------------------------------------------------------------------
 
 
-def _collection(values, kind, t) -> Opportunity | LeverStatus:
+def _collection(values, kind, t) -> Opportunity | LeverStatus | None:
     label = "Collect more of what is produced" if kind == "dental" else "Collect more of what is charged"
-    target, source = COLLECTION_TARGET[kind]
+    if (tgt := target_for("collection_ratio", kind)) is None:
+        return None
+    target, source = tgt
     actual, base = _v(values, "collection_ratio"), _v(values, "net_production")
     if actual is None or base is None:
         return LeverStatus("collection_ratio", label, "not_sized", _why(values, "collection_ratio", "net_production"))
@@ -176,9 +184,11 @@ def _presented_value(values) -> float | None:
     return unaccepted / (1 - share)
 
 
-def _case_acceptance(values, kind, t) -> Opportunity | LeverStatus:
+def _case_acceptance(values, kind, t) -> Opportunity | LeverStatus | None:
     label = "Accept more of the treatment presented"
-    target, source = CASE_ACCEPTANCE_TARGET
+    if (tgt := target_for("case_acceptance_value", kind)) is None:
+        return None
+    target, source = tgt
     actual, presented, coll = _v(values, "case_acceptance_value"), _presented_value(values), _v(values, "collection_ratio")
     if actual is None or presented is None or coll is None:
         return LeverStatus("case_acceptance_value", label, "not_sized",
@@ -186,7 +196,7 @@ def _case_acceptance(values, kind, t) -> Opportunity | LeverStatus:
     a, p, c = _pct_round(actual), round(presented), _pct_round(coll)
     if a >= target:
         return LeverStatus("case_acceptance_value", label, "no_gap",
-                           f"Case acceptance by value is {_pct(actual)}, at or above the {_pct(target)} median.")
+                           f"Case acceptance by value is {_pct(actual)}, at or above the {_pct(target)} average.")
     dollars = round((target - a) * p * c)
     formula = (f"({_pct(target)} − {_pct(a)}) × {_money(p)} presented × {_pct(c)} collection ratio "
                f"= {_money(dollars)}")
@@ -196,9 +206,11 @@ def _case_acceptance(values, kind, t) -> Opportunity | LeverStatus:
                        dollars, True, action, source)
 
 
-def _no_shows(values, kind, t) -> Opportunity | LeverStatus:
+def _no_shows(values, kind, t) -> Opportunity | LeverStatus | None:
     label = "Fewer missed appointments"
-    target, source = NO_SHOW_TARGET
+    if (tgt := target_for("no_show_rate", kind)) is None:
+        return None
+    target, source = tgt
     rate, completed, net = _v(values, "no_show_rate"), _v(values, "visits_completed"), _v(values, "net_production")
     if rate is None or completed is None or net is None or not completed or rate >= 1:
         return LeverStatus("no_show_rate", label, "not_sized",
@@ -221,11 +233,13 @@ def _no_shows(values, kind, t) -> Opportunity | LeverStatus:
                        action, source)
 
 
-def _overhead(values, kind, t, category: str) -> Opportunity | LeverStatus:
+def _overhead(values, kind, t, category: str) -> Opportunity | LeverStatus | None:
     mid = f"overhead_ratio_{category}"
     name = CATEGORY_LABELS[category]
     label = f"{name} back within its band"
-    top, source = OVERHEAD_BAND_TOP[category]
+    if (tgt := target_for(mid, kind)) is None:
+        return None
+    top, source = tgt
     share, coll = _v(values, mid), _v(values, "collections")
     if share is None or coll is None:
         return LeverStatus(mid, label, "not_sized", _why(values, mid, "collections"))
@@ -241,10 +255,10 @@ def _overhead(values, kind, t, category: str) -> Opportunity | LeverStatus:
 
 
 def _adjustments(values, kind, t) -> Opportunity | LeverStatus | None:
-    if kind != "dental":
-        return None
     label = "Fewer adjustments and write-offs"
-    target, source = ADJUSTMENTS_TARGET
+    if (tgt := target_for("adjustments_rate", kind)) is None:
+        return None
+    target, source = tgt
     rate, gross = _v(values, "adjustments_rate"), _v(values, "gross_production")
     if rate is None or gross is None:
         return LeverStatus("adjustments_rate", label, "not_sized", _why(values, "adjustments_rate", "gross_production"))
@@ -261,9 +275,11 @@ def _adjustments(values, kind, t) -> Opportunity | LeverStatus | None:
                        action, source + "; contractual insurance write-offs cannot all be recovered")
 
 
-def _ar_over_90(values, kind, t) -> Opportunity | LeverStatus:
+def _ar_over_90(values, kind, t) -> Opportunity | LeverStatus | None:
     label = "Old receivables collected"
-    target, source = AR_OVER_90_TARGET[kind]
+    if (tgt := target_for("ar_over_90_share", kind)) is None:
+        return None
+    target, source = tgt
     share, balance = _v(values, "ar_over_90_share"), _v(values, "ar_balance")
     if share is None or balance is None:
         return LeverStatus("ar_over_90_share", label, "not_sized", _why(values, "ar_over_90_share", "ar_balance"))
@@ -290,7 +306,7 @@ def size_opportunities(values: Mapping[str, MetricValue], kind: str) -> Opportun
     t = TERMS[kind]
     results = [_collection(values, kind, t), _case_acceptance(values, kind, t), _no_shows(values, kind, t),
                _adjustments(values, kind, t), _ar_over_90(values, kind, t)]
-    results += [_overhead(values, kind, t, c) for c in OVERHEAD_BAND_TOP]
+    results += [_overhead(values, kind, t, c) for c in BANDED_CATEGORIES]
     out = Opportunities()
     for r in results:
         if r is None:
@@ -312,7 +328,7 @@ def size_opportunities(values: Mapping[str, MetricValue], kind: str) -> Opportun
 INPUT_METRICS = ("collection_ratio", "net_production", "gross_production", "collections", "case_acceptance_value",
                  "unaccepted_treatment_value", "treatment_presented_value", "no_show_rate", "visits_completed",
                  "adjustments_rate", "ar_over_90_share", "ar_balance",
-                 *(f"overhead_ratio_{c}" for c in OVERHEAD_BAND_TOP))
+                 *(f"overhead_ratio_{c}" for c in BANDED_CATEGORIES))
 
 
 def practice_opportunities(practice: "Practice", period: "Period") -> Opportunities:

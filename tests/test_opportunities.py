@@ -118,6 +118,8 @@ def test_medical_targets_and_words():
     r = size_opportunities(DENTAL, "medical")
     levers = by_lever(r)
     assert "adjustments_rate" not in levers  # the 2.5% benchmark is dental fee-for-service only
+    assert "case_acceptance_value" not in levers  # its benchmarks are dental ones
+    assert {s.lever for s in r.no_gap + r.not_sized}.isdisjoint({"adjustments_rate", "case_acceptance_value"})
     # (95.0% − 93.4%) × 1,812,400 = 28,998.4 -> 28,998
     assert levers["collection_ratio"].dollars == 28_998
     assert "net charges" in levers["collection_ratio"].formula
@@ -147,3 +149,15 @@ def test_presented_value_metric_is_preferred_when_the_library_has_it():
     o = by_lever(size_opportunities(v, "dental"))["case_acceptance_value"]
     # (0.45 − 0.382) × 1,000,000 × 0.934 = 63,512
     assert o.dollars == 63_512
+
+
+def test_targets_are_the_registry_band_edges():
+    from dyad_lib import registry
+    from dyad_lib.opportunities import target_for
+
+    assert target_for("overhead_ratio_clinical_supplies", "dental")[0] == registry.get(
+        "overhead_ratio_clinical_supplies").band("dental").high
+    assert target_for("no_show_rate", "medical")[0] == registry.get("no_show_rate").band("medical").high
+    assert target_for("collection_ratio", "medical")[0] == registry.get("collection_ratio").band("medical").low
+    assert target_for("collection_ratio", "dental")[0] == 0.98  # metrics.md: "collection ratio to 98%"
+    assert target_for("adjustments_rate", "medical") is None
