@@ -111,7 +111,7 @@ def render_index(entries: dict[str, dict[str, Any]]) -> str:
                     when = spell_date(e["finished"][:10])
                 except Exception:
                     when = ""
-            body.append(f"<tr><td class="nowrap">{_esc(e.get("period", e.get("period_slug")))}</td><td>{link}</td>"
+            body.append(f"<tr><td class=\"nowrap\">{_esc(e.get('period', e.get('period_slug')))}</td><td>{link}</td>"
                         f'<td><span class="dyad-status {_esc(st)}">{_esc(STATUS_TEXT.get(st, st))}</span></td>'
                         f"<td>{' · '.join(notes)}</td><td class=\"num\">{_esc(when)}</td></tr>")
         parts.append('<table class="dyad-table"><thead><tr><th>Period</th><th>Report</th><th>Status</th>'
