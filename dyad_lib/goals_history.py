@@ -132,7 +132,9 @@ def _new_patient_value(practice, as_of: pd.Timestamp) -> float | None:
 def history_from_practice(practice, fiscal_year: str, as_of: Any = None) -> History:
     """The History the engine needs to plan `fiscal_year` (see the module docstring)."""
     fysm = practice.config.fiscal_year_start_month
-    as_of_ts = month_start(as_of) if as_of is not None else default_as_of(practice, fiscal_year)
+    as_of_ts = default_as_of(practice, fiscal_year)
+    if as_of is not None:  # never past the data: a T12 with empty months would understate everything
+        as_of_ts = min(month_start(as_of), last_data_month(practice))
     t12 = Period("t12", add_months(as_of_ts, -11), as_of_ts, fysm)
     values = _metric_values(practice, t12, T12_IDS)
     notes: list[str] = []

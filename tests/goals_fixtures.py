@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from dyad_lib import goals as g
+
 GROSS, ADJ, COLL = 55_000.0, 3_000.0, 50_000.0
 EXPENSES = {"staff_wages": 12_000.0, "payroll_taxes_benefits": 2_000.0, "facility": 4_000.0,
             "clinical_supplies": 3_000.0, "lab": 2_000.0, "equipment": 1_000.0, "office_admin": 1_000.0,
@@ -64,3 +66,30 @@ def write_practice(root: Path, practice_id: str = "goal-test", fy_start_month: i
     pd.DataFrame(appts).to_csv(folder / "appointments.csv", index=False)
     pd.DataFrame(plans).to_csv(folder / "treatment_plans.csv", index=False)
     return root
+
+
+# --- a hand-built History for the pure engine ---------------------------------------------------
+
+#: Overhead budget of $600,000: wages 220k, taxes 30k, facility 80k, supplies 60k, lab 70k,
+#: equipment 50k, office 40k, marketing 30k, other 20k.
+BUDGET = {"staff_wages": 220_000, "payroll_taxes_benefits": 30_000, "facility": 80_000, "clinical_supplies": 60_000,
+          "lab": 70_000, "equipment": 50_000, "office_admin": 40_000, "marketing": 30_000, "other_overhead": 20_000}
+
+
+def hand_history(**t12) -> g.History:
+    values = {"collections": 950_000.0, "net_production": 900_000.0, "collection_ratio": 0.95,
+              "adjustments_rate": 0.05, "overhead_ratio_lab": 0.07, "overhead_ratio_clinical_supplies": 0.06,
+              "chair_hours_available": 1_600.0, "chair_utilization": 0.75, "no_show_rate": 0.10,
+              "visits_completed": 900.0, "case_acceptance_value": 0.40, "treatment_presented_value": 500_000.0}
+    values.update(t12)
+    return g.History(fy_start_month=1, as_of="2025-11", t12_label="T12 to 2025-11", t12=values,
+                     expense_base_label="FY2025", expense_base={**BUDGET, "owner_compensation": 240_000,
+                                                                "debt_service": 50_000},
+                     best_quarter_label="2025Q2", best_quarter_per_hour=650.0, new_patient_annual_value=1_200.0)
+
+
+def hand_inputs(**over) -> g.GoalInputs:
+    kw = dict(overhead_budget=BUDGET, owner_compensation=250_000, debt_service=50_000, profit_target=100_000,
+              collection_ratio=0.98, adjustment_rate=0.05)
+    kw.update(over)
+    return g.default_inputs("FY2026", hand_history(), kw)

@@ -1,0 +1,210 @@
+"""`dyad goals`: defaults from history, inputs file, JSON that reconciles, commit and overwrite;
+the practice adapter on a fixture; the demo practices; the annual_goals notebook under papermill."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from dyad_lib import goals_io
+from dyad_lib.cli import app
+from dyad_lib.goals import reconcile
+from dyad_lib.goals_history import demo_goals, history_from_practice, plan_for_practice
+from dyad_lib.io import load_practice
+from dyad_lib.paths import PROJECT_ROOT
+from goals_fixtures import EXPENSES, write_practice
+
+runner = CliRunner()
+PID = "goal-test"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    return write_practice(tmp_path_factory.mktemp("goals"), seasonal=True, zero_days=("2024-08",))
+
+
+def run(*args: str):
+    return runner.invoke(app, ["goals", *args])
+
+
+def assert_reconciles(out: dict) -> None:
+    ledger = {r["step"]: r["amount"] for r in out["ledger"]}
+    parts = ledger["overhead"] + ledger["owner_compensation"] + ledger["debt_service"] + ledger["profit_target"]
+    assert abs(parts - out["collection_goal"]) < 0.011
+    ratio = out["inputs"]["collection_ratio"]["value"]
+    adj = out["inputs"]["adjustment_rate"]["value"]
+    assert abs(out["collection_goal"] / ratio - out["net_production_goal"]) < 0.011
+    assert abs(out["net_production_goal"] / (1 - adj) - out["gross_production_goal"]) < 0.011
+    assert round(sum(out["phasing"].values()), 2) == out["collection_goal"]
+    assert round(sum(out["phasing_gross_production"].values()), 2) == out["gross_production_goal"]
+
+
+def test_history_adapter_by_hand(data):
+    practice = load_practice(PID, data)
+    h = history_from_practice(practice, "FY2026")
+    # data ends 2025-06, before FY2026 starts: history through 2025-06
+    assert h.as_of == "2025-06" and h.t12_label == "T12 to 2025-06"
+    # T12 2024-07 … 2025-06: 10 × 50,000 + 2 × 60,000 (October and March are 1.2×) = 620,000
+    assert h.get("collections") == 620_000
+    # FY2024 (calendar) ended 6 months before: stale, so the expense base is the T12 = 12 × monthly
+    assert h.expense_base_label == "T12 to 2025-06"
+    assert h.expense_base["staff_wages"] == 12 * EXPENSES["staff_wages"]
+    assert h.get("chair_hours_available") == 12 * 400
+    # best quarter: net 52,000 a month (62,400 in March/October) over 1,200 chair hours; the
+    # quarters with a 1.2× month: (2 × 52,000 + 62,400) ÷ 1,200 = 138.67
+    assert h.best_quarter_per_hour == pytest.approx(166_400 / 1_200)
+    # every new patient has one completed 500 visit (no return visits): 500 of first-year production
+    assert h.new_patient_annual_value == 500
+    assert h.working_days_history[pd_ts("2024-08")] == 0
+
+
+def pd_ts(m: str):
+    import pandas as pd
+
+    return pd.Timestamp(m + "-01")
+
+
+def test_zero_working_day_month_gets_nothing(data):
+    plan = plan_for_practice(load_practice(PID, data), "FY2026")
+    ph = plan.phasing.set_index("month")
+    # FY2026 months look back to 2025 (not in the data after 2025-06) then 2024: 2026-08 ← 2024-08 = 0 days
+    assert ph.loc[pd_ts("2026-08"), "working_days"] == 0
+    assert ph.loc[pd_ts("2026-08"), "collections"] == 0
+    assert round(ph["collections"].sum(), 2) == plan.ledger.collection_goal
+
+
+def test_defaults_are_listed_and_json_reconciles(data):
+    res = run(PID, "--fiscal-year", "FY2026", "--data-dir", str(data), "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert_reconciles(out)
+    assert any(d.startswith("collection ratio") for d in out["defaults_used"])
+    assert out["inputs"]["collection_ratio"]["source"] == "default: T12 to 2025-06 collection ratio"
+    assert out["committed"] is False
+    assert not (data / PID / "goals.yaml").exists()
+    # overhead 12 × 26,000 = 312,000 × 1.03 = 321,360; + owners 12 × 15,000 = 180,000 + debt 24,000
+    # + profit (620,000 collections − 12 × 43,000 expenses = 104,000) = 629,360
+    assert out["collection_goal"] == 629_360
+    assert {c["id"]: c["status"] for c in out["checks"]}["growth"] == "pass"  # 629,360 ÷ 620,000 = +1.5%
+
+
+def test_table_output_names_the_defaults(data):
+    res = run(PID, "--fiscal-year", "FY2026", "--data-dir", str(data))
+    assert res.exit_code == 0, res.output
+    for text in ("Defaults from history", "Goal ledger", "Realism checks", "Levers", "Monthly phasing",
+                 "KPI targets", "Not written"):
+        assert text in res.output
+
+
+def test_inputs_file_and_commit_and_overwrite(data, tmp_path):
+    inputs = tmp_path / "inputs.yaml"
+    inputs.write_text(yaml.safe_dump({"overhead_change_pct": 0.05, "owner_compensation": 200_000,
+                                      "profit_target": 30_000, "agreed_on": "2025-06-20",
+                                      "agreed_by": ["Dr. Test", "Pat Manager"]}), encoding="utf-8")
+    res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--inputs", str(inputs), "--json", "--commit")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    # 312,000 × 1.05 = 327,600 + 200,000 + 24,000 + 30,000 = 581,600
+    assert out["collection_goal"] == 581_600 and out["committed"] is True
+    assert out["inputs"]["owner_compensation"]["source"] == "entered by the partners"
+    saved = goals_io.goals_for_year(PID, "FY2026", data)
+    assert saved["collection_goal"] == 581_600 and saved["agreed_on"] == "2025-06-20"
+    # committing the same year again is refused, with the reason, exit 1
+    res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--commit")
+    assert res.exit_code == 1
+    assert "already holds FY2026" in res.output and "--overwrite" in res.output
+    res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--commit", "--overwrite")
+    assert res.exit_code == 0, res.output
+    assert len(list((data / PID).glob("goals.yaml.bak-*"))) == 1
+    assert goals_io.goals_for_year(PID, "FY2026", data)["agreed_by"] == ["Dr. Test", "Pat Manager"]
+
+
+def test_usage_errors(data, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("owners_pay: 1\n", encoding="utf-8")
+    res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--inputs", str(bad))
+    assert res.exit_code == 2 and "unknown input(s) owners_pay" in res.output
+    assert run(PID, "-y", "2026-03", "--data-dir", str(data)).exit_code == 2
+    assert run("no-such-practice", "-y", "FY2026", "--data-dir", str(data)).exit_code == 2
+
+
+def test_demo_goals_is_reproducible(data):
+    practice = load_practice(PID, data)
+    a, b = demo_goals(practice, "FY2026"), demo_goals(practice, "FY2026")
+    assert a == b
+    e = a["FY2026"]
+    # planned in a December session on the history through 2025-11, cut at the data's end (2025-06)
+    assert e["history_through"] == "2025-06"
+    assert e["agreed_by"] == ["Dr. Test", "Pat Manager"] and e["agreed_on"] == "2025-12-16"
+    assert round(sum(e["phasing"].values()), 2) == e["collection_goal"]
+
+
+DEMOS = ("harbor-dental", "maple-family-medicine")
+
+
+@pytest.mark.parametrize("pid", DEMOS)
+def test_demo_practices_fy2027_reconcile(pid):
+    if not (PROJECT_ROOT / "data" / pid / "practice.yaml").is_file():
+        pytest.skip(f"demo practice {pid} not generated")
+    res = run(pid, "--fiscal-year", "FY2027", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert_reconciles(out)
+    assert out["committed"] is False
+    plan = plan_for_practice(load_practice(pid), "FY2027")
+    assert reconcile(plan.ledger, plan.inputs) == []
+
+
+NOTEBOOK = PROJECT_ROOT / "notebooks" / "annual_goals.ipynb"
+
+
+def _papermill(tmp_path, **params):
+    import papermill as pm
+
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=params, kernel_name="dyad", progress_bar=False,
+                        cwd=str(PROJECT_ROOT))
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _text(nb) -> str:
+    parts = []
+    for c in nb["cells"]:
+        for o in c.get("outputs", []):
+            parts.append(o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", [])))
+            for k, v in o.get("data", {}).items():
+                if k.startswith("text/"):
+                    parts.append(v if isinstance(v, str) else "".join(v))
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+def test_notebook_runs_with_defaults(tmp_path, data):
+    nb = _papermill(tmp_path, practice_id=PID, data_dir=str(data))
+    text = _text(nb)
+    assert "Collection goal" in text and "not written" in text.lower()
+    assert "<svg" in text  # charts rendered offline
+
+
+@pytest.mark.slow
+def test_notebook_runs_with_overridden_inputs_and_commits(tmp_path):
+    data = write_practice(tmp_path / "d", seasonal=True)
+    nb = _papermill(tmp_path, practice_id=PID, data_dir=str(data), period="FY2026", overhead_change_pct=0.05,
+                    owner_compensation=200_000, profit_target=30_000, commit_goals=True)
+    assert "$581,600" in _text(nb)  # same inputs as the CLI test: 327,600 + 200,000 + 24,000 + 30,000
+    assert goals_io.goals_for_year(PID, "FY2026", data)["collection_goal"] == 581_600
+
+
+@pytest.mark.slow
+def test_notebook_is_stored_thin_and_without_outputs():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "dyad"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "parameters" in code[0]["metadata"].get("tags", [])
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    src = "".join("".join(c["source"]) for c in code)
+    assert "'mimetype'" not in src and '"mimetype"' not in src
