@@ -105,6 +105,10 @@ def change(x: float | None, unit: str) -> str:
     x = float(x)
     if unit == "ratio":
         return points(x)
+    if unit == "score_nps":
+        return f"{x:+.0f}".replace("-", "−")
+    if unit == "score_1_5":
+        return f"{x:+.1f}".replace("-", "−")
     sign = "+" if x > 0 else ("−" if x < 0 else "±")
     body = number(abs(x), unit)
     return f"{sign}{body}"
