@@ -255,20 +255,73 @@ def detect_delimiter(text: str) -> str:
         return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
+def _header_names(raw: bytes, delim: str) -> list[str] | None:
+    """The header's column names as csv.reader sees them (None when the header is not plain UTF-8)."""
+    try:
+        line = raw.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return next(csv.reader([line], delimiter=delim), None)
+
+
+def _read_csv_arrow(raw: bytes, delim: str) -> pd.DataFrame | None:
+    """Fast path for the common, well-formed UTF-8 file: pyarrow's multi-threaded CSV reader,
+    every column as text, straight into arrow-backed string columns (no per-cell Python objects).
+
+    Returns None whenever the file needs the forgiving pandas reader instead: not UTF-8, blank
+    lines (kept so `_row` matches the spreadsheet), ragged rows, duplicate headers. Both paths give
+    the same frame for files both can read."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = _header_names(raw, delim)
+    if not names or len(set(names)) != len(names) or any(not n for n in names):
+        return None
+    if raw.count(b'"') % 2:  # an unclosed quote: pandas reports the line
+        return None
+    try:
+        tbl = pacsv.read_csv(
+            pa.py_buffer(raw),
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 null_values=[], check_utf8=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+        return None
+    if tbl.column_names != names or tbl.num_columns == 1:
+        return None  # one-column files: let pandas keep its blank-line semantics
+    df = tbl.to_pandas()
+    del tbl
+    if any(df[c].dtype == object for c in df.columns):  # pandas 2 without the string default
+        df = df.astype(str)
+    return df
+
+
 def _read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     raw = path.read_bytes()
-    text, encoding = decode_bytes(raw)
-    if not text.strip():
+    encoding = "utf-8"
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw, encoding = raw[3:], "utf-8-sig"
+    if not raw or raw.isspace():
         return pd.DataFrame(), {"encoding": encoding, "delimiter": None, "empty": True}
-    delim = detect_delimiter(text)
-    df = pd.read_csv(
-        io.StringIO(text),
-        sep=delim,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-        engine="c",
-    )
+    head = raw[:65536].split(b"\n", 1)[0]
+    delim = detect_delimiter(head.decode("utf-8", errors="replace"))
+    df = _read_csv_arrow(raw, delim)
+    if df is None:
+        text, encoding = decode_bytes(raw if encoding == "utf-8" else b"\xef\xbb\xbf" + raw)
+        del raw
+        if not text.strip():
+            return pd.DataFrame(), {"encoding": encoding, "delimiter": None, "empty": True}
+        delim = detect_delimiter(text)
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delim,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
     df.insert(0, ROW_COL, np.arange(2, len(df) + 2, dtype="int64"))
     return df, {"encoding": encoding, "delimiter": delim, "empty": False}
 
@@ -316,6 +369,49 @@ _ISO_RE = r"^\s*\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$"
 _MONTH_RE = r"^\s*\d{4}-\d{1,2}\s*$"
 
 
+def _arrow(s: pd.Series) -> Any:
+    """The pyarrow array behind an arrow-backed string Series (zero-copy), else None.
+
+    The fast paths below run pyarrow compute kernels (RE2 regexes, string->float casts) over it
+    instead of a Python call per cell; object columns (workbook sheets) take the pandas path."""
+    dtype = s.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        return pa.array(s.array)
+    return None
+
+
+def _match(t: pd.Series, pattern: str) -> pd.Series:
+    """`t.str.match(pattern)` (missing -> False), via pyarrow's RE2 when the column is arrow-backed."""
+    arr = _arrow(t)
+    if arr is None:
+        return t.str.match(pattern).fillna(False).astype(bool)
+    import pyarrow.compute as pc
+
+    anchored = pattern if pattern.startswith("^") else "^(?:" + pattern + ")"
+    hit = pc.fill_null(pc.match_substring_regex(arr, anchored), False)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=t.index)
+
+
+def _to_float(s: pd.Series, blank: pd.Series) -> pd.Series:
+    """Plain numbers as float64, NaN where blank or not a plain number (those get a closer look).
+
+    pyarrow's cast parses a clean column in one C++ pass; it refuses the whole column at the first
+    non-number (`$1,234.56`), and then pandas' to_numeric marks the odd cells one by one."""
+    arr = _arrow(s)
+    if arr is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            nums = pc.cast(pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr), pa.float64())
+            return pd.Series(nums.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    return pd.to_numeric(s.where(~blank), errors="coerce").astype("float64")
+
+
 class _Coercer:
     """Turns one raw column into its typed form, recording each unreadable value."""
 
@@ -345,7 +441,7 @@ class _Coercer:
               expected="a number like 1234.56, $1,234.56 or (1,234.56)") -> pd.Series:
         s = s.astype(str).str.strip()
         blank = s.eq("")
-        out = pd.to_numeric(s.where(~blank), errors="coerce").astype("float64")
+        out = _to_float(s, blank)
         todo = out.isna() & ~blank
         if todo.any():
             m = s[todo].str.extract(_MONEY_RE)
@@ -373,11 +469,12 @@ class _Coercer:
 
     def boolean(self, col: str, s: pd.Series, rows: pd.Series) -> pd.Series:
         t = s.astype(str).str.strip().str.lower()
-        blank = t.eq("") | t.eq("nan") | t.eq("none")
-        mapped = t.map(_BOOL_MAP)
-        bad = mapped.isna() & ~blank
+        blank = t.isin(["", "nan", "none"]).to_numpy(dtype=bool)
+        true = t.isin([k for k, v in _BOOL_MAP.items() if v]).to_numpy(dtype=bool)
+        known = t.isin(list(_BOOL_MAP)).to_numpy(dtype=bool)
+        bad = pd.Series(~known & ~blank, index=s.index)
         self._report(col, s, bad, rows, ("a yes/no value", "yes/no values"), "true/false, yes/no, y/n or 1/0")
-        return mapped.where(~bad & ~blank).astype("boolean")
+        return pd.Series(pd.arrays.BooleanArray(true, ~known), index=s.index)
 
     def date(self, col: str, s: pd.Series, rows: pd.Series, *, month: bool = False) -> pd.Series:
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
@@ -390,11 +487,13 @@ class _Coercer:
             t = s.astype(str).str.strip()
         blank = t.eq("")
         todo = ~blank & out.isna()
-        iso = t.str.match(_ISO_RE) & todo
-        if iso.any():
+        iso = _match(t, _ISO_RE) & todo
+        if iso.all():  # the usual export: every cell an ISO date, parsed in one vectorised pass
+            out = pd.to_datetime(t.str.slice(0, 10), format=ISO_DATE, errors="coerce")
+        elif iso.any():
             out.loc[iso] = pd.to_datetime(t[iso].str.slice(0, 10), format=ISO_DATE, errors="coerce")
         if month:
-            ym = t.str.match(_MONTH_RE) & todo & ~iso
+            ym = _match(t, _MONTH_RE) & todo & ~iso
             if ym.any():
                 out.loc[ym] = pd.to_datetime(t[ym] + "-01", format=ISO_DATE, errors="coerce")
             iso = iso | ym
@@ -445,11 +544,14 @@ def coerce_table(table: Table, df: pd.DataFrame, file: str, date_format: str | N
     # Fully blank rows (trailing lines, spacer rows) are not records.
     data_cols = [c for c in df.columns if c != ROW_COL]
     if len(df) and data_cols:
-        filled = pd.Series(False, index=df.index)
+        filled = np.zeros(len(df), dtype=bool)
         for c in data_cols:
             col = df[c]
-            filled |= ~(col.isna() | col.astype(str).str.strip().isin(["", "nan", "None"]))
-        df = df[filled]
+            filled |= ~(col.isna() | col.astype(str).str.strip().isin(["", "nan", "None"])).to_numpy(dtype=bool)
+            if filled.all():  # usually after the first column: no need to scan the others
+                break
+        if not filled.all():
+            df = df[filled]
     missing = [c for c in table.required_columns if c not in df.columns]
     if missing:
         found = ", ".join(c for c in df.columns if c != ROW_COL) or "no columns"
