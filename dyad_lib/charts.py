@@ -75,13 +75,16 @@ def _div_id(spec: dict[str, Any]) -> str:
 
 
 def dyad_html_renderer(spec: dict[str, Any], **meta: Any) -> dict[str, str]:
-    """Altair's HTML output with a deterministic div id and no actions menu."""
+    """Altair's HTML output with a deterministic div id and no actions menu. The `universal`
+    template loads vega only when `VEGA_DEBUG` does not say it is already on the page (it is, in
+    our reports); the `standard` one would add `<script src=cdn…>` tags."""
     from altair.utils.mimebundle import spec_to_mimebundle
     from altair.vegalite.v6 import display as d6
 
     return spec_to_mimebundle(spec, format="html", mode="vega-lite", vega_version=d6.VEGA_VERSION,
                               vegaembed_version=d6.VEGAEMBED_VERSION, vegalite_version=d6.VEGALITE_VERSION,
-                              output_div=_div_id(spec), embed_options={"actions": False})
+                              output_div=_div_id(spec), embed_options={"actions": False},
+                              template="universal", fullhtml=False)
 
 
 def setup(*, allow_large_data: bool = False) -> None:

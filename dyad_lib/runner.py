@@ -114,10 +114,9 @@ def period_slug(period: str, view: str | None = None) -> str:
     try:
         return parse_period(text, 1, view=view if view in ("ytd", "t12") else None).slug
     except Exception:
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
-        if not slug or not re.match(r"^[A-Za-z0-9][A-Za-z0-9-]{0,40}$", slug):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}", text):
             raise ReportError(f"'{period}' is not a period (use 2026-09, 2026Q3 or FY2027)") from None
-        return slug
+        return text.lower()
 
 
 def output_dir(reports_root: Path, report: str, practice_id: str, slug: str) -> Path:
