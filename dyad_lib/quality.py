@@ -97,7 +97,7 @@ def verdict(summary: dict[str, Any]) -> str:
             n = sum(1 for f in blocking if f["file"] == file)
             parts.append(f"{n} in {file} ({'; '.join(cols)})")
         text = (f"{_n(len(blocking), 'problem')} block{'s' if len(blocking) == 1 else ''} the reports: "
-                + ", ".join(parts) + ". Please correct them and send the files again.")
+                + ", ".join(parts) + f". Please correct {'it' if len(blocking) == 1 else 'them'} and send the files again.")
         if warnings:
             text += f" {_n(len(warnings), 'warning')} can wait, but {'is' if len(warnings) == 1 else 'are'} worth a look."
         return text

@@ -15,14 +15,15 @@ from dyad_lib.commands._common import DataDirOption, JsonOption, console, usage_
 
 def render_summary(summary: dict[str, Any]) -> None:
     """The compact table, then each failure in plain words (blocking first)."""
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{escape(summary.get('practice_name') or summary['practice_id'])}: validation",
-                  title_justify="left")
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for col, just in (("table", "left"), ("rows", "right"), ("dates", "left"),
-                      ("checks", "right"), ("failures", "right"), ("blocking?", "left")):
-        table.add_column(col, justify=just)
+                      ("checks", "right"), ("failed", "right"), ("blocks?", "left")):
+        table.add_column(col, justify=just, no_wrap=True)
     for name, t in summary["tables"].items():
         dates = " – ".join(t["date_range"]) if t.get("date_range") else ""
         rows = "" if t.get("rows") is None else f"{t['rows']:,}"
