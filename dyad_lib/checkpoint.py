@@ -234,10 +234,12 @@ def _feedback_items(df, period: Period) -> tuple[list[AgendaItem], list[AgendaIt
         for _, r in s.iterrows():
             nums = f"self {r['self']:.1f}, others {r['others_mean']:.1f}; {when}"
             if r["self_vs_others"] == "hidden_strength":
-                good.append(AgendaItem("feedback_360", f"Others rate the {who} higher on {r['competency']} than "
+                what = r["competency_label"].lower()
+                good.append(AgendaItem("feedback_360", f"Others rate the {who} higher on {what} than "
                                                        f"the {who} does ({nums})."))
             elif r["self_vs_others"] == "blind_spot":
-                bad.append(AgendaItem("feedback_360", f"The {who} rates {r['competency']} higher than others do "
+                what = r["competency_label"].lower()
+                bad.append(AgendaItem("feedback_360", f"The {who} rates their {what} higher than others do "
                                                       f"({nums})."))
     return good, bad
 

@@ -26,9 +26,15 @@ ROUND_DAYS = 90
 #: Self minus the others' mean at or beyond which the gap is called out.
 SELF_GAP_POINTS = 1.0
 
-SUMMARY_COLUMNS = (["competency", "self", "partner"] + list(GROUPS) + [f"{g}_n" for g in GROUPS]
+SUMMARY_COLUMNS = (["competency", "competency_label", "self", "partner"] + list(GROUPS) + [f"{g}_n" for g in GROUPS]
                    + ["others", "others_n", "others_groups", "suppressed_n", "note",
                       "others_mean", "others_mean_n", "self_minus_others", "self_vs_others"])
+
+
+def competency_label(code: str) -> str:
+    """'decision_making' -> 'Decision making' (competencies are free codes in the data)."""
+    text = str(code).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def round_window(df: pd.DataFrame | None, on_or_before=None, round_days: int = ROUND_DAYS
@@ -57,7 +63,7 @@ def _label_self_gap(diff: float | None) -> str | None:
 
 def _competency_row(competency: str, d: pd.DataFrame) -> dict:
     ratings = {g: d.loc[d["rater_group"] == g, "rating"].astype(float) for g in RATER_GROUPS}
-    row: dict = {"competency": competency}
+    row: dict = {"competency": competency, "competency_label": competency_label(competency)}
     row["self"] = ratings["self"].mean() if len(ratings["self"]) else float("nan")
     row["partner"] = ratings["partner"].mean() if len(ratings["partner"]) else float("nan")
     shown_values = list(ratings["partner"])
@@ -94,7 +100,7 @@ def feedback_summary(df: pd.DataFrame | None, subject: str, on_or_before=None,
                      round_days: int = ROUND_DAYS) -> pd.DataFrame:
     """Per competency for one subject (``physician`` or ``administrator``) in the latest round.
 
-    Columns: competency, self, partner, one mean per group (peer, staff, patient; NaN when not
+    Columns: competency, competency_label, self, partner, one mean per group (peer, staff, patient; NaN when not
     shown) and its count, others (the pooled small groups, NaN when suppressed), others_n,
     others_groups, suppressed_n, note, others_mean (every shown rating except self: partner,
     shown groups and shown others), self_minus_others, self_vs_others (``blind_spot`` when self
@@ -110,7 +116,8 @@ def feedback_summary(df: pd.DataFrame | None, subject: str, on_or_before=None,
     d = d.dropna(subset=["rating", "competency"])
     rows = [_competency_row(c, g) for c, g in d.groupby("competency", sort=True)]
     out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    out.attrs.update(subject=subject, round_start=window[0], round_end=window[1])
+    out.attrs.update(subject=subject, round_start=d["collected_date"].min() if len(d) else window[0],
+                     round_end=window[1])
     return out
 
 

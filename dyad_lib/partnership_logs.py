@@ -112,12 +112,15 @@ def conflict_summary(df: pd.DataFrame | None, period: Period) -> dict:
     conflicts opened on or before the period end with `mediated` recorded, the share mediated;
     None when none is recorded), longest_running (the open conflict with the most days open at
     the period end: conflict_id, topic, opened_date, days_open, mediated — or None),
-    open_items (frame of the open conflicts, longest first).
+    open_items (frame of the open conflicts, longest first), longest_in_log (the conflict of the
+    whole log to the period end that ran longest, resolved or not: conflict_id, topic,
+    opened_date, resolved_date, days, mediated, open), history (every conflict opened by the
+    period end with its days — to resolution, or to the period end while open — newest first).
     """
     if df is None:
         return {"available": False, "opened_in_period": None, "open": None, "resolved_in_period": None,
                 "median_days_to_resolve": None, "mediated_share": None, "longest_running": None,
-                "open_items": pd.DataFrame()}
+                "open_items": pd.DataFrame(), "longest_in_log": None, "history": pd.DataFrame()}
     end = period.last_day
     opened = df[df["opened_date"] <= end]
     open_ = df[conflicts_open_mask(df, end)].copy()
@@ -131,8 +134,24 @@ def conflict_summary(df: pd.DataFrame | None, period: Period) -> dict:
         longest = {"conflict_id": top["conflict_id"], "topic": top["topic"],
                    "opened_date": top["opened_date"], "days_open": int(top["days_open"]),
                    "mediated": None if pd.isna(top["mediated"]) else bool(top["mediated"])}
+    hist = opened.dropna(subset=["opened_date"]).copy()
+    hist["open"] = hist["resolved_date"].isna() | (hist["resolved_date"] > end)
+    hist["days"] = (hist["resolved_date"].where(~hist["open"], end) - hist["opened_date"]).dt.days
+    hist = hist.sort_values(["opened_date", "conflict_id"], ascending=[False, True])
+    hist = hist[["conflict_id", "topic", "opened_date", "resolved_date", "days", "open", "mediated"]]
+    hist.loc[hist["open"], "resolved_date"] = pd.NaT
+    longest_ever = None
+    if len(hist):
+        top = hist.sort_values(["days", "opened_date"], ascending=[False, True]).iloc[0]
+        longest_ever = {"conflict_id": top["conflict_id"], "topic": top["topic"],
+                        "opened_date": top["opened_date"],
+                        "resolved_date": None if pd.isna(top["resolved_date"]) else top["resolved_date"],
+                        "days": int(top["days"]), "open": bool(top["open"]),
+                        "mediated": None if pd.isna(top["mediated"]) else bool(top["mediated"])}
     return {
         "available": True,
+        "longest_in_log": longest_ever,
+        "history": hist.reset_index(drop=True),
         "opened_in_period": int(period.date_mask(df["opened_date"]).fillna(False).sum()),
         "open": int(len(open_)),
         "resolved_in_period": int(len(resolved)),

@@ -43,6 +43,8 @@ def feedback(tmp_path_factory):
 def test_group_of_three_shown_small_groups_folded(feedback):
     s = feedback_summary(feedback, "physician").set_index("competency")
     assert s.attrs["round_end"].strftime("%Y-%m-%d") == "2026-09-04"
+    assert s.attrs["round_start"].strftime("%Y-%m-%d") == "2026-09-01"
+    assert s.loc["teamwork", "competency_label"] == "Teamwork"
     li = s.loc["listening"]
     assert li["self"] == 5 and li["partner"] == 3
     # peers: (4 + 3 + 2) / 3 = 3.0, shown on their own

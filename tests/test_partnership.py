@@ -181,6 +181,16 @@ def test_conflict_summary(practice):
     q2 = conflict_summary(practice.tables["conflicts"], parse_period("2026Q2"))
     assert q2["longest_running"]["conflict_id"] == "C1" and q2["longest_running"]["days_open"] == 171
     assert q2["resolved_in_period"] == 1 and q2["median_days_to_resolve"] == 241  # C6: Nov 1 -> Jun 30
+    # The whole log to Sep 30: C6 ran 241 days (Nov 1 2025 -> Jun 30 2026), longer than C1's 191
+    ever = s["longest_in_log"]
+    assert ever["conflict_id"] == "C6" and ever["days"] == 241 and not ever["open"] and ever["mediated"] is False
+    h = s["history"].set_index("conflict_id")
+    assert "C5" not in h.index  # opened Oct 1, after the period
+    # C3 was resolved on Oct 2, so at Sep 30 it is open, 29 days so far, with no resolved date yet
+    assert bool(h.loc["C3", "open"]) and h.loc["C3", "days"] == 29 and pd.isna(h.loc["C3", "resolved_date"])
+    assert h.loc["C7", "days"] == 91 and not bool(h.loc["C7", "open"])
+    assert list(h.index[:2]) == ["C4", "C3"]  # newest first
+    assert conflict_summary(None, Q3)["available"] is False
 
 
 def test_missing_tables_are_missing_with_reason(tmp_path):
@@ -494,3 +504,51 @@ def test_decision_grid_view(tmp_path):
     assert g["lead_label"].tolist() == ["Clinical lead", "Business lead", "Business lead", "Joint"]
     assert g.attrs["counts"] == {"physician": 1, "administrator": 2, "joint": 1}
     assert decision_grid_view(None).empty
+
+
+# --- the demo practice's planted stories --------------------------------------------------------
+
+from dyad_lib.paths import data_dir  # noqa: E402
+
+DEMO = data_dir() / "harbor-dental"
+
+
+@pytest.mark.skipif(not (DEMO / "practice.yaml").is_file(), reason="demo data not generated")
+def test_demo_stories_are_found():
+    from dyad_lib.io import load_practice
+
+    p = load_practice("harbor-dental")
+    view = assessment_view(p.tables["dyad_assessment"], Q3.last_day)
+    # the two planted perception gaps in the latest assessment
+    assert sorted(view.loc[view["classification"] == "perception_gap", "area"]) == [
+        "clear_communication", "constructive_feedback"]
+    # the long-running mediated conflict is the longest in the log by the end of 2026Q3
+    c = conflict_summary(p.tables["conflicts"], Q3)
+    assert c["longest_in_log"]["mediated"] is True and c["longest_in_log"]["days"] >= 90
+    # overdue action items at 2026-09-30, each due by then and not done by then
+    s = action_plan_status(p.tables["action_plan"], Q3.last_day)
+    overdue = s[s["overdue"]]
+    assert len(overdue) >= 1
+    assert (overdue["due_date"] <= Q3.last_day).all() and (overdue["status_as_of"] == "overdue").all()
+    m = partnership_metrics(p, Q3)
+    assert m["action_items_overdue"].value == len(overdue)
+    improve = [i.text for i in checkpoint_agenda(p, Q3)["improve"]]
+    assert any(t.startswith("Clear communication:") and "perception gap" in t for t in improve)
+    assert any(t.startswith("Constructive feedback:") and "perception gap" in t for t in improve)
+    assert any("overdue on September 30, 2026" in t for t in improve)
+
+
+@pytest.mark.skipif(not (DEMO / "practice.yaml").is_file(), reason="demo data not generated")
+def test_demo_360_never_shows_a_small_group():
+    from dyad_lib.feedback360 import GROUPS, feedback_summary
+    from dyad_lib.io import load_practice
+
+    p = load_practice("harbor-dental")
+    for subject in ("physician", "administrator"):
+        s = feedback_summary(p.tables["feedback_360"], subject, Q3.last_day)
+        assert len(s)
+        for g in GROUPS:
+            shown = s[s[g].notna()]
+            assert (shown[f"{g}_n"] >= 3).all()
+        assert ((s["others_n"] == 0) | (s["others_n"] >= 3)).all()
+        assert (s["others"].isna() == (s["others_n"] == 0)).all()
