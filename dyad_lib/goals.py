@@ -695,6 +695,7 @@ class GoalPlan:
     phasing_notes: list[str]
     kpi_targets: pd.DataFrame
     history: History
+    seasonal_index: pd.Series | None = None  # calendar month 1..12 -> production per working day ÷ average
 
     @property
     def status(self) -> str:
@@ -730,7 +731,7 @@ def build_plan(inputs: GoalInputs, history: History, kpi_step: float = KPI_STEP,
     notes = [f"working days: {wd_source}", f"seasonality: {index_note}"]
     targets = kpi_targets(history, kpi_step, combo)
     return GoalPlan(inputs.fiscal_year, inputs, ledger, capacity, checks, lever_table, combo, combo_text, gap,
-                    phasing, notes, targets, history)
+                    phasing, notes, targets, history, index)
 
 
 def _num(x: Any) -> Any:

@@ -29,7 +29,7 @@ T12_IDS = ("collections", "gross_production", "net_production", "collection_rati
 STALE_MONTHS = 3
 
 
-def _load(practice_id: str, data_dir: str | os.PathLike | None = None):
+def load_practice_for_goals(practice_id: str, data_dir: str | os.PathLike | None = None):
     """The validated snapshot when that module is there, else the raw files."""
     try:
         from dyad_lib.snapshot import load_snapshot
@@ -200,6 +200,44 @@ def expenses_table(practice, periods: Mapping[str, Period]) -> pd.DataFrame:
     for name, p in periods.items():
         cols[name] = _expenses_by_category(practice, p) or {c: float("nan") for c in EXPENSE_CATEGORIES}
     return pd.DataFrame(cols).reindex(EXPENSE_CATEGORIES)
+
+
+def last_full_fiscal_year(as_of: pd.Timestamp, fy_start_month: int) -> Period:
+    """The last fiscal year that ended on or before `as_of`."""
+    fy = fiscal_year_of(as_of, fy_start_month)
+    if fiscal_year_period(fy, fy_start_month).end != month_start(as_of):
+        fy -= 1
+    return fiscal_year_period(fy, fy_start_month)
+
+
+SUMMARY_IDS = ("gross_production", "adjustments_rate", "net_production", "collections", "collection_ratio",
+               "overhead", "overhead_ratio", "operating_margin", "production_per_chair_hour", "chair_utilization")
+
+
+def history_summary(practice, history: History) -> pd.DataFrame:
+    """The main financial metrics for the last full fiscal year and the T12 the plan starts from:
+    one row per metric (id, label, unit) with one column per period (from dyad_lib.metrics)."""
+    from dyad_lib import registry
+
+    as_of = pd.Timestamp(history.as_of + "-01")
+    fysm = practice.config.fiscal_year_start_month
+    periods = {last_full_fiscal_year(as_of, fysm).label: last_full_fiscal_year(as_of, fysm),
+               history.t12_label: Period("t12", add_months(as_of, -11), as_of, fysm)}
+    rows = []
+    cols = {name: _metric_values(practice, p, SUMMARY_IDS) for name, p in periods.items()}
+    for mid in SUMMARY_IDS:
+        d = registry.get(mid)
+        rows.append({"id": mid, "label": d.label(practice.kind), "unit": d.unit,
+                     **{name: vals.get(mid) for name, vals in cols.items()}})
+    return pd.DataFrame(rows)
+
+
+def history_periods(practice, history: History) -> dict[str, Period]:
+    """{label: Period} of the last full fiscal year and the T12 (for expenses_table)."""
+    as_of = pd.Timestamp(history.as_of + "-01")
+    fysm = practice.config.fiscal_year_start_month
+    fy = last_full_fiscal_year(as_of, fysm)
+    return {fy.label: fy, history.t12_label: Period("t12", add_months(as_of, -11), as_of, fysm)}
 
 
 def plan_for_practice(practice, fiscal_year: str, overrides: Mapping[str, Any] | None = None,

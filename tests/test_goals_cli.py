@@ -187,7 +187,7 @@ def test_notebook_runs_with_defaults(tmp_path, data):
     nb = _papermill(tmp_path, practice_id=PID, data_dir=str(data))
     text = _text(nb)
     assert "Collection goal" in text and "not written" in text.lower()
-    assert "<svg" in text  # charts rendered offline
+    assert text.count("dyad-chart-") >= 4  # history, seasonality, waterfall, phasing (offline renderer)
 
 
 @pytest.mark.slow
@@ -199,7 +199,17 @@ def test_notebook_runs_with_overridden_inputs_and_commits(tmp_path):
     assert goals_io.goals_for_year(PID, "FY2026", data)["collection_goal"] == 581_600
 
 
-@pytest.mark.slow
+def test_notebook_parameters_are_the_goal_inputs():
+    import papermill as pm
+
+    params = pm.inspect_notebook(str(NOTEBOOK))
+    for name in ("practice_id", "period", "data_dir", "overhead_change_pct", "owner_compensation", "debt_service",
+                 "profit_target", "collection_ratio", "adjustment_rate", "added_chair_hours", "fee_change_pct",
+                 "commit_goals"):
+        assert name in params, name
+    assert params["period"]["default"] == '"FY2027"' and params["commit_goals"]["default"] == "False"
+
+
 def test_notebook_is_stored_thin_and_without_outputs():
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     assert nb["metadata"]["kernelspec"]["name"] == "dyad"

@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
 
         from dyad_lib import goals_io
         from dyad_lib.goals import fy_label, plan_to_entry, reconcile
-        from dyad_lib.goals_history import _load, plan_for_practice
+        from dyad_lib.goals_history import load_practice_for_goals, plan_for_practice
         from dyad_lib.io import PracticeDataError
         from dyad_lib.paths import PracticeIdError, practice_dir
         from dyad_lib.periods import PeriodError
@@ -147,7 +147,7 @@ def register(app: typer.Typer) -> None:
                 usage_error(str(exc))
         meta = {k: overrides.pop(k) for k in META_KEYS if k in overrides}
         try:
-            practice = _load(practice_id, data_dir)
+            practice = load_practice_for_goals(practice_id, data_dir)
         except PracticeDataError as exc:
             fail(f"the practice's files cannot be read (run `dyad validate {practice_id}`):\n{exc}")
             return
