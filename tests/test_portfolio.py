@@ -1,0 +1,111 @@
+"""Portfolio: one row per practice, direction-aware ranks, anonymized codes, failures with why."""
+
+from __future__ import annotations
+
+import pytest
+
+from dyad_lib.periods import parse_period
+from dyad_lib.portfolio import (collect, excluded_frame, portfolio_frame, portfolio_html, practice_code,
+                                rank_values, report_links)
+from report_fixtures import write_minimal
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp("portfolio")
+    data, cache = root / "data", root / "cache"
+    write_minimal(data, "alpha-dental", "Alpha Dental")  # collections 100,000 a month
+    write_minimal(data, "beta-medical", "Beta <Medical>", kind="medical", collections=90_000)
+    broken = write_minimal(data, "gamma-dental", "Gamma Dental")
+    text = (broken / "financials.csv").read_text().replace("2025-03,105000,5000,100000", "2025-03,105000,5000,n/a")
+    (broken / "financials.csv").write_text(text)
+    write_minimal(data, "delta-dental", "Delta Dental", expenses=False)
+    from dyad_lib.snapshot import prepare_practice
+
+    for pid in ("alpha-dental", "beta-medical", "gamma-dental"):  # delta is left unvalidated
+        prepare_practice(pid, data, cache)
+    return data, cache
+
+
+@pytest.fixture(scope="module")
+def rows(folders):
+    data, cache = folders
+    return collect("2025-12", data, cache)
+
+
+def test_one_row_per_practice_with_status(rows):
+    assert [r.practice_id for r in rows] == ["alpha-dental", "beta-medical", "delta-dental", "gamma-dental"]
+    status = {r.practice_id: r.status for r in rows}
+    assert status == {"alpha-dental": "ok", "beta-medical": "ok", "delta-dental": "not validated",
+                      "gamma-dental": "failed"}
+    gamma = next(r for r in rows if r.practice_id == "gamma-dental")
+    assert "financials.csv" in gamma.why and not gamma.values
+
+
+def test_values_and_direction_aware_ranks(rows):
+    df = portfolio_frame(rows).set_index("practice_id")
+    # December 2025: collections 100,000 (alpha) and 90,000 (beta); net production 100,000 for both
+    assert df.loc["alpha-dental", "collections"] == 100_000
+    assert df.loc["beta-medical", "collection_ratio"] == pytest.approx(0.90)
+    # overhead 22,000 + 6,000 + 8,000 = 36,000: 36% of 100,000 and 40% of 90,000
+    assert df.loc["alpha-dental", "overhead_ratio"] == pytest.approx(0.36)
+    assert df.loc["beta-medical", "overhead_ratio"] == pytest.approx(0.40)
+    # growth against December 2024 (same collections): 0%
+    assert df.loc["alpha-dental", "collections_growth"] == pytest.approx(0.0)
+    # alpha and delta tie at 100,000 (rank 1), beta is third
+    assert df.loc["alpha-dental", "collections_rank"] == 1 and df.loc["beta-medical", "collections_rank"] == 3
+    assert df.loc["alpha-dental", "overhead_ratio_rank"] == 1  # lower overhead ranks first
+    assert df.loc["alpha-dental", "operating_margin_rank"] == 1
+    # delta has no expenses: no overhead value and no rank; gamma failed: nothing
+    assert pd_isna(df.loc["delta-dental", "overhead_ratio"]) and pd_isna(df.loc["delta-dental", "overhead_ratio_rank"])
+    assert "expenses" in df.loc["delta-dental", "overhead_ratio_reason"]
+    assert df.loc["delta-dental", "collections_rank"] == 1  # ties share the better rank
+    assert pd_isna(df.loc["gamma-dental", "collections_rank"])
+
+
+def pd_isna(x) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(x))
+
+
+def test_rank_values_down_is_ascending():
+    import pandas as pd
+
+    assert list(rank_values(pd.Series([0.3, None, 0.1, 0.3]), "down")) == [2, pd.NA, 1, 2]
+    assert list(rank_values(pd.Series([0.3, None, 0.1, 0.3]), "up")) == [1, pd.NA, 3, 1]
+
+
+def test_anonymize_replaces_names_and_ids_in_practice_id_order(rows):
+    df = portfolio_frame(rows, anonymize=True)
+    assert list(df["practice"]) == ["Practice A", "Practice B", "Practice C", "Practice D"]
+    assert list(df["practice_id"]) == list(df["practice"])
+    html = portfolio_html(df)
+    for name in ("Alpha", "Beta", "alpha-dental", "Gamma"):
+        assert name not in html
+    assert practice_code(25) == "Practice Z" and practice_code(26) == "Practice AA"
+
+
+def test_html_escapes_names_and_marks_missing(rows):
+    html = portfolio_html(portfolio_frame(rows))
+    assert "Beta &lt;Medical&gt;" in html and "<Medical>" not in html
+    assert "$100.0K" in html and "#1" in html and "Gamma Dental" not in html  # failed practices listed apart
+
+
+def test_excluded_lists_failures_with_why(rows):
+    ex = excluded_frame(portfolio_frame(rows))
+    assert list(ex["Practice"]) == ["Delta Dental", "Gamma Dental"]
+    assert ex.loc[1, "Status"] == "not included" and "financials.csv" in ex.loc[1, "Why"]
+
+
+def test_links_point_to_existing_reports(tmp_path):
+    period = parse_period("2026-09")
+    (tmp_path / "harbor-dental" / "2026-09").mkdir(parents=True)
+    (tmp_path / "harbor-dental" / "2026-09" / "monthly_review.html").write_text("x")
+    (tmp_path / "harbor-dental" / "2026-09-t12").mkdir()
+    (tmp_path / "harbor-dental" / "2026-09-t12" / "practice_assessment.html").write_text("x")
+    links = report_links("harbor-dental", period, tmp_path)
+    assert links == [("Monthly review", "../../harbor-dental/2026-09/monthly_review.html"),
+                     ("Assessment", "../../harbor-dental/2026-09-t12/practice_assessment.html")]
+    expected = report_links("harbor-dental", period, tmp_path / "none", only_existing=False)
+    assert ("Data quality", "../../harbor-dental/2026-09/data_quality.html") in expected
