@@ -214,3 +214,36 @@ def plan(practices: list[str], reports: list[str], period: str | None = None,
         for p in practices:
             jobs.append(Job(rep, p, per, extra))
     return jobs
+
+
+#: The demo practices and each report's latest period in the demo data (2023-01 … 2026-09).
+DEMO_PRACTICES = ("harbor-dental", "maple-family-medicine")
+DEMO_PERIODS: dict[str, tuple[str, dict[str, Any]]] = {
+    "data_quality": ("latest", {}),
+    "monthly_review": ("2026-09", {}),
+    "quarterly_partnership": ("2026Q3", {}),
+    "annual_goals": ("FY2027", {}),
+    "practice_assessment": ("2026-09", {"view": "t12"}),
+    "portfolio": ("2026Q3", {}),
+}
+
+
+def demo_jobs(practices: Iterable[str] = DEMO_PRACTICES, notebooks_dir: Any = None) -> list[Job]:
+    """Every report that has a notebook, for the demo practices, over their latest periods.
+    A parameter (e.g. view=t12) is passed only if the notebook declares it."""
+    import papermill as pm
+
+    from dyad_lib.runner import available_reports, check_report
+
+    jobs: list[Job] = []
+    for rep in available_reports(notebooks_dir):
+        if rep not in DEMO_PERIODS:
+            continue
+        period, params = DEMO_PERIODS[rep]
+        declared = pm.inspect_notebook(str(check_report(rep, notebooks_dir)))
+        extra = tuple(sorted((k, v) for k, v in params.items() if k in declared))
+        if rep == PORTFOLIO:
+            jobs.append(Job(rep, None, period, extra))
+        else:
+            jobs.extend(Job(rep, p, period, extra) for p in practices)
+    return jobs

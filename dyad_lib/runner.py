@@ -236,8 +236,11 @@ def error_page(report: str, practice_name: str, period: str, section: str | None
 
 
 def _declared(nb_path: Path) -> dict[str, Any]:
+    import logging
+
     import papermill as pm
 
+    logging.getLogger("papermill").setLevel(logging.ERROR)  # "Unable to parse line …" is not for users
     try:
         return pm.inspect_notebook(str(nb_path))
     except Exception:
