@@ -19,23 +19,36 @@ Stories planted for the reports (tests in tests/test_demo.py check them):
 
 * Seasonality — harbor: August (office closed the second full week, fewer elective visits) and
   late December (closed 24–31 Dec) dip in production; maple: winter respiratory peak in
-  January–February (acute visits ×1.6), summer dip June–August.
-* Slow collections quarter — harbor 2025Q2 (2025-04 … 2025-06) collection ratio ≈ 91% against
-  ≈ 98% normally, partly caught up in 2025Q3; maple 2025Q4 (2025-10 … 2025-12) ≈ 89%, catch-up
-  in 2026Q1. A/R and A/R over 90 days rise in those quarters.
-* Clinical-supplies creep — harbor clinical_supplies ≈ 5.5% of collections through 2024, rising
-  steadily from 2025-01 to ≈ 8.5% in 2026-09 (above the 5–7% band; > 7% in every month of 2026Q3).
+  January–February (acute visits ×1.55), summer dip June–August (≈ 75 visits a working day
+  against ≈ 100 in winter).
+* Slow collections quarter — harbor 2025Q2 (2025-04 … 2025-06) collection ratio 90.5% against
+  ≈ 98–99% normally (Q1 of each year ≈ 96%, after the December dip), partly caught up in 2025Q3
+  (100.8%); maple 2025Q4 (2025-10 … 2025-12) 88.2% against 95–101%, caught up in 2026Q1 (100.5%).
+  A/R and A/R over 90 days rise during and just after those quarters.
+* Clinical-supplies creep — harbor clinical_supplies 5.5% of collections in 2023 and 2024, rising
+  steadily from 2025-01 (2025 ≈ 6.4%, 2026 ≈ 7.9%) to 8.8% in 2026-09; above 7% in every month
+  of 2026 (band 5–7%).
 * Case acceptance — harbor ≈ 50% by value and ≈ 70% by count; maple procedure plans ≈ 60% by value.
 * No-shows — harbor ≈ 7% throughout; maple ≈ 8% through 2025, drifting up through 2026
-  (≈ 10–11% by 2026Q3).
+  (≈ 9.5% in 2026Q2, ≈ 10.5% in 2026Q3). Maple's documentation within one day also slips in
+  2026 (≈ 84% against ≈ 89% before).
+* Patients — harbor ≈ 3,900 active patients (18 months), ≈ 70 new patients a month
+  (≈ 23 per dentist), retention ≈ 79% in 2025 (below the 85% target), hygiene recall every
+  ≈ 6 months with ≈ 14% lapsing at each recall; pre-appointment of hygiene visits ≈ 64%.
+  Maple ≈ 9,700 active patients (36 months; retention computable from 2026-01, ≈ 93%).
+* Quality — harbor perio_charting 78% → 87% and caries_risk_assessment 63% → 73% (improving,
+  still under targets 90% / 80%); maple a1c_control ≈ 65–68% (target 70%), bp_control slipping
+  66% → 63% (target 70%), colorectal_screening 58% → 66% (target 72%).
 * Partnership assessments — quarterly, 2025Q2 … 2026Q3 (dates 2025-06-20, 2025-09-19,
   2025-12-12, 2026-03-20, 2026-06-19, 2026-09-18). Latest (2026-09-18) perception gaps:
   harbor `clear_communication` administrator 5 vs physician 2 and `constructive_feedback`
   physician 4 vs administrator 2; maple `autonomy_accountability` administrator 5 vs physician 2
   and `admin_effectiveness` physician 4 vs administrator 2. Shared strengths (both ≥ 4):
-  harbor `quality_commitment`, `professionalism`; maple `respect_trust`, `quality_commitment`.
+  harbor `quality_commitment`, `professionalism`, `supportive_environment`; maple `respect_trust`,
+  `quality_commitment`.
   Shared gaps (both ≤ 2): harbor `professional_development`; maple `org_understanding`.
-  No other area differs by 2 or more in the latest assessment.
+  No other area differs by 2 or more in the latest assessment; earlier assessments are noisier
+  (the two gaps are present in most of them).
 * Action plan at 2026-09-30 — three items overdue (open/in_progress, due before 2026-09-30),
   several done on time, two done late, one dropped, some open and not yet due.
 * Conflicts — one long mediated conflict (≈ 5–6 months), quick ones (days to 3 weeks), one still
@@ -45,15 +58,15 @@ Stories planted for the reports (tests in tests/test_demo.py check them):
   administrator's competencies and the physician's `listening`, so it must be folded.
 * Meetings — weekly huddles (Tuesdays) with some not held and some weeks not logged, monthly
   business meetings, quarterly checkpoints, an annual retreat (harbor January, maple June).
-* Team survey — quarterly by role; staff burnout (share ≥ 3) ≈ 25–30% until 2025, rising through
-  2026 to ≈ 55% by 2026Q3.
-* Patient survey — monthly responses; one harbor comment contains ``<b>`` and ``&``.
-* Quality measures — harbor `perio_charting`, `caries_risk_assessment`; maple `a1c_control`,
-  `bp_control`, `colorectal_screening`; each with a target_rate.
+* Team survey — quarterly by role (mid-quarter Wednesdays); staff burnout (share ≥ 3) ≈ 20–30%
+  until 2025Q4, then 2026Q1 ≈ 42%, 2026Q2 ≈ 48%, 2026Q3 ≈ 58%.
+* Patient survey — monthly responses (NPS harbor ≈ 48, maple ≈ 32); a harbor comment contains
+  ``<b>`` and ``&``; maple comments include "Très bien organisé" and "Zoë" (cp1252 file).
 * Consistency — monthly gross_production = Σ production of completed appointments of the month
   (per provider at maple); collections follow net production through a lag profile;
   ar_balance = uncollected net production of the last six months; ar_over_90 = the part from
-  months three or more back.
+  months three or more back (A/R days ≈ 15 at harbor, where most is paid at the visit; ≈ 35 at
+  maple). Adjustments ≈ 4% of gross production at harbor, ≈ 40% at maple.
 """
 
 from __future__ import annotations
@@ -100,7 +113,6 @@ class DemoSpec:
     dollar_money: tuple[str, ...] = ()
     semicolon: tuple[str, ...] = ()
     cp1252: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict)
 
 
 PRACTICES: dict[str, DemoSpec] = {
