@@ -8,8 +8,8 @@ year being planned, so a plan made in December for next year only sees what was 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
@@ -266,5 +266,16 @@ def demo_goals(practice, fiscal_year: str = "FY2026") -> dict[str, dict[str, Any
     return {fy: plan_to_entry(plan, names, agreed)}
 
 
-def today() -> str:
-    return dt.date.today().isoformat()
+def write_demo_goals(practice_id: str, data_dir: str | os.PathLike | None = None,
+                     fiscal_years: tuple[str, ...] = ("FY2026",)) -> Path:
+    """Write the demo goals.yaml of a freshly generated demo practice (raw files, no snapshot):
+    the hook for `dyad_lib.demo.write_demo`, called after a practice folder is swapped in."""
+    from dyad_lib.goals_io import goals_path, write_goals_file
+    from dyad_lib.io import load_practice
+
+    practice = load_practice(practice_id, data_dir)
+    path = goals_path(practice_id, data_dir)
+    for fy in fiscal_years:
+        for entry in demo_goals(practice, fy).values():
+            write_goals_file(path, entry, overwrite=True)
+    return path

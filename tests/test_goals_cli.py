@@ -218,3 +218,28 @@ def test_notebook_is_stored_thin_and_without_outputs():
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
     src = "".join("".join(c["source"]) for c in code)
     assert "'mimetype'" not in src and '"mimetype"' not in src
+
+
+def test_write_demo_goals_hook(tmp_path):
+    data = write_practice(tmp_path, seasonal=True)
+    from dyad_lib.goals_history import write_demo_goals
+
+    path = write_demo_goals(PID, data)
+    assert path == data / PID / "goals.yaml"
+    saved = goals_io.load_goals(PID, data)
+    assert list(saved) == ["FY2026"] and saved["FY2026"]["agreed_on"] == "2025-12-16"
+    assert not list((data / PID).glob("goals.yaml.bak-*"))  # a fresh folder: nothing to back up
+
+
+@pytest.mark.parametrize("pid", DEMOS)
+def test_committed_demo_goals_are_reproducible(pid):
+    """data/<demo>/goals.yaml is exactly what demo_goals makes from the demo data (regenerate it
+    with goals_history.write_demo_goals after the demo data changes)."""
+    if not (PROJECT_ROOT / "data" / pid / "goals.yaml").is_file():
+        pytest.skip(f"demo practice {pid} has no goals.yaml")
+    saved = goals_io.load_goals(pid)
+    fresh = demo_goals(load_practice(pid), "FY2026")
+    assert saved["FY2026"] == yaml.safe_load(yaml.safe_dump(fresh["FY2026"]))
+    fy = saved["FY2026"]
+    assert len(fy["agreed_by"]) == 2
+    assert round(sum(fy["phasing"].values()), 2) == fy["collection_goal"]
