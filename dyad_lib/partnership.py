@@ -147,3 +147,19 @@ def missing_instruments(practice: "Practice") -> list[dict[str, str]]:
                                               f"columns: {', '.join(t.column_names)})"),
         })
     return out
+
+
+def partnership_series(practice: "Practice", months) -> pd.DataFrame:
+    """Every partnership id for each month (index: month starts), NaN where not computable.
+
+    One `partnership_metrics` call per month for all ids together — cheaper than one call per id
+    and month when a chart needs a long monthly history.
+    """
+    from dyad_lib.periods import month_period
+
+    idx = pd.DatetimeIndex([pd.Timestamp(m) for m in months], name="month")
+    rows = []
+    for m in idx:
+        got = partnership_metrics(practice, month_period(m, practice.config.fiscal_year_start_month))
+        rows.append({k: (float("nan") if v.value is None else v.value) for k, v in got.items()})
+    return pd.DataFrame(rows, index=idx, columns=list(PARTNERSHIP_METRICS), dtype=float)

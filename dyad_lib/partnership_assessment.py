@@ -75,14 +75,16 @@ def list_assessments(df: pd.DataFrame | None) -> pd.DataFrame:
 
 def assessment_dates(df: pd.DataFrame | None, on_or_before=None) -> list[pd.Timestamp]:
     """Dates of the usable assessments (both partners rated), oldest first, up to `on_or_before`."""
-    listed = list_assessments(df)
-    if listed.empty:
+    if df is None or df.empty:
         return []
-    listed = listed[listed["usable"]]
+    d = df[df["rating"].notna() & df["assessment_date"].notna()]
     cut = _cutoff(on_or_before)
     if cut is not None:
-        listed = listed[listed["assessment_date"] <= cut]
-    return [pd.Timestamp(x) for x in listed["assessment_date"]]
+        d = d[d["assessment_date"] <= cut]
+    dates = d["assessment_date"].to_numpy()
+    resp = d["respondent"].to_numpy(dtype=object)
+    both = set(dates[resp == "physician"]) & set(dates[resp == "administrator"])
+    return [pd.Timestamp(x) for x in sorted(both)]
 
 
 def latest_assessment_date(df: pd.DataFrame | None, on_or_before=None) -> pd.Timestamp | None:
@@ -266,11 +268,14 @@ def alignment_and_health(df: pd.DataFrame | None, on_or_before=None) -> tuple[fl
     when = latest_assessment_date(df, on_or_before)
     if when is None:
         return None, None, None
-    r = ratings_of(df, when)
-    both = r.dropna(subset=["physician_rating", "administrator_rating"])
-    alignment = None
-    if len(both):
-        alignment = 1 - float((both["physician_rating"] - both["administrator_rating"]).abs().mean()) / 4
-    all_ratings = pd.concat([r["physician_rating"], r["administrator_rating"]]).dropna()
-    health = float(all_ratings.mean()) if len(all_ratings) else None
+    d = df[(df["assessment_date"] == when) & df["rating"].notna() & df["area"].isin(DYAD_AREA_CODES)]
+    d = d.drop_duplicates(subset=["respondent", "area"], keep="last")
+    by_role = {role: dict(zip(d.loc[d["respondent"] == role, "area"],
+                              d.loc[d["respondent"] == role, "rating"].astype(float)))
+               for role in PARTNER_ROLES}
+    phys, admin = by_role["physician"], by_role["administrator"]
+    common = [a for a in DYAD_AREA_CODES if a in phys and a in admin]
+    alignment = 1 - sum(abs(phys[a] - admin[a]) for a in common) / len(common) / 4 if common else None
+    ratings = list(phys.values()) + list(admin.values())
+    health = sum(ratings) / len(ratings) if ratings else None
     return alignment, health, when

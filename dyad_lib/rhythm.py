@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from dyad_lib.contract import MEETING_CADENCES
@@ -47,27 +48,40 @@ def planned_slots(period: Period, cadence: str) -> list[pd.Timestamp]:
         return list(pd.date_range(first_monday, last, freq="7D"))
     size = CADENCE_MONTHS[cadence]
     n_blocks = period.n_months // size
-    return [period.start + pd.DateOffset(months=size * i) for i in range(n_blocks)]
+    y, m = period.start.year, period.start.month - 1
+    return [pd.Timestamp(year=y + (m + size * i) // 12, month=(m + size * i) % 12 + 1, day=1) for i in range(n_blocks)]
+
+
+def slot_index(dates, period: Period, cadence: str) -> np.ndarray:
+    """For each date, the index of the planned slot it falls in, or -1 (vectorised: the metrics
+    helper evaluates every month of a long history)."""
+    slots = planned_slots(period, cadence)
+    d = np.asarray(pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]"))
+    out = np.full(len(d), -1, dtype=np.int64)
+    if not slots or not len(d):
+        return out
+    valid = ~np.isnat(d)
+    if cadence == "weekly":
+        days = d.astype("int64")
+        monday = days - (days + 3) % 7  # 1970-01-01 was a Thursday
+        first = np.datetime64(slots[0].date(), "D").astype("int64")
+        idx = (monday - first) // 7
+    else:
+        months = d.astype("datetime64[M]").astype("int64")
+        first = np.datetime64(period.start.date(), "M").astype("int64")
+        offset = months - first
+        idx = np.where(offset >= 0, offset // CADENCE_MONTHS[cadence], -1)
+    ok = valid & (idx >= 0) & (idx < len(slots))
+    out[ok] = idx[ok]
+    return out
 
 
 def slot_of(dates: pd.Series, period: Period, cadence: str) -> pd.Series:
     """For each date, the start of the slot it falls in (NaT when it is outside every planned slot)."""
-    dates = pd.to_datetime(dates).dt.normalize()
-    slots = planned_slots(period, cadence)
-    if not slots:
-        return pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")
-    if cadence == "weekly":
-        monday = dates - pd.to_timedelta(dates.dt.weekday, unit="D")
-        return monday.where(monday.isin(slots))
-    size = CADENCE_MONTHS[cadence]
-    month = dates.dt.to_period("M").dt.to_timestamp()
-    offset = (month.dt.year - period.start.year) * 12 + (month.dt.month - period.start.month)
-    block = offset // size
-    ok = (offset >= 0) & (block < len(slots))
-    out = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")
-    for i, s in enumerate(slots):
-        out[ok & (block == i)] = s
-    return out
+    dates = pd.Series(dates)
+    idx = slot_index(dates, period, cadence)
+    starts = np.array([np.datetime64(s, "ns") for s in planned_slots(period, cadence)] + [np.datetime64("NaT", "ns")])
+    return pd.Series(starts[idx], index=dates.index, dtype="datetime64[ns]")
 
 
 @dataclass(frozen=True)
@@ -107,18 +121,19 @@ def cadence_rhythm(meetings: pd.DataFrame | None, period: Period, cadence: str) 
     if log_start > period.last_day:
         return CadenceRhythm(cadence, label, len(slots), 0, 0, len(slots), 0, None, None,
                              f"the {cadence} meeting log starts on {log_start:%Y-%m-%d}, after {period.label}")
-    df = df.assign(_slot=slot_of(df["date"], period, cadence)).dropna(subset=["_slot"])
-    held_mask = df["held"].fillna(False).astype(bool)
-    held_rows = df[held_mask]
-    held_slots = set(held_rows["_slot"])
-    logged_slots = set(df["_slot"])
+    slot = slot_index(df["date"], period, cadence)
+    in_slot = slot >= 0
+    held_mask = df["held"].fillna(False).to_numpy(dtype=bool) & in_slot
+    held_slots = np.unique(slot[held_mask])
+    logged_slots = np.unique(slot[in_slot])
     planned = len(slots)
     held = len(held_slots)
-    missed = len(logged_slots - held_slots)
+    missed = len(logged_slots) - held
     not_logged = planned - len(logged_slots)
-    extra = len(held_rows) - held
-    dur = held_rows["duration_minutes"].dropna() if "duration_minutes" in held_rows else pd.Series(dtype=float)
-    avg = float(dur.astype(float).mean()) if len(dur) else None
+    extra = int(held_mask.sum()) - held
+    dur = df["duration_minutes"].to_numpy(dtype="float64", na_value=np.nan)[held_mask]
+    dur = dur[~np.isnan(dur)]
+    avg = float(dur.mean()) if len(dur) else None
     return CadenceRhythm(cadence, label, planned, held, missed, not_logged, extra, held / planned, avg, None)
 
 

@@ -552,3 +552,32 @@ def test_demo_360_never_shows_a_small_group():
             assert (shown[f"{g}_n"] >= 3).all()
         assert ((s["others_n"] == 0) | (s["others_n"] >= 3)).all()
         assert (s["others"].isna() == (s["others_n"] == 0)).all()
+
+
+def test_slot_of_week_month_and_quarter_boundaries():
+    from dyad_lib.rhythm import slot_of
+
+    dates = pd.Series(pd.to_datetime(["2026-07-01", "2026-07-06", "2026-07-12", "2026-09-28",
+                                      "2026-10-04", "2026-10-05", None]))
+    # Wed Jul 1 -> week of Mon Jun 29 (not a Q3 slot); Sun Oct 4 -> week of Mon Sep 28 (a Q3 slot)
+    assert slot_of(dates, Q3, "weekly").dt.strftime("%m-%d").fillna("-").tolist() == [
+        "-", "07-06", "07-06", "09-28", "09-28", "-", "-"]
+    fy = parse_period("FY2027", 7)  # 2026-07 .. 2027-06: quarters start Jul, Oct, Jan, Apr
+    q = slot_of(pd.Series(pd.to_datetime(["2026-06-30", "2026-07-06", "2026-09-30", "2026-10-01", "2027-06-30"])),
+                fy, "quarterly")
+    assert q.dt.strftime("%Y-%m").fillna("-").tolist() == ["-", "2026-07", "2026-07", "2026-10", "2027-04"]
+
+
+def test_partnership_series_matches_monthly_metrics(practice):
+    from dyad_lib.partnership import partnership_series
+
+    months = pd.date_range("2026-07-01", "2026-09-01", freq="MS")
+    s = partnership_series(practice, months)
+    assert list(s.columns) == list(PARTNERSHIP_METRICS) and len(s) == 3
+    for m in months:
+        got = partnership_metrics(practice, parse_period(m.strftime("%Y-%m")))
+        for k, v in got.items():
+            assert (pd.isna(s.loc[m, k]) and v.value is None) or s.loc[m, k] == pytest.approx(v.value)
+    # July: weekly Mondays 6, 13, 20, 27 -> held 6, 13 (20 missed, 27 not logged) = 2/4
+    assert s.loc["2026-07-01", "meeting_adherence_weekly"] == 0.5
+    assert pd.isna(s.loc["2026-07-01", "meeting_adherence_quarterly"])
