@@ -513,11 +513,16 @@ from dyad_lib.paths import data_dir  # noqa: E402
 DEMO = data_dir() / "harbor-dental"
 
 
-@pytest.mark.skipif(not (DEMO / "practice.yaml").is_file(), reason="demo data not generated")
-def test_demo_stories_are_found():
+@pytest.fixture(scope="module")
+def demo():
     from dyad_lib.io import load_practice
 
-    p = load_practice("harbor-dental")
+    return load_practice("harbor-dental")
+
+
+@pytest.mark.skipif(not (DEMO / "practice.yaml").is_file(), reason="demo data not generated")
+def test_demo_stories_are_found(demo):
+    p = demo
     view = assessment_view(p.tables["dyad_assessment"], Q3.last_day)
     # the two planted perception gaps in the latest assessment
     assert sorted(view.loc[view["classification"] == "perception_gap", "area"]) == [
@@ -539,11 +544,10 @@ def test_demo_stories_are_found():
 
 
 @pytest.mark.skipif(not (DEMO / "practice.yaml").is_file(), reason="demo data not generated")
-def test_demo_360_never_shows_a_small_group():
+def test_demo_360_never_shows_a_small_group(demo):
     from dyad_lib.feedback360 import GROUPS, feedback_summary
-    from dyad_lib.io import load_practice
 
-    p = load_practice("harbor-dental")
+    p = demo
     for subject in ("physician", "administrator"):
         s = feedback_summary(p.tables["feedback_360"], subject, Q3.last_day)
         assert len(s)
