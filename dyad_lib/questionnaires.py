@@ -68,6 +68,17 @@ def vocabulary(text: str, kind: str = "dental") -> str:
     return text
 
 
+def role_word(role: str, kind: str = "dental") -> str:
+    """'dentist', 'office manager', 'physician', 'practice administrator'."""
+    return ROLE_TITLES.get(kind, ROLE_TITLES["dental"])[role]
+
+
+def _partner_phrase(partner: str, kind: str, name: str) -> str:
+    """'Dr. Ana Rivera, the dentist (clinical lead)' or 'the dentist (clinical lead)'."""
+    title = f"the {role_word(partner, kind)} ({ROLE_LEADS[partner]})"
+    return f"{name}, {title}" if name else title
+
+
 def _other(role: str) -> str:
     return "administrator" if role == "physician" else "physician"
 
@@ -120,13 +131,13 @@ def assessment_form(practice_name: str, respondent: str, *, kind: str = "dental"
     """
     _check_role(respondent)
     partner = _other(respondent)
-    me, them = role_title(respondent, kind), role_title(partner, kind)
-    them_named = f"{escape(them)}" + (f", {escape(partner_name)}" if partner_name else "")
+    me = role_title(respondent, kind)
+    them_named = escape(_partner_phrase(partner, kind, partner_name))
     parts = [
         f"<h1>Partnership needs assessment</h1><p class=\"sub\">{escape(practice_name)} · for the {escape(me)}</p>",
         _meta(practice_name, respondent, kind, respondent_name),
-        '<div class="how"><strong>How to fill it in.</strong> Complete it on your own; your partner '
-        f"({them_named}) fills in the same form. For each area, tick how well it works in your "
+        '<div class="how"><strong>How to fill it in.</strong> Complete it on your own; your partner, '
+        f"{them_named}, fills in the same form. For each area, tick how well it works in your "
         "partnership <em>today</em> and how much it matters to you. Then compare the two forms "
         "together: where you both see a strength is an early win to keep; where you see it "
         "differently is where you can grow together. "
@@ -136,10 +147,8 @@ def assessment_form(practice_name: str, respondent: str, *, kind: str = "dental"
     for deliverer in (respondent, partner):
         receiver = _other(deliverer)
         mine = deliverer == respondent
-        heading = (f"What you give your partner (what the {role_title(deliverer, kind)} brings to the "
-                   f"{role_title(receiver, kind)})" if mine else
-                   f"What your partner gives you (what the {role_title(deliverer, kind)} brings to the "
-                   f"{role_title(receiver, kind)})")
+        brings = f"what the {role_word(deliverer, kind)} brings to the {role_word(receiver, kind)}"
+        heading = f"What you give your partner: {brings}" if mine else f"What your partner gives you: {brings}"
         parts.append(f"<h2>{escape(heading)}</h2>")
         for code, (who, label, question) in DYAD_AREAS.items():
             if who != deliverer:
@@ -170,13 +179,13 @@ def questions_form(practice_name: str, respondent: str, *, kind: str = "dental",
     """The recurring checkpoint questions for one partner, with room to write, as a printable page."""
     _check_role(respondent)
     partner = _other(respondent)
-    them = role_title(partner, kind) + (f", {partner_name}" if partner_name else "")
+    them = _partner_phrase(partner, kind, partner_name)
     parts = [
         f"<h1>Partnership checkpoint questions</h1><p class=\"sub\">{escape(practice_name)} · for the "
         f"{escape(role_title(respondent, kind))}</p>",
         _meta(practice_name, respondent, kind, respondent_name),
-        '<div class="how">Answer before each quarterly partnership checkpoint; your partner '
-        f"({escape(them)}) answers the same questions. The report shows your latest answers side by "
+        '<div class="how">Answer before each quarterly partnership checkpoint; your partner, '
+        f"{escape(them)}, answers the same questions. The report shows your latest answers side by "
         "side, as the starting point of the conversation.</div>",
     ]
     for q in PARTNER_QUESTIONS:
