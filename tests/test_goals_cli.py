@@ -123,6 +123,23 @@ def test_inputs_file_and_commit_and_overwrite(data, tmp_path):
     assert goals_io.goals_for_year(PID, "FY2026", data)["agreed_by"] == ["Dr. Test", "Pat Manager"]
 
 
+def test_practice_with_only_financials_and_expenses(tmp_path):
+    data = write_practice(tmp_path)
+    for name in ("appointments.csv", "treatment_plans.csv", "capacity.csv"):
+        (data / PID / name).unlink()
+    res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)  # valid JSON: no NaN
+    assert_reconciles(out)
+    checks = {c["id"]: c["status"] for c in out["checks"]}
+    assert checks["per_hour"] == "n/a" and checks["utilization"] == "n/a"
+    lev = {r["lever"]: r["amount"] for r in out["levers"]}
+    assert lev["case_acceptance"] is None and lev["fees"] == pytest.approx(0.03 * 624_000 * 600_000 / 624_000)
+    # no working days on record: Monday–Friday days; January 2026 has 22
+    assert out["working_days"]["2026-01"] == 22
+    assert "Monday–Friday" in out["phasing_notes"][0]
+
+
 def test_usage_errors(data, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("owners_pay: 1\n", encoding="utf-8")
@@ -183,11 +200,25 @@ def _text(nb) -> str:
 
 
 @pytest.mark.slow
-def test_notebook_runs_with_defaults(tmp_path, data):
-    nb = _papermill(tmp_path, practice_id=PID, data_dir=str(data))
+def test_notebook_runs_with_defaults(tmp_path):
+    """Plain defaults: harbor-dental, FY2027, nothing written."""
+    if not (PROJECT_ROOT / "data" / "harbor-dental" / "practice.yaml").is_file():
+        pytest.skip("demo practice not generated")
+    before = (PROJECT_ROOT / "data" / "harbor-dental" / "goals.yaml").read_bytes()
+    nb = _papermill(tmp_path)
     text = _text(nb)
-    assert "Collection goal" in text and "not written" in text.lower()
+    assert "Collection goal" in text and "Not written: this is a scenario" in text
     assert text.count("dyad-chart-") >= 4  # history, seasonality, waterfall, phasing (offline renderer)
+    assert (PROJECT_ROOT / "data" / "harbor-dental" / "goals.yaml").read_bytes() == before
+
+
+@pytest.mark.slow
+def test_notebook_degrades_without_optional_tables(tmp_path):
+    data = write_practice(tmp_path / "d")
+    for name in ("appointments.csv", "treatment_plans.csv", "capacity.csv"):
+        (data / PID / name).unlink()
+    text = _text(_papermill(tmp_path, practice_id=PID, data_dir=str(data), period="FY2026"))
+    assert "no chair hours on record" in text and "Monday–Friday" in text
 
 
 @pytest.mark.slow

@@ -42,6 +42,17 @@ def read_inputs(path: Path) -> dict[str, Any]:
     return raw
 
 
+def _clean(x: Any) -> Any:
+    """NaN → None, recursively, so --json is valid JSON."""
+    if isinstance(x, float) and x != x:
+        return None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
 def _render(plan, entry: dict[str, Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -174,12 +185,12 @@ def register(app: typer.Typer) -> None:
             out = dict(entry)
             out["defaults_used"] = plan.inputs.defaults_used
             out["history_notes"] = plan.history.notes
-            out["levers"] = plan.levers.where(plan.levers.notna(), None).to_dict("records")
+            out["levers"] = plan.levers.to_dict("records")
             out["combination"] = plan.combination.to_dict("records")
             out["combination_text"] = plan.combination_text
             out["gap"] = plan.gap
             out["committed"] = bool(written)
-            typer.echo(json.dumps(out, indent=2, default=str))
+            typer.echo(json.dumps(_clean(out), indent=2, default=str, allow_nan=False))
         else:
             _render(plan, entry)
             if written:
