@@ -14,7 +14,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from dyad_lib.commands._common import DataDirOption, ReportsDirOption, console, usage_error
-from dyad_lib.commands.run import CacheDirOption, ParamOption, PdfOption, parse_params, status_line
+from dyad_lib.commands.run import (CacheDirOption, NotebooksDirOption, ParamOption, PdfOption, parse_params,
+                                   status_line)
 
 
 def split_list(value: str | None, allowed: list[str], what: str) -> list[str]:
@@ -33,7 +34,7 @@ def default_workers() -> int:
 
 
 def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_dir: Any, workers: int,
-                   pdf: bool) -> Any:
+                   pdf: bool, notebooks_dir: Any = None) -> Any:
     """Run the jobs with a progress bar and print the summary; returns the BatchResult."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -49,7 +50,7 @@ def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_di
             progress.update(task, completed=done, description="Reports")
 
         result = run_batch(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
-                           workers=workers, pdf=pdf, on_result=on_result)
+                           workers=workers, pdf=pdf, notebooks_dir=notebooks_dir, on_result=on_result)
     table = Table(title="Summary", title_justify="left")
     for col, just in (("practice", "left"), ("period", "left"), ("report", "left"), ("status", "left"),
                       ("seconds", "right")):
@@ -81,6 +82,7 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
         reports_dir: ReportsDirOption = None,
         cache_dir: CacheDirOption = None,
+        notebooks_dir: NotebooksDirOption = None,
     ) -> None:
         """Produce many reports at once: practices × reports, in parallel worker processes."""
         import re
@@ -92,7 +94,7 @@ def register(app: typer.Typer) -> None:
         try:
             params = parse_params(param)
             chosen_practices = split_list(practices, list_practices(data_dir), "practice")
-            chosen_reports = split_list(reports, available_reports(), "report")
+            chosen_reports = split_list(reports, available_reports(notebooks_dir), "report")
             period_slug(period)
         except (ValueError, ReportError) as exc:
             usage_error(str(exc))
@@ -105,5 +107,5 @@ def register(app: typer.Typer) -> None:
         jobs = plan(chosen_practices, chosen_reports, periods=periods,
                     params={r: params for r in chosen_reports})
         result = run_and_report(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
-                                workers=workers or default_workers(), pdf=pdf)
+                                workers=workers or default_workers(), pdf=pdf, notebooks_dir=notebooks_dir)
         raise typer.Exit(0 if result.ok else 1)

@@ -19,6 +19,9 @@ ParamOption = Annotated[Optional[list[str]], typer.Option(
                           "scalars: true, 12, 0.05, text.")]
 CacheDirOption = Annotated[Optional[Path], typer.Option(
     "--cache-dir", envvar="DYAD_CACHE_DIR", help="Where validated snapshots are kept (default: .dyad-cache/).")]
+NotebooksDirOption = Annotated[Optional[Path], typer.Option(
+    "--notebooks-dir", envvar="DYAD_NOTEBOOKS_DIR", hidden=True,
+    help="Folder of the report notebooks (default: notebooks/ in the project).")]
 PdfOption = Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF with headless Chromium.")]
 
 STATUS_STYLE = {"ok": "green", "warnings": "yellow", "failed": "bold red", "skipped": "dim"}
@@ -68,6 +71,7 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
         reports_dir: ReportsDirOption = None,
         cache_dir: CacheDirOption = None,
+        notebooks_dir: NotebooksDirOption = None,
     ) -> None:
         """Produce one report for one practice and period (HTML, the executed notebook, optionally PDF)."""
         from dyad_lib.batch import update_manifest
@@ -83,7 +87,8 @@ def register(app: typer.Typer) -> None:
             return
         try:
             with console.status(f"Running {report}…", spinner="dots"):
-                result = run_report(report, practice, period, params, data_dir, reports_dir, cache_dir, pdf=pdf)
+                result = run_report(report, practice, period, params, data_dir, reports_dir, cache_dir, pdf=pdf,
+                                    notebooks_dir=notebooks_dir)
         except (ReportError, PracticeIdError) as exc:
             usage_error(str(exc))
             return
