@@ -5,7 +5,8 @@ the loader needs real-export variants (US dates, `$1,234.56`, semicolons, cp1252
 drawn from numpy's `default_rng` with fixed seeds, rows are sorted and numbers are written with
 fixed formats, so every run writes the same bytes (the generated files are committed in `data/`).
 
-Practices (data 2023-01 … 2026-09; a few `scheduled` appointments in 2026-10 … 2026-11):
+Practices (data 2023-01 … 2026-09; a few `scheduled` appointments in 2026-10 … 2026-11; each
+folder also gets the FY2026 goals.yaml that `goals_history.write_demo_goals` plans on this data):
 
 * ``harbor-dental`` — "Harbor Cosmetic & Implant Dentistry", dental, calendar fiscal year,
   active window 18 months, ISO dates, plain money, whole-practice financials. Dentists D01–D03,
@@ -1118,29 +1119,31 @@ def _practice_yaml(spec: DemoSpec) -> str:
 def write_demo(data_dir: Path, practices=None) -> list[Path]:
     """Write the demo practices into `data_dir` and return the files written.
 
-    Each practice folder is built in a temporary sibling folder and swapped in whole, so a reader
-    never sees half a practice; other practice folders are never touched."""
-    data_dir = Path(data_dir)
+    Each practice folder is built complete (tables, practice.yaml and the FY2026 goals.yaml from
+    `goals_history.write_demo_goals`) in a temporary folder beside it and swapped in whole, so a
+    reader never sees half a practice; other practice folders are never touched."""
+    from dyad_lib.goals_history import write_demo_goals
+
+    data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for pid in (practices or list(PRACTICES)):
         if pid not in PRACTICES:
             raise KeyError(f"'{pid}' is not a demo practice; choose from {', '.join(PRACTICES)}")
         files = render(pid)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{pid}.", dir=data_dir))
+        staging = Path(tempfile.mkdtemp(prefix=f".demo-{pid}.", dir=data_dir))
         try:
+            tmp = staging / pid
+            tmp.mkdir()
             for name, data in files.items():
                 (tmp / name).write_bytes(data)
+            write_demo_goals(pid, staging)  # planned on the data just written
+            names = sorted(p.name for p in tmp.iterdir())
             target = data_dir / pid
-            old = None
-            if target.exists():
-                old = data_dir / f".{pid}.old.{os.getpid()}"
-                os.replace(target, old)
+            if target.exists():  # moved into the staging folder, deleted with it
+                os.replace(target, staging / f"{pid}.old")
             os.replace(tmp, target)
-            if old is not None:
-                shutil.rmtree(old)
         finally:
-            if tmp.exists():
-                shutil.rmtree(tmp)
-        written += [data_dir / pid / name for name in files]
+            shutil.rmtree(staging, ignore_errors=True)
+        written += [data_dir / pid / name for name in names]
     return written

@@ -51,7 +51,7 @@ def test_two_runs_write_identical_bytes(generated, tmp_path):
     write_demo(tmp_path)
     for pid in PRACTICES:
         first, second = _files(generated / pid), _files(tmp_path / pid)
-        assert sorted(first) == sorted(["practice.yaml"] + [f"{t}.csv" for t in TABLES])
+        assert sorted(first) == sorted(["practice.yaml", "goals.yaml"] + [f"{t}.csv" for t in TABLES])
         assert first == second
 
 
@@ -73,7 +73,7 @@ def test_write_demo_replaces_only_its_own_folders(tmp_path):
     assert (other / "practice.yaml").read_text() == "keep me\n"
     assert not (stale / "stale.csv").exists()
     assert not (tmp_path / MAPLE).exists()
-    assert len(written) == 16 and all(p.parent == tmp_path / HARBOR for p in written)
+    assert len(written) == 17 and all(p.parent == tmp_path / HARBOR for p in written)
     assert sorted(p.name for p in tmp_path.iterdir()) == [HARBOR, "other-practice"]  # no temp folders left
 
 
