@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
         period: Annotated[str, typer.Option("--period", help="2026-09, 2026Q3 or FY2027, for every report.")],
         practices: Annotated[Optional[str], typer.Option("--practices", help="a,b or all (default: all).")] = "all",
         reports: Annotated[Optional[str], typer.Option("--reports", help="r1,r2 or all (default: all).")] = "all",
-        workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes.")] = 0,
+        workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Parallel worker processes (default: CPUs, at most 4).")] = None,
         param: ParamOption = None,
         pdf: PdfOption = False,
         data_dir: DataDirOption = None,
