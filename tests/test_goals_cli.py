@@ -225,9 +225,13 @@ def test_notebook_degrades_without_optional_tables(tmp_path):
 def test_notebook_runs_with_overridden_inputs_and_commits(tmp_path):
     data = write_practice(tmp_path / "d", seasonal=True)
     nb = _papermill(tmp_path, practice_id=PID, data_dir=str(data), period="FY2026", overhead_change_pct=0.05,
-                    owner_compensation=200_000, profit_target=30_000, commit_goals=True)
+                    owner_compensation=200_000, profit_target=30_000, working_days={"2026-08": 0},
+                    commit_goals=True)
     assert "$581,600" in _text(nb)  # same inputs as the CLI test: 327,600 + 200,000 + 24,000 + 30,000
-    assert goals_io.goals_for_year(PID, "FY2026", data)["collection_goal"] == 581_600
+    saved = goals_io.goals_for_year(PID, "FY2026", data)
+    assert saved["collection_goal"] == 581_600
+    assert saved["phasing"]["2026-08"] == 0 and saved["working_days"]["2026-08"] == 0
+    assert saved["inputs"]["working_days"]["source"] == "entered by the partners"
 
 
 def test_notebook_parameters_are_the_goal_inputs():
