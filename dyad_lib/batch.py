@@ -247,3 +247,23 @@ def demo_jobs(practices: Iterable[str] = DEMO_PRACTICES, notebooks_dir: Any = No
         else:
             jobs.extend(Job(rep, p, period, extra) for p in practices)
     return jobs
+
+
+def ensure_demo_data(data_dir: Any = None) -> list[str]:
+    """(Re)write a demo practice only if its folder is missing or differs from what the generator
+    makes now (same bytes -> untouched, so its validated snapshot is reused). Returns the rewritten."""
+    from dyad_lib.demo import PRACTICES, render, write_demo
+
+    root = resolve_data_dir(data_dir)
+    stale = []
+    for pid in PRACTICES:
+        folder = root / pid
+        if not (folder / "practice.yaml").is_file() or not (folder / "goals.yaml").is_file():
+            stale.append(pid)
+            continue
+        files = render(pid)
+        if any(not (folder / n).is_file() or (folder / n).read_bytes() != b for n, b in files.items()):
+            stale.append(pid)
+    if stale:
+        write_demo(root, stale)
+    return stale
