@@ -4,8 +4,9 @@ Both logs are kept as current state (an item's latest status, a conflict's resol
 view "as of" a past date reconstructs what was true then from the dates: an item completed after
 that date was still open at it, a conflict resolved after it was still open.
 
-Boundary rule: "as of" a date means at the end of that day. An item due on the period's last day
-and not done by the end of it is overdue at the period end; one due the day after is not yet due.
+Boundary rule (metrics.md, a public contract): an item is overdue at the period end when its
+due_date < the period end, the period's last day. An item due on the last day itself is not yet
+overdue then (it still has that day); it is overdue from the next day on.
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ def _done_by(df: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
 
 
 def overdue_mask(df: pd.DataFrame, as_of) -> pd.Series:
-    """Items overdue at the end of `as_of`: created by then, due on or before it, not done by then,
+    """Items overdue at `as_of`: created by then, due strictly before it, not done by then,
     not dropped. (An item completed after `as_of` was still overdue at it.)"""
     as_of = _day(as_of)
     created = df["created_date"].isna() | (df["created_date"] <= as_of)
-    return (created & df["due_date"].notna() & (df["due_date"] <= as_of)
+    return (created & df["due_date"].notna() & (df["due_date"] < as_of)
             & (df["status"] != "dropped") & ~_done_by(df, as_of)).astype(bool)
 
 

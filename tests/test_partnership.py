@@ -117,10 +117,11 @@ def test_action_items(q3):
     # Due in 2026Q3 and not dropped: A1 (on time), A2 (late), A3 (open), A7 (in progress),
     # A8 (done on the due date = on time); A5 dropped, A4 due Oct 1, A6 due Jun 30. -> 2 / 5
     assert q3["action_items_done_on_time"].value == pytest.approx(0.4)
-    # Overdue at the end of Sep 30: A3 (due Sep 30, the last day), A7 (due Sep 20),
-    # A6 (due Jun 30, completed only on Oct 5, so still overdue then) -> 3.
-    # Not: A4 (due Oct 1, the day after), A5 (dropped), A2/A1/A8 (done before the end).
-    assert q3["action_items_overdue"].value == 3
+    # Overdue at the period end (due_date < Sep 30): A7 (due Sep 20),
+    # A6 (due Jun 30, completed only on Oct 5, so still overdue then) -> 2.
+    # Not: A3 (due Sep 30 itself: not before the period end), A4 (due Oct 1), A5 (dropped),
+    # A2/A1/A8 (done before the end).
+    assert q3["action_items_overdue"].value == 2
     assert q3["action_items_overdue"].unit == "count"
 
 
@@ -130,11 +131,14 @@ def test_overdue_exactly_on_the_boundary(tmp_path):
         "L,Due on the last day,,both,2026-07-01,2026-09-30,open,\n"
         "D,Due the day after,,both,2026-07-01,2026-10-01,open,\n")})
     df = p.tables["action_plan"]
-    assert overdue_mask(df, "2026-09-30").tolist() == [True, False]
-    assert overdue_mask(df, "2026-09-29").tolist() == [False, False]
-    assert overdue_mask(df, "2026-10-01").tolist() == [True, True]
+    # metrics.md: overdue when due_date < period end (the last day, 2026-09-30)
+    assert overdue_mask(df, "2026-09-30").tolist() == [False, False]
+    assert overdue_mask(df, "2026-10-01").tolist() == [True, False]
+    assert overdue_mask(df, "2026-10-02").tolist() == [True, True]
     m = partnership_metrics(p, Q3)
-    assert m["action_items_overdue"].value == 1
+    assert m["action_items_overdue"].value == 0
+    oct_ = partnership_metrics(p, parse_period("2026-10"))
+    assert oct_["action_items_overdue"].value == 2  # both due before Oct 31
     # Only L is due in Q3, and it is not done -> 0 / 1 = 0 (a real zero, the denominator is 1)
     assert m["action_items_done_on_time"].value == 0.0
 
@@ -142,7 +146,7 @@ def test_overdue_exactly_on_the_boundary(tmp_path):
 def test_action_plan_status_view(practice):
     s = action_plan_status(practice.tables["action_plan"], "2026-09-30",
                            focus_areas=["shared_vision", "clear_communication"]).set_index("item_id")
-    assert s.loc["A3", "status_as_of"] == "overdue" and s.loc["A3", "days_overdue"] == 0
+    assert s.loc["A3", "status_as_of"] == "open" and pd.isna(s.loc["A3", "days_overdue"])  # due that day
     assert s.loc["A7", "status_as_of"] == "overdue" and s.loc["A7", "days_overdue"] == 10
     # A6: due Jun 30, done only on Oct 5 -> overdue by 92 days at Sep 30 (Jul 31 + Aug 31 + Sep 30)
     assert s.loc["A6", "status_as_of"] == "overdue" and s.loc["A6", "days_overdue"] == 92
@@ -152,7 +156,7 @@ def test_action_plan_status_view(practice):
     assert not bool(s.loc["A2", "done_on_time"])
     assert s.loc["A3", "focus"] and s.loc["A1", "focus"] and not s.loc["A7", "focus"]
     # Overdue first, most days first
-    assert list(s.index[:3]) == ["A6", "A7", "A3"]
+    assert list(s.index[:2]) == ["A6", "A7"]
     # Due up to Sep 30 and not dropped: A1, A2, A3, A6, A7, A8; on time A1, A8 -> 2/6
     ordered = action_plan_status(practice.tables["action_plan"], "2026-09-30")
     assert ordered.attrs["done_on_time_rate"] == pytest.approx(2 / 6)
@@ -426,7 +430,7 @@ def test_checkpoint_agenda_names_its_evidence(full):
     assert any("Constructive feedback: the clinical lead rates it 4 and the business lead 2" in t for t in improve)
     assert any(t.startswith("Shared vision: both partners rate it 2 or lower") for t in improve)
     assert "2 of 5 action items due in 2026Q3 were done on time (40%)." in improve
-    assert any(t.startswith("3 action items were overdue on September 30, 2026") and "92 days" in t for t in improve)
+    assert any(t.startswith("2 action items were overdue on September 30, 2026") and "92 days" in t for t in improve)
     assert any(t.startswith("Weekly touch points: 10 of 13 held in 2026Q3 (77%)") for t in improve)
     assert any(t.startswith("2 conflicts were open on September 30, 2026") for t in improve)
     # burnout 0/3 in Q2 -> 5/9 = 56% in Q3: rising
