@@ -256,7 +256,7 @@ def per_hour(amount: float, hours: float) -> float | None:
 
 @dataclass
 class Ledger:
-    rows: pd.DataFrame  # step, label, formula, amount, source
+    rows: pd.DataFrame  # step, label, formula, amount, unit (money | ratio), source
     overhead: float
     collection_goal: float
     net_production_goal: float
@@ -282,7 +282,8 @@ def build_ledger(inputs: GoalInputs, history: History | None = None) -> Ledger:
 
     def add(step: str, label: str, formula: str, amount: float, source: str) -> float:
         amount = round(float(amount), 2)
-        rows.append({"step": step, "label": label, "formula": formula, "amount": amount, "source": source})
+        rows.append({"step": step, "label": label, "formula": formula, "amount": amount,
+                     "unit": "ratio" if step == "variable_share" else "money", "source": source})
         return amount
 
     for cat in OVERHEAD_CATEGORIES:
@@ -369,7 +370,8 @@ def check_growth(goal: float, t12_collections: float | None, capacity_added: boo
     if not t12_collections:
         return Check("growth", label, "n/a", "no collections in the last twelve months to compare with")
     g = goal / t12_collections - 1
-    said = f"the goal {money_text(goal)} is {pct_text(g, 1)} over {t12_label} collections {money_text(t12_collections)}"
+    how = f"{pct_text(g, 1)} over" if g >= 0 else f"{pct_text(-g, 1)} below"
+    said = f"the goal {money_text(goal)} is {how} {t12_label} collections {money_text(t12_collections)}"
     if g <= GROWTH_WARN:
         return Check("growth", label, "pass", f"{said} (≤ 10%)")
     if g <= GROWTH_FAIL:
