@@ -36,6 +36,10 @@ _DTYPES = {"month": "datetime64[ns]", "date": "datetime64[ns]", "money": "float6
            "integer": "Int64", "bool": "boolean", "enum": "str", "str": "str", "text": "str"}
 
 
+class CacheLocationError(ValueError):
+    """The cache folder was pointed inside the data folder (dyad never writes there)."""
+
+
 @dataclass
 class Prepared:
     """The outcome of `prepare_practice`: where the snapshot is and what validation said."""
@@ -80,7 +84,8 @@ def _cache_root(cache_dir: str | os.PathLike | None, data_dir: str | os.PathLike
     root = default_cache_dir(cache_dir)
     data = resolve_data_dir(data_dir)
     if root == data or data in root.parents:
-        raise ValueError("the cache folder must not be inside the data folder (dyad never writes there)")
+        raise CacheLocationError(f"the cache folder {root} is inside the data folder; point DYAD_CACHE_DIR "
+                                 "elsewhere (dyad never writes into the data folder)")
     return root
 
 

@@ -20,7 +20,9 @@ from typer.testing import CliRunner
 
 from dyad_lib.cli import app
 from dyad_lib.contract import TABLES
+from dyad_lib import snapshot
 from dyad_lib.io import load_practice
+from dyad_lib.snapshot import fingerprint, load_snapshot, prepare_practice, read_validation
 from dyad_lib.validation import engine, validate_practice
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -280,9 +282,22 @@ def test_several_problems_are_all_listed_in_one_run(tmp_path):
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path, monkeypatch):
+    """`dyad validate` stores its result in the cache: keep it out of the project."""
+    monkeypatch.setenv("DYAD_CACHE_DIR", str(tmp_path / "dyad-cache"))
+
+
+def test_cli_stores_the_result_for_the_reports(tmp_path):
+    make_practice(tmp_path / "data", {name: None for name in CLEAN if name != "financials.csv"})
+    res = runner.invoke(app, ["validate", PID, "--data-dir", str(tmp_path / "data")])
+    assert res.exit_code == 0
+    assert read_validation(PID, tmp_path / "data")["ok"] is True
+
+
 def test_cli_exit_1_and_lists_every_problem(tmp_path):
-    _several_problems(tmp_path)
-    res = runner.invoke(app, ["validate", PID, "--data-dir", str(tmp_path)], terminal_width=200)
+    _several_problems(tmp_path / "data")
+    res = runner.invoke(app, ["validate", PID, "--data-dir", str(tmp_path / "data")], terminal_width=200)
     assert res.exit_code == 1, res.output
     for words in ("collections: 1 value is not an amount of money — row 3: 'n/a'", "rating:", "category:",
                   "capacity.csv", "due_date", "6 problems block the reports; 1 warning"):
@@ -290,38 +305,36 @@ def test_cli_exit_1_and_lists_every_problem(tmp_path):
 
 
 def test_cli_json(tmp_path):
-    _several_problems(tmp_path)
-    res = runner.invoke(app, ["validate", PID, "--json", "--data-dir", str(tmp_path)])
+    _several_problems(tmp_path / "data")
+    res = runner.invoke(app, ["validate", PID, "--json", "--data-dir", str(tmp_path / "data")])
     assert res.exit_code == 1
     d = json.loads(res.output)
     assert d["blocking_count"] == 6 and d["warning_count"] == 1
 
 
 def test_cli_exit_0_when_clean(tmp_path):
-    make_practice(tmp_path)
-    res = runner.invoke(app, ["validate", PID, "--data-dir", str(tmp_path)], terminal_width=200)
+    make_practice(tmp_path / "data")
+    res = runner.invoke(app, ["validate", PID, "--data-dir", str(tmp_path / "data")], terminal_width=200)
     assert res.exit_code == 0, res.output
     assert "Nothing blocks the reports" in res.output
 
 
 def test_cli_exit_0_with_only_warnings(tmp_path):
-    make_practice(tmp_path, next(c for c in CASES if c["id"] == "month_gap")["changes"])
-    res = runner.invoke(app, ["validate", PID, "--data-dir", str(tmp_path)], terminal_width=200)
+    make_practice(tmp_path / "data", next(c for c in CASES if c["id"] == "month_gap")["changes"])
+    res = runner.invoke(app, ["validate", PID, "--data-dir", str(tmp_path / "data")], terminal_width=200)
     assert res.exit_code == 0, res.output
     assert "1 month is missing between the first and the last month" in res.output
 
 
 @pytest.mark.parametrize("pid", ["../etc", "Bad_Id", "no-such-practice"])
 def test_cli_usage_errors_exit_2(tmp_path, pid):
-    make_practice(tmp_path)
-    res = runner.invoke(app, ["validate", pid, "--data-dir", str(tmp_path)])
+    make_practice(tmp_path / "data")
+    res = runner.invoke(app, ["validate", pid, "--data-dir", str(tmp_path / "data")])
     assert res.exit_code == 2
 
 
 # --- the snapshot ------------------------------------------------------------------------------------------
 
-from dyad_lib import snapshot  # noqa: E402
-from dyad_lib.snapshot import fingerprint, load_snapshot, prepare_practice, read_validation  # noqa: E402
 
 
 SNAPSHOT_TABLES = ("financials", "appointments", "action_plan")
@@ -433,8 +446,9 @@ def test_nothing_written_in_the_data_folder(dirs):
 
 def test_cache_inside_data_folder_is_refused(dirs):
     data, _ = dirs
-    with pytest.raises(ValueError):
+    with pytest.raises(snapshot.CacheLocationError):
         prepare_practice(PID, data, data / ".cache")
+    assert not (data / ".cache").exists()
 
 
 def test_reading_the_snapshot_never_imports_gx(dirs):

@@ -1,5 +1,8 @@
 """`dyad validate PRACTICE`: every problem of a practice's files in one pass.
 
+The result is also stored in the snapshot cache ($DYAD_CACHE_DIR, default .dyad-cache/), so the
+data-quality report and the other reports reuse it instead of validating again.
+
 Exit codes: 0 nothing blocks (warnings may remain), 1 something blocks, 2 usage error.
 """
 
@@ -56,16 +59,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check a practice's files against the data contract and list every problem at once."""
         from dyad_lib.paths import PracticeIdError
-        from dyad_lib.validation import UnknownPracticeError, validate_practice
+        from dyad_lib.snapshot import CacheLocationError, prepare_practice
+        from dyad_lib.validation import UnknownPracticeError
 
         try:
-            report = validate_practice(practice_id, data_dir)
-        except (PracticeIdError, UnknownPracticeError) as exc:
+            # Always validate afresh, and keep the result (and the snapshot when nothing blocks) in
+            # the cache, so the reports made next do not validate the same files again.
+            prepared = prepare_practice(practice_id, data_dir, force=True)
+        except (PracticeIdError, UnknownPracticeError, CacheLocationError) as exc:
             usage_error(str(exc))
             return
-        summary = report.to_dict()
+        summary = prepared.summary
         if json_out:
             typer.echo(json.dumps(summary, indent=2, default=str))
         else:
             render_summary(summary)
-        raise typer.Exit(0 if report.ok else 1)
+        raise typer.Exit(0 if prepared.ok else 1)
