@@ -165,12 +165,15 @@ def monthly_series(practice: "Practice", ids: Iterable[str], start: str | pd.Tim
     out = pd.DataFrame(index=idx)
     in_window = pd.Series([_window_reason(comp, m, m) is None for m in months], index=idx)
     pat_cache: dict[int, dict] = {}
+    part_cache: dict[pd.Timestamp, dict[str, MetricValue]] = {}
     for mid in ids:
         d = get(mid, comp.measure_names)
         if mid in PARTNERSHIP_IDS:
             col = []
             for m in months:
-                v = _partnership(practice, month_period(m, practice.config.fiscal_year_start_month))[mid]
+                if m not in part_cache:
+                    part_cache[m] = _partnership(practice, month_period(m, practice.config.fiscal_year_start_month))
+                v = part_cache[m][mid]
                 col.append(np.nan if v.value is None else v.value)
             out[mid] = np.array(col, dtype=float)
             continue

@@ -260,8 +260,8 @@ def build_components(practice: "Practice") -> Components:
         pairs = pairs.sort_values(["m", "p"], kind="stable")
         comp.visit_patient = pairs["p"].to_numpy()
         comp.visit_month = pairs["m"].to_numpy()
-        first = pairs.groupby("p")["m"].min()
-        comp.first_visit_month = first.to_numpy()
+        first = pairs.groupby("p")["m"].min()  # index: every code 0..n-1 (factorize)
+        comp.first_visit_month = first.sort_index().to_numpy()
     return comp
 
 

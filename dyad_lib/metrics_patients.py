@@ -16,10 +16,12 @@ IDS = ("active_patients", "new_patients", "patient_retention")
 
 
 def _patients_in(comp: Components, lo: int, hi: int) -> np.ndarray:
-    """Distinct patient codes with a completed visit in months lo..hi (month indexes, inclusive)."""
+    """A mask over patient codes: a completed visit in months lo..hi (month indexes, inclusive)."""
     a = np.searchsorted(comp.visit_month, lo, side="left")
     b = np.searchsorted(comp.visit_month, hi, side="right")
-    return np.unique(comp.visit_patient[a:b])
+    mask = np.zeros(len(comp.first_visit_month), dtype=bool)
+    mask[comp.visit_patient[a:b]] = True
+    return mask
 
 
 def evaluate(comp: Components, start: int, end: int) -> dict[str, tuple[float | None, str | None]]:
@@ -31,10 +33,10 @@ def evaluate(comp: Components, start: int, end: int) -> dict[str, tuple[float | 
     first = int(month_index([comp.appt_start])[0])
     out: dict[str, tuple[float | None, str | None]] = {}
     if end - n + 1 < first:
-        out["active_patients"] = (None, f"needs {n} months of appointment history before {{last}} "
+        out["active_patients"] = (None, f"needs {n} months of appointment history up to {{last}} "
                                         f"(appointments start {month_of(first):%Y-%m})")
     else:
-        out["active_patients"] = (float(len(_patients_in(comp, end - n + 1, end))), None)
+        out["active_patients"] = (float(_patients_in(comp, end - n + 1, end).sum()), None)
     if start - n < first:
         why = (f"needs {n} months of appointment history before {{period}} "
                f"(appointments start {month_of(first):%Y-%m}; the first computable month is "
@@ -45,9 +47,10 @@ def evaluate(comp: Components, start: int, end: int) -> dict[str, tuple[float | 
     fv = comp.first_visit_month
     out["new_patients"] = (float(((fv >= start) & (fv <= end)).sum()), None)
     base = _patients_in(comp, start - n, start - 1)
-    if len(base) == 0:
-        out["patient_retention"] = (None, f"no patient was active before {{period}}")
+    n_base = int(base.sum())
+    if n_base == 0:
+        out["patient_retention"] = (None, "no patient was active before {period}")
     else:
-        kept = np.intersect1d(base, _patients_in(comp, end - n + 1, end), assume_unique=True)
-        out["patient_retention"] = (len(kept) / len(base), None)
+        kept = int((base & _patients_in(comp, end - n + 1, end)).sum())
+        out["patient_retention"] = (kept / n_base, None)
     return out

@@ -128,3 +128,30 @@ def dental(root: Path, **overrides: str | None) -> Practice:
         else:
             tables[k] = v
     return write_practice(root, tables)
+
+
+def practice_from_frames(frames: dict, kind: str = "dental", fy: int = 1, apm: int = 3,
+                         pid: str = "frame-practice") -> Practice:
+    """A `Practice` built directly from DataFrames shaped like the loader's output: every contract
+    column present with the loader's dtype (missing optional columns all-missing), plus `_row`."""
+    import pandas as pd
+
+    from dyad_lib.contract import TABLES
+    from dyad_lib.io import PracticeConfig
+
+    dtypes = {"month": "datetime64[ns]", "date": "datetime64[ns]", "money": "float64", "number": "float64",
+              "integer": "Int64", "bool": "boolean", "enum": "str", "str": "str", "text": "str"}
+    tables = {}
+    for name, df in frames.items():
+        df = pd.DataFrame(df).reset_index(drop=True)
+        out = pd.DataFrame(index=df.index)
+        for col in TABLES[name].columns:
+            s = df[col.name] if col.name in df else pd.Series([None] * len(df), index=df.index, dtype=object)
+            if col.kind in ("month", "date"):
+                s = pd.to_datetime(s)
+            out[col.name] = s.astype(dtypes[col.kind])
+        out["_row"] = range(2, len(out) + 2)
+        tables[name] = out
+    config = PracticeConfig(practice_id=pid, name="Frame Practice", kind=kind, fiscal_year_start_month=fy,
+                            active_patient_months=apm)
+    return Practice(pid, Path("."), config, tables, {}, [])

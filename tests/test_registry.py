@@ -1,0 +1,127 @@
+"""The metric registry: every id of design/metrics.md, labels per kind, bands, glossary."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dyad_lib import registry
+from dyad_lib.contract import MEETING_CADENCES, OVERHEAD_CATEGORIES, TEAM_ROLES
+from dyad_lib.registry import PARTNERSHIP_IDS, REGISTRY, UNITS, get, glossary, ids_for, label
+
+METRICS_MD = Path("/work/shared/design/metrics.md")
+
+#: The ids of metrics.md, written out (the public contract).
+CONTRACT_IDS = [
+    "gross_production", "adjustments_rate", "net_production", "collections", "collection_ratio", "overhead",
+    "overhead_ratio", *(f"overhead_ratio_{c}" for c in OVERHEAD_CATEGORIES), "operating_margin", "ar_days",
+    "ar_over_90_share", "visits_completed", "chair_utilization", "production_per_chair_hour", "no_show_rate",
+    "cancellation_rate", "pre_appointment_rate", "documentation_timeliness", "active_patients", "new_patients",
+    "patient_retention", "case_acceptance_count", "case_acceptance_value", "unaccepted_treatment_value",
+    "patient_nps", "staff_enps", "team_satisfaction", *(f"team_satisfaction_{r}" for r in TEAM_ROLES),
+    "burnout_rate", *(f"burnout_rate_{r}" for r in TEAM_ROLES), "dyad_alignment", "dyad_health",
+    *(f"meeting_adherence_{c}" for c in MEETING_CADENCES), "action_items_done_on_time", "action_items_overdue",
+    "conflicts_open", "conflict_days_to_resolve",
+]
+
+
+def test_every_contract_id_is_registered():
+    missing = [i for i in CONTRACT_IDS if i not in REGISTRY]
+    assert missing == []
+    # beyond the contract only two supporting figures
+    assert set(REGISTRY) - set(CONTRACT_IDS) == {"ar_balance", "treatment_presented_value"}
+
+
+@pytest.mark.skipif(not METRICS_MD.exists(), reason="design docs not on this machine")
+def test_ids_in_metrics_md_tables_are_registered():
+    text = METRICS_MD.read_text()
+    ids = set(re.findall(r"^\| ([a-z_0-9]+(?:_<[a-z_]+>)?) \|", text, flags=re.M))
+    for mid in ids:
+        if "<" in mid:
+            prefix = mid.split("<")[0]
+            assert any(k.startswith(prefix) for k in REGISTRY) or prefix == "quality_", mid
+        elif mid != "id":
+            assert mid in REGISTRY, mid
+
+
+def test_definitions_are_complete():
+    for mid, d in REGISTRY.items():
+        assert d.unit in UNITS and d.better in ("up", "down"), mid
+        assert d.label_dental and d.label_medical and d.formula and d.date_basis and d.tables, mid
+        for b in d.bands:
+            assert b.kind in ("benchmark", "target") and b.source, mid
+            assert b.low is not None or b.high is not None, mid
+            assert b.low is None or b.high is None or b.low <= b.high, mid
+
+
+def test_labels_follow_the_practice_vocabulary():
+    assert label("gross_production", "dental") == "Gross production"
+    assert label("gross_production", "medical") == "Gross charges"
+    assert label("chair_utilization", "dental") == "Chair utilization"
+    assert label("chair_utilization", "medical") == "Exam-room utilization"
+    assert "dentist" in label("team_satisfaction_physician", "dental")
+    assert "physician" in label("team_satisfaction_physician", "medical")
+    assert "office manager" in label("burnout_rate_administrator", "dental")
+    assert "administrator" in label("burnout_rate_administrator", "medical")
+    assert "office manager" in label("dyad_alignment", "dental")
+
+
+def test_bands_from_metrics_md():
+    cr = get("collection_ratio")
+    assert (cr.band("dental").low, cr.band("dental").high) == (0.97, 0.99)
+    assert (cr.band("medical").low, cr.band("medical").high) == (0.95, None)
+    assert get("chair_utilization").band("dental").kind == "target"  # not a benchmark
+    assert get("overhead_ratio_staff_wages").band("dental").low == 0.20
+    assert get("overhead_ratio_lab").band("medical").high == 0.10
+    assert get("overhead_ratio_marketing").bands == ()
+    assert get("no_show_rate").band("medical").source_text == "MGMA (2023)"
+    assert get("ar_over_90_share").band("medical").high == 0.25
+    assert get("ar_days").band("dental") is None and get("ar_days").band("medical").low == 30
+    assert get("new_patients").band("dental").per == "doctor_month"
+    assert get("new_patients").band("medical") is None  # the benchmark is dental
+    assert get("patient_retention").band("dental").kind == "target"
+
+
+def test_quality_ids_are_made_on_demand():
+    d = get("quality_a1c_control", {"a1c_control": "HbA1c control"})
+    assert d.unit == "ratio" and d.better == "up" and d.tables == ("quality_measures",)
+    assert d.label("medical") == "Quality: HbA1c control"
+    assert get("quality_perio_charting").label() == "Quality: perio charting"
+    with pytest.raises(KeyError):
+        get("no_such_metric")
+    with pytest.raises(KeyError):
+        get("quality_")
+
+
+def test_ids_for_tables():
+    fin_only = ids_for("dental", ["financials"])
+    assert "gross_production" in fin_only and "ar_days" in fin_only
+    assert "overhead" not in fin_only and "visits_completed" not in fin_only
+    both = ids_for("medical", ["financials", "expenses", "quality_measures"], ["a1c"])
+    assert "overhead_ratio_lab" in both and "quality_a1c" in both
+    assert ids_for("dental", ["financials"], ["a1c"]) == fin_only  # no quality table, no quality ids
+
+
+def test_partnership_ids():
+    assert set(PARTNERSHIP_IDS) == {"dyad_alignment", "dyad_health", "action_items_done_on_time",
+                                    "action_items_overdue", "conflicts_open", "conflict_days_to_resolve",
+                                    *(f"meeting_adherence_{c}" for c in MEETING_CADENCES)}
+
+
+def test_glossary():
+    g = glossary(["collection_ratio", "chair_utilization", "overhead_ratio_lab", "quality_a1c"], "medical",
+                 {"a1c": "HbA1c control"})
+    assert list(g.columns) == ["id", "label", "formula", "unit", "better", "date_basis", "benchmark", "source"]
+    row = g.set_index("id").loc["collection_ratio"]
+    assert row["label"] == "Net collection rate"
+    assert row["benchmark"] == "≥ 95.0% (benchmark, well-run practice)"
+    assert row["source"] == "Physicians Practice (2016)"
+    assert g.set_index("id").loc["chair_utilization", "benchmark"].endswith("(target, commonly targeted range)")
+    assert g.set_index("id").loc["quality_a1c", "label"] == "Quality: HbA1c control"
+    assert g.set_index("id").loc["overhead_ratio_lab", "better"] == "lower"
+
+
+def test_registry_file_is_packaged():
+    assert registry.REGISTRY_FILE.name == "registry.yaml" and registry.REGISTRY_FILE.is_file()
