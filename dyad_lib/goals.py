@@ -26,15 +26,32 @@ from dyad_lib.contract import OVERHEAD_CATEGORIES, VARIABLE_COST_CATEGORIES
 from dyad_lib.periods import fiscal_year_period, parse_period
 
 PAYROLL_CATEGORIES = ("staff_wages", "payroll_taxes_benefits")
-#: Payroll share of collections: wages 20–25% + taxes and benefits 3–6% (Burkhart; McKenzie).
-PAYROLL_BAND = (0.23, 0.31)
-PAYROLL_BAND_SOURCE = "wages 20–25% + taxes and benefits 3–6% of collections (Burkhart; McKenzie)"
+
+
+def _payroll_band() -> tuple[float, float]:
+    """Payroll share of collections: the registry's wages band + taxes and benefits band
+    (20–25% + 3–6% = 23–31%, Burkhart; McKenzie), so the band is defined once."""
+    from dyad_lib import registry
+
+    bands = [registry.get(f"overhead_ratio_{c}").bands[0] for c in PAYROLL_CATEGORIES]
+    return (sum(b.low for b in bands), sum(b.high for b in bands))
+
+
+PAYROLL_BAND = _payroll_band()
+
+
+def _no_show_target() -> float:
+    """The no-show lever's target: the worse edge of the registry band, as dyad_lib.opportunities sizes it."""
+    from dyad_lib.opportunities import target_for
+
+    found = target_for("no_show_rate", "dental")
+    return found[0] if found else 0.07
 GROWTH_WARN, GROWTH_FAIL = 0.10, 0.20
 UTILIZATION_WARN, UTILIZATION_FAIL = 0.85, 0.90
 PER_HOUR_WARN_MARGIN = 0.10  # up to 10% above the best quarter is a stretch, beyond that a fail
 BREAK_EVEN_CUSHION = 0.10
 DEFAULT_OVERHEAD_CHANGE = 0.03
-NO_SHOW_TARGET = 0.07
+NO_SHOW_TARGET = _no_show_target()  # 7%: the top of the registry's no-show band (MGMA)
 KPI_STEP = 0.5  # default: move half the way from today's T12 value to the benchmark band
 KPI_IDS = ("collection_ratio", "adjustments_rate", "overhead_ratio", "case_acceptance_value", "no_show_rate",
            "chair_utilization", "new_patients", "patient_retention", "pre_appointment_rate", "ar_days")
