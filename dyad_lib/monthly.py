@@ -38,14 +38,29 @@ NO_GOALS = "no goals set"
 # --- words that depend on the kind of practice --------------------------------------------------
 
 ROLE_WORDS = {
-    "dental": {"clinical": "dentist", "business": "office manager", "chair": "chair", "providers": "dentists and hygienists"},
+    "dental": {"clinical": "dentist", "business": "office manager", "chair": "chair", "providers": "dentists and hygienists",
+               "production": "Production", "chair_time": "chair time"},
     "medical": {"clinical": "physician", "business": "practice administrator", "chair": "exam room",
-                "providers": "physicians"},
+                "providers": "physicians", "production": "Charges", "chair_time": "exam-room time"},
 }
 
 
 def words(practice: "Practice") -> dict[str, str]:
     return ROLE_WORDS.get(practice.kind, ROLE_WORDS["dental"])
+
+
+def intro(practice: "Practice") -> str:
+    """The 'two views' paragraph in the practice's own words (plain text; escape on output)."""
+    w = words(practice)
+    cfg = practice.config
+    clinical = f"the {w['clinical']}" + (f", {cfg.clinical_lead}" if cfg.clinical_lead else "")
+    business = f"the {w['business']}" + (f", {cfg.business_lead}" if cfg.business_lead else "")
+    prod = w["production"].lower()
+    return (f"The same month read two ways. {w['production']} is the work done in the {w['chair']}, the number "
+            f"{clinical} steers; cash and costs are what came in and what went out, the numbers {business} "
+            f"manages. Each figure shows the month's goal, the same month last year, and the year to date "
+            f"against the goal phased to date. Both views matter: {prod} that is not collected does not pay "
+            f"the bills, and collections follow the {prod} of earlier months.")
 
 
 def label(practice: "Practice", metric_id: str) -> str:
@@ -348,9 +363,10 @@ def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
     b = breakdown(practice, period, "provider")
     b = b[b["production"].notna() | b["visits_completed"].notna()]
     total = b["production"].sum()
+    prod = words(practice)["production"]
     out = pd.DataFrame({
         "Provider": b["provider_id"],
-        "Production": [fmt.money(x) for x in b["production"]],
+        prod: [fmt.money(x) for x in b["production"]],
         "Share": [fmt.percent(x / total) if total and not pd.isna(x) else fmt.DASH for x in b["production"]],
         "Visits completed": [fmt.count(x) for x in b["visits_completed"]],
         "No-show rate": [fmt.percent(x) for x in b["no_show_rate"]],
@@ -378,12 +394,14 @@ def visit_type_table(practice: "Practice", period: Period) -> pd.DataFrame:
     b = breakdown(practice, period, "visit_type")
     b = b[b["visits_completed"].notna() & (b["visits_completed"] > 0)]
     total = b["production"].sum()
+    w = words(practice)
     out = pd.DataFrame({
         "Visit type": [VISIT_TYPE_NAMES.get(v, v) for v in b["visit_type"]],
         "Visits completed": [fmt.count(x) for x in b["visits_completed"]],
-        "Production": [fmt.money(x) for x in b["production"]],
-        "Share of production": [fmt.percent(x / total) if total and not pd.isna(x) else fmt.DASH for x in b["production"]],
-        "Share of chair time": [fmt.percent(x) for x in b["chair_minutes_share"]],
+        w["production"]: [fmt.money(x) for x in b["production"]],
+        f"Share of {w['production'].lower()}": [fmt.percent(x / total) if total and not pd.isna(x) else fmt.DASH
+                                               for x in b["production"]],
+        f"Share of {w['chair_time']}": [fmt.percent(x) for x in b["chair_minutes_share"]],
         "No-show rate": [fmt.percent(x) for x in b["no_show_rate"]],
     }).reset_index(drop=True)
     out.attrs["numeric"] = list(out.columns[1:])

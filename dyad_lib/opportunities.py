@@ -62,6 +62,10 @@ TERMS = {
 }
 
 
+#: A lever worth less than this share of a year's collections is listed but not recommended.
+MATERIAL_SHARE = 0.005
+
+
 @dataclass(frozen=True)
 class Opportunity:
     """One lever sized in dollars."""
@@ -100,11 +104,19 @@ class Opportunities:
     items: list[Opportunity] = field(default_factory=list)
     no_gap: list[LeverStatus] = field(default_factory=list)
     not_sized: list[LeverStatus] = field(default_factory=list)
+    collections: float | None = None  # the collections of the same twelve months (for materiality)
 
     @property
     def annual_total(self) -> float:
         """The sum of the recurring levers (one-time cash is not added to yearly dollars)."""
         return sum(o.dollars for o in self.items if o.recurring)
+
+    def material(self, share: float = MATERIAL_SHARE) -> list[Opportunity]:
+        """The levers worth at least `share` of the twelve months' collections (all of them when
+        collections are unknown): smaller gaps are shown, but not recommended."""
+        if not self.collections:
+            return list(self.items)
+        return [o for o in self.items if o.dollars >= share * self.collections]
 
     def __iter__(self):
         return iter(self.items)
@@ -307,7 +319,7 @@ def size_opportunities(values: Mapping[str, MetricValue], kind: str) -> Opportun
     results = [_collection(values, kind, t), _case_acceptance(values, kind, t), _no_shows(values, kind, t),
                _adjustments(values, kind, t), _ar_over_90(values, kind, t)]
     results += [_overhead(values, kind, t, c) for c in BANDED_CATEGORIES]
-    out = Opportunities()
+    out = Opportunities(collections=_v(values, "collections"))
     for r in results:
         if r is None:
             continue

@@ -276,3 +276,47 @@ def excluded_frame(df: pd.DataFrame) -> pd.DataFrame:
     rows = df[df["status"].isin(["failed", "not validated", "warnings"])]
     return pd.DataFrame({"Practice": rows["practice"], "Status": rows["status"].map(STATUS_TEXT),
                          "Why": rows["why"]}).reset_index(drop=True)
+
+
+def summary_tiles(df: pd.DataFrame) -> list[dict[str, str]]:
+    """Practices compared, practices left out, and the portfolio's total collections."""
+    from dyad_lib import fmt
+
+    ok = df[df["status"] != "failed"]
+    failed = len(df) - len(ok)
+    total = ok["collections"].sum(min_count=1)
+    out = [{"label": "Practices compared", "value": fmt.count(len(ok)),
+            "note": f"{fmt.count(len(df))} practice folder{'s' if len(df) != 1 else ''} found"},
+           {"label": "Left out", "value": fmt.count(failed),
+            "note": "files that failed validation" if failed else "every practice could be read",
+            "tone": "bad" if failed else "good"}]
+    if not pd.isna(total):
+        out.append({"label": "Collections, all practices", "value": fmt.money(total),
+                    "note": "sum over the practices compared", "tone": "business"})
+    return out
+
+
+def glossary_frame(kinds: set[str]) -> pd.DataFrame:
+    """The core KPIs' definitions (both vocabularies when the portfolio mixes kinds)."""
+    from dyad_lib import registry
+
+    rows = [{"Measure": GROWTH_LABEL, "Formula": "collections ÷ collections of the same months a year earlier − 1",
+             "Benchmark": "—", "Source": "—"}]
+    kind = "dental" if "dental" in kinds or not kinds else "medical"
+    g = registry.glossary([m for m in CORE_METRICS if m != GROWTH_ID], kind)
+    for r in g.itertuples():
+        rows.append({"Measure": metric_label(r.id, kinds), "Formula": r.formula, "Benchmark": r.benchmark or "—",
+                     "Source": r.source or "—"})
+    return pd.DataFrame(rows)
+
+
+def portfolio_fingerprint(rows: list[PracticeRow], data_dir: str | os.PathLike | None = None) -> str:
+    """sha256 over the practices' own input fingerprints (in practice-id order)."""
+    import hashlib
+
+    from dyad_lib.snapshot import fingerprint
+
+    h = hashlib.sha256()
+    for r in rows:
+        h.update(f"{r.practice_id}={fingerprint(r.practice_id, data_dir)}\0".encode())
+    return h.hexdigest()

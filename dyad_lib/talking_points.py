@@ -319,5 +319,6 @@ class Recommendation:
 
 
 def recommendations(opps: "Opportunities", n: int = 5) -> list[Recommendation]:
-    """The top opportunities, largest first, worded as actions with the dollars at stake."""
-    return [Recommendation(o.action, o.dollars, o.basis, o.lever) for o in list(opps.items)[:n]]
+    """The top material opportunities (worth at least 0.5% of a year's collections), largest
+    first, worded as actions with the dollars at stake."""
+    return [Recommendation(o.action, o.dollars, o.basis, o.lever) for o in opps.material()[:n]]
