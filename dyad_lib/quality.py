@@ -118,11 +118,9 @@ def _esc(v: Any) -> str:
 
 
 def verdict_html(summary: dict[str, Any]) -> str:
-    ok = summary.get("ok", False)
-    cls = "dq-ok" if ok else "dq-blocked"
-    head = "Ready for the reports" if ok else "Not ready: problems block the reports"
-    return (f'<div class="dq-verdict {cls}"><p><strong>{_esc(head)}.</strong></p>'
-            f"<p>{_esc(verdict(summary))}</p></div>")
+    """The verdict as a highlighted paragraph (class dq-ok or dq-blocked for the report's styling)."""
+    cls = "dq-ok" if summary.get("ok", False) else "dq-blocked"
+    return f'<div class="dq-verdict {cls}"><p><strong>{_esc(verdict(summary))}</strong></p></div>'
 
 
 def tables_html(summary: dict[str, Any]) -> str:

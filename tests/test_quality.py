@@ -113,7 +113,7 @@ def test_notebook_renders_a_blocked_practice_under_papermill(tmp_path):
                                     "cache_dir": str(cache)})
     nb = json.loads(out.read_text())
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
-    assert "Not ready: problems block the reports" in html
+    assert 'class="dq-verdict dq-blocked"' in html
     assert "1 problem blocks the reports: 1 in expenses.csv (category)" in html
     assert "&lt;b&gt;rent&lt;/b&gt;" in html and "<b>rent</b>" not in html
     assert "row 3" in html
