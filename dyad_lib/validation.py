@@ -30,6 +30,8 @@ from dyad_lib.suites import BLOCKING, COVERAGE, SUITE_VERSION, WARNING, suite_sp
 MAX_SHOWN = 5
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_COL]}
 COVERAGE_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["month"]}
+#: Columns whose values never appear as examples: patient identifiers never leave the library.
+PRIVATE_COLUMNS = frozenset({"patient_id"})
 #: Where practice.yaml problems are filed in the summary.
 PRACTICE_TABLE = "practice"
 _ORDER = {name: i for i, name in enumerate((PRACTICE_TABLE, *TABLES))}
@@ -345,6 +347,8 @@ def _load_failure(issue: LoadIssue) -> Failure:
     if values and ": '" in problem:
         problem = problem.split(": '", 1)[0]
     columns = [issue.column] if issue.column else []
+    if issue.column in PRIVATE_COLUMNS:
+        values = []
     if values or (issue.column and rows and rows != [1]):
         explanation = ("Values that cannot be read are treated as missing, so every figure built on them "
                        "would be wrong.")
@@ -403,11 +407,18 @@ def _result_failure(result: Any, frame_name: str, practice: Practice) -> Failure
         elif cfg.type != "expect_column_values_to_not_be_null" and "column" in kw:
             col = kw["column"]
             examples = list(dict.fromkeys(fmt_value(e.get(col), _is_month(table, col)) for e in index_list))[:MAX_SHOWN]
+    if PRIVATE_COLUMNS & set(_kw_columns(kw)):
+        examples = []
     problem = plural(meta.get("problem", cfg.type), count)
     return Failure(table=table, file=file, severity=severity, check=meta.get("check", cfg.type), columns=columns,
                    unexpected_count=count, examples=examples, rows=rows, explanation=meta.get("why", ""),
                    fix=meta.get("fix", ""), message=_message(columns, problem, rows, count, examples),
                    expectation=cfg.type)
+
+
+def _kw_columns(kw: dict[str, Any]) -> list[str]:
+    cols = [kw.get("column"), kw.get("column_A"), kw.get("column_B"), *(kw.get("column_list") or [])]
+    return [c for c in cols if c]
 
 
 def _drop_double_counted(failures: list[Failure], load: list[Failure]) -> list[Failure]:

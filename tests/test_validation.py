@@ -483,3 +483,13 @@ def test_every_expectation_explains_itself():
             meta = e["meta"]
             assert meta["severity"] in ("blocking", "warning")
             assert meta["why"].endswith(".") and meta["fix"].endswith(".")
+
+
+def test_patient_ids_never_shown_as_examples(tmp_path):
+    # A key that includes no patient column still never quotes patient_id values.
+    case = dict(table="appointments", changes=replace_line("appointments.csv", "a4,2025-03-20,d2,p1", "a3,2025-03-20,d2,p1"))
+    report = _validate_case(tmp_path, case)
+    text = json.dumps(report.to_dict())
+    assert "a3" in text  # the appointment id is quoted
+    for pid in ("p1", "p2", "p3"):
+        assert f'"{pid}"' not in text and f"'{pid}'" not in text
