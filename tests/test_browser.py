@@ -1,0 +1,85 @@
+"""Reports in a real browser with the network off: every chart draws, PDF prints, screenshots work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import dyad_lib.runner as runner
+from dyad_lib.runner import run_report
+from pipeline_helpers import TEST_NOTEBOOKS, chart_containers, chromium_or_skip, dump_dom, fake_prepared
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def chart_report(tmp_path_factory) -> Path:
+    chromium_or_skip()
+    tmp = tmp_path_factory.mktemp("browser")
+    res = run_report("chart", "test-practice", "2026-09", None, tmp / "data", tmp / "reports", tmp / "cache",
+                     prepared=fake_prepared("test-practice"), notebooks_dir=TEST_NOTEBOOKS)
+    assert res.status == "ok", res.error
+    return tmp / "reports" / res.html
+
+
+def _assert_all_charts_drew(html_path: Path) -> int:
+    source = html_path.read_text()
+    expected = set(re.findall(r'<div id="(dyad-chart-[0-9a-f]{16}(?:-\d+)?)"', source))
+    dom = dump_dom(html_path)
+    assert "Error loading script" not in dom and "JavaScript Error" not in dom
+    drawn = chart_containers(dom)
+    assert set(drawn) == expected
+    for div, inner in drawn.items():
+        assert re.search(r"<(svg|canvas)\b", inner), f"{div} did not draw"
+        assert 'class="marks"' in inner or "<canvas" in inner
+    return len(expected)
+
+
+def test_every_chart_draws_offline(chart_report):
+    assert _assert_all_charts_drew(chart_report) == 3
+
+
+def test_pdf_has_the_charts(chart_report):
+    from dyad_lib.pdf import html_to_pdf
+
+    pdf = html_to_pdf(chart_report)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 20_000
+    assert pdf == chart_report.with_suffix(".pdf")
+
+
+def test_screenshot_of_first_page(chart_report, tmp_path):
+    from dyad_lib.pdf import run_chromium
+
+    png = tmp_path / "first.png"
+    run_chromium(chart_report.resolve().as_uri(), f"--screenshot={png}", "--window-size=1200,1600")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_missing_chromium_gives_a_clear_message(monkeypatch, tmp_path):
+    from dyad_lib import pdf
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("DYAD_CHROMIUM", raising=False)
+    with pytest.raises(pdf.PdfError, match="apt-get install chromium"):
+        pdf.html_to_pdf(tmp_path / "x.html")
+
+
+def test_run_with_pdf_flag(tmp_path):
+    chromium_or_skip()
+    res = run_report("ok", "test-practice", "2026-09", None, tmp_path / "data", tmp_path / "reports",
+                     tmp_path / "cache", prepared=fake_prepared("test-practice"), notebooks_dir=TEST_NOTEBOOKS,
+                     pdf=True)
+    assert res.status == "ok" and res.pdf == "test-practice/2026-09/ok.pdf"
+    assert (tmp_path / "reports" / res.pdf).read_bytes().startswith(b"%PDF")
+
+
+def test_demo_reports_draw_offline(demo_run):
+    chromium_or_skip()
+    result, root, _ = demo_run
+    pages = [root / r.html for r in result.results if r.status in ("ok", "warnings") and r.html]
+    assert pages
+    charts = sum(_assert_all_charts_drew(p) for p in pages)
+    assert charts > 0
