@@ -14,6 +14,10 @@ demo: $(STAMP_RUN)
 	$(BIN)/dyad demo
 
 test: $(STAMP_DEV)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-headless-shell >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); } || \
+	  echo "note: Chromium is not installed and could not be; the browser tests will be skipped"
 	$(BIN)/python -m pytest -q
 
 setup: $(STAMP_RUN)
