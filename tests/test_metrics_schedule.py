@@ -163,11 +163,17 @@ def test_team_survey_overall_and_by_role(practice):
 
 def test_team_survey_role_with_enough_responses(tmp_path):
     team = ("response_date,role,satisfaction,burnout,recommend_workplace\n"
-            "2026-04-01,physician,5,1,10\n2026-04-02,physician,2,3,5\n2026-04-03,physician,2,5,0\n")
+            "2026-04-01,physician,5,1,10\n2026-04-02,physician,2,3,5\n2026-04-03,physician,2,5,0\n"
+            "2026-05-01,administrator,4,1,9\n2026-05-02,administrator,4,2,9\n2026-06-03,administrator,1,3,2\n")
     p = dental(tmp_path, team_survey=team)
     assert v(p, "team_satisfaction_physician").value == pytest.approx((5 + 2 + 2) / 3)
-    assert v(p, "burnout_rate_physician").value == pytest.approx(2 / 3)
-    assert v(p, "staff_enps").value == pytest.approx((1 - 2) / 3 * 100)
+    assert v(p, "burnout_rate_physician").value == pytest.approx(2 / 3)  # 3 and 5
+    assert v(p, "team_satisfaction_administrator").value == pytest.approx((4 + 4 + 1) / 3)
+    assert v(p, "burnout_rate_administrator").value == pytest.approx(1 / 3)  # 3
+    # recommend 10 5 0 9 9 2: promoters 3, detractors 3 -> 0
+    assert v(p, "staff_enps").value == pytest.approx((3 - 3) / 6 * 100)
+    assert v(p, "team_satisfaction").value == pytest.approx((5 + 2 + 2 + 4 + 4 + 1) / 6)
+    assert v(p, "burnout_rate").value == pytest.approx(3 / 6)
     assert v(p, "team_satisfaction_staff").value is None
 
 
