@@ -694,6 +694,41 @@ _BETTER = {"collection_ratio": "up", "adjustments_rate": "down", "overhead_ratio
            "patient_retention": "up", "pre_appointment_rate": "up", "ar_days": "down"}
 
 
+# --- vocabulary -------------------------------------------------------------------------------
+
+#: A medical practice reads charges and exam rooms where a dental one reads production and chairs
+#: (the registry's medical labels). Applied to the words of a finished plan; ids never change.
+_MEDICAL_WORDS = (("Gross production", "Gross charges"), ("gross production", "gross charges"),
+                  ("Net production", "Net charges"), ("net production", "net charges"),
+                  ("production", "charges"), ("Production", "Charges"),
+                  ("Chair utilization", "Exam-room utilization"), ("chair utilization", "exam-room utilization"),
+                  ("chair hour", "exam-room hour"), ("Chair", "Exam-room"), ("chair", "exam-room"))
+
+
+def words(text: str, kind: str) -> str:
+    """`text` in the practice's vocabulary (unchanged for a dental practice)."""
+    if kind != "medical" or not isinstance(text, str):
+        return text
+    for a, b in _MEDICAL_WORDS:
+        text = text.replace(a, b)
+    return text
+
+
+def _localize(plan: "GoalPlan") -> None:
+    kind = plan.history.kind
+    if kind != "medical":
+        return
+    for col in ("label", "formula"):
+        plan.ledger.rows[col] = [words(x, kind) for x in plan.ledger.rows[col]]
+    plan.checks = [Check(c.id, words(c.label, kind), c.status, words(c.reason, kind)) for c in plan.checks]
+    for frame, cols in ((plan.levers, ("setting", "formula")), (plan.combination, ("setting",))):
+        for col in cols:
+            if col in frame:
+                frame[col] = [words(x, kind) for x in frame[col]]
+    plan.combination_text = words(plan.combination_text, kind)
+    plan.phasing_notes = [words(n, kind) for n in plan.phasing_notes]
+
+
 # --- the whole plan ---------------------------------------------------------------------------
 
 
@@ -749,8 +784,10 @@ def build_plan(inputs: GoalInputs, history: History, kpi_step: float = KPI_STEP,
                         "gross_production": ledger.gross_production_goal}, months, wd, index)
     notes = [f"working days: {wd_source}", f"seasonality: {index_note}"]
     targets = kpi_targets(history, kpi_step, combo)
-    return GoalPlan(inputs.fiscal_year, inputs, ledger, capacity, checks, lever_table, combo, combo_text, gap,
+    plan = GoalPlan(inputs.fiscal_year, inputs, ledger, capacity, checks, lever_table, combo, combo_text, gap,
                     phasing, notes, targets, history, index)
+    _localize(plan)
+    return plan
 
 
 def _num(x: Any) -> Any:

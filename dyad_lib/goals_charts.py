@@ -10,13 +10,13 @@ import altair as alt
 import pandas as pd
 
 from dyad_lib.charts import CATEGORY, GOAL, HEIGHT, WIDTH
-from dyad_lib.goals import CATEGORY_LABELS, Check, Ledger
+from dyad_lib.goals import CATEGORY_LABELS, Check, Ledger, words
 
 _KIND_COLORS = {"Overhead": CATEGORY[1], "Owners, debt, profit": CATEGORY[3], "Goal": CATEGORY[0],
-                "Collection ratio and adjustments": CATEGORY[5]}
+                "Ratio and adjustments": CATEGORY[5]}
 
 
-def waterfall_frame(ledger: Ledger) -> pd.DataFrame:
+def waterfall_frame(ledger: Ledger, kind: str = "dental") -> pd.DataFrame:
     """One bar per ledger step: each cost stacks on the previous ones up to the collection goal,
     then the collection ratio and the adjustments lift it to the net and gross production goals.
     Columns: order, label, start, end, amount, kind."""
@@ -40,15 +40,17 @@ def waterfall_frame(ledger: Ledger) -> pd.DataFrame:
             add(steps.loc[step, "label"].lstrip("+ "), amount, "Owners, debt, profit")
     add("Collection goal", ledger.collection_goal, "Goal", total=True)
     add("Not collected (ratio)", ledger.net_production_goal - ledger.collection_goal,
-        "Collection ratio and adjustments")
+        "Ratio and adjustments")
     add("Net production goal", ledger.net_production_goal, "Goal", total=True)
-    add("Adjustments", ledger.gross_production_goal - ledger.net_production_goal, "Collection ratio and adjustments")
+    add("Adjustments", ledger.gross_production_goal - ledger.net_production_goal, "Ratio and adjustments")
     add("Gross production goal", ledger.gross_production_goal, "Goal", total=True)
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    df["label"] = [words(x, kind) for x in df["label"]]
+    return df
 
 
-def waterfall(ledger: Ledger, title: str = "How the goal is built") -> alt.Chart:
-    df = waterfall_frame(ledger)
+def waterfall(ledger: Ledger, title: str = "How the goal is built", kind: str = "dental") -> alt.Chart:
+    df = waterfall_frame(ledger, kind)
     order = list(df["label"])
     scale = alt.Scale(domain=list(_KIND_COLORS), range=list(_KIND_COLORS.values()))
     return alt.Chart(df).mark_bar().encode(

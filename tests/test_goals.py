@@ -352,3 +352,32 @@ def test_goal_line_helpers():
     assert g.pace_needed(GOALS, "2020-01", 0) is None
     with pytest.raises(ValueError):
         g.monthly_goal(GOALS, "2025-09", "profit")
+
+
+def test_medical_vocabulary():
+    hist = hand_history()
+    hist.kind = "medical"
+    plan = g.build_plan(hand_inputs(), hist)
+    rows = plan.ledger.rows.set_index("step")
+    assert rows.loc["net_production_goal", "label"] == "= Net charges goal"
+    assert rows.loc["gross_production_goal", "formula"].startswith("net charges goal ÷")
+    by = {c.id: c for c in plan.checks}
+    assert by["per_hour"].label == "Net charges per exam-room hour"
+    assert "of exam-room hours booked" in by["utilization"].reason
+    assert "exam-room utilization" in plan.levers.set_index("lever").loc["utilization", "setting"]
+    assert g.words("Net production per chair hour", "dental") == "Net production per chair hour"
+
+
+def test_waterfall_frame_stacks_the_ledger():
+    from dyad_lib.goals_charts import waterfall_frame
+
+    lg = g.build_ledger(hand_inputs(), hand_history())
+    wf = waterfall_frame(lg).set_index("label")
+    # the nine overhead categories stack to 600,000, then owners, debt and profit to 1,000,000
+    assert wf.loc["Other overhead", "end"] == 600_000
+    assert wf.loc["Profit / reinvestment", "end"] == 1_000_000
+    assert (wf.loc["Collection goal", "start"], wf.loc["Collection goal", "end"]) == (0, 1_000_000)
+    # 1,020,408.16 − 1,000,000 = 20,408.16 not collected; then 53,705.69 adjustments
+    assert wf.loc["Not collected (ratio)", "amount"] == pytest.approx(20_408.16)
+    assert wf.loc["Adjustments", "end"] == pytest.approx(1_074_113.85)
+    assert "Net charges goal" in set(waterfall_frame(lg, "medical")["label"])

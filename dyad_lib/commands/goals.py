@@ -57,7 +57,7 @@ def _render(plan, entry: dict[str, Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from dyad_lib.goals import money_text, pct_text
+    from dyad_lib.goals import money_text, pct_text, words
 
     h = plan.history
     console.print(f"[bold]{plan.fiscal_year} goals[/] — history through {h.as_of} ({escape(h.t12_label)})",
@@ -98,7 +98,7 @@ def _render(plan, entry: dict[str, Any]) -> None:
 
     t = Table(title="Monthly phasing (working days × seasonality, never ÷ 12)", title_justify="left")
     for c in ("month", "working days", "seasonal index", "collections", "net production", "gross production"):
-        t.add_column(c, justify="left" if c == "month" else "right")
+        t.add_column(words(c, h.kind), justify="left" if c == "month" else "right")
     for r in plan.phasing.itertuples():
         t.add_row(f"{r.month:%Y-%m}", f"{r.working_days:g}", f"{r.seasonal_index:.3f}", f"{r.collections:,.2f}",
                   f"{r.net_production:,.2f}", f"{r.gross_production:,.2f}")
