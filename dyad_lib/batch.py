@@ -70,11 +70,11 @@ def _now() -> str:
 
 
 def _run_job(job: Job, data: str, reports: str, cache: str, prepared: Any, pdf: bool,
-             notebooks_dir: str | None) -> JobResult:
+             notebooks_dir: str | None, use_cache: bool | None = None) -> JobResult:
     """Worker entry point (module level so it pickles)."""
     try:
         res = run_report(job.report, job.practice_id, job.period, dict(job.params), data, reports, cache,
-                         prepared=prepared, pdf=pdf, notebooks_dir=notebooks_dir)
+                         prepared=prepared, pdf=pdf, notebooks_dir=notebooks_dir, use_cache=use_cache)
     except Exception as exc:  # a bad request or a bug in the runner: still one line in the manifest
         res = JobResult(job.report, job.practice_id or PORTFOLIO, job.period, job.key.split("/")[1], "failed",
                         error=plain_reason(type(exc).__name__, str(exc)), params=dict(job.params))
@@ -127,9 +127,11 @@ def update_manifest(reports_root: Path, results: list[JobResult]) -> Path:
 
 def run_batch(jobs: list[Job], *, data_dir: Any = None, reports_dir: Any = None, cache_dir: Any = None,
               workers: int = 1, pdf: bool = False, notebooks_dir: Any = None,
-              on_result: Callable[[JobResult, int, int], None] | None = None) -> BatchResult:
+              on_result: Callable[[JobResult, int, int], None] | None = None,
+              use_cache: bool | None = None) -> BatchResult:
     """Run `jobs`; never raises for a failing report. `on_result(result, done, total)` is called as
-    each job ends (the CLI draws its progress bar with it)."""
+    each job ends (the CLI draws its progress bar with it). A job whose notebook, parameters,
+    inputs and code are unchanged is answered from the report cache here, without a worker."""
     t0 = time.perf_counter()
     started = _now()
     data, reports, cache = resolve_data_dir(data_dir), resolve_reports_dir(reports_dir), resolve_cache_dir(cache_dir)
@@ -159,17 +161,35 @@ def run_batch(jobs: list[Job], *, data_dir: Any = None, reports_dir: Any = None,
     first = [x for x in runnable if x[0].report != PORTFOLIO]
     last = [x for x in runnable if x[0].report == PORTFOLIO]
     args = (str(data), str(reports), str(cache))
+    from dyad_lib.runner import cached_result
+
+    def _from_cache(wave: list[tuple[Job, Any]]) -> list[tuple[Job, Any]]:
+        todo = []
+        for j, prep in wave:
+            try:
+                hit = cached_result(j.report, j.practice_id, j.period, dict(j.params), data, reports,
+                                    prepared=prep, pdf=pdf, notebooks_dir=nbdir, cache=use_cache)
+            except Exception:  # a bad request: the worker reports it
+                hit = None
+            if hit is None:
+                todo.append((j, prep))
+            else:
+                hit.finished = _now()
+                _done(hit)
+        return todo
+
     for wave in (first, last):
+        wave = _from_cache(wave)
         if not wave:
             continue
         if workers <= 1 or len(wave) == 1:
             for j, prep in wave:
-                _done(_run_job(j, *args, prep, pdf, nbdir))
+                _done(_run_job(j, *args, prep, pdf, nbdir, use_cache))
         else:
             import multiprocessing as mp
 
             with ProcessPoolExecutor(max_workers=min(workers, len(wave)), mp_context=mp.get_context("spawn")) as ex:
-                futs = {ex.submit(_run_job, j, *args, prep, pdf, nbdir): j for j, prep in wave}
+                futs = {ex.submit(_run_job, j, *args, prep, pdf, nbdir, use_cache): j for j, prep in wave}
                 for f in as_completed(futs):
                     j = futs[f]
                     try:

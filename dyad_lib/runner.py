@@ -65,6 +65,7 @@ class JobResult:
     warnings: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     finished: str = ""
+    cached: bool = False  # served from the report cache: inputs, notebook and code unchanged
 
     @property
     def job(self) -> str:
@@ -269,11 +270,55 @@ def prepare(practice_id: str, data_dir: Path, cache_dir: Path) -> Any:
     return prepare_practice(practice_id, data_dir=data_dir, cache_dir=cache_dir)
 
 
+def _cache_key(report: str, practice_id: str, period: str, params: dict[str, Any], data: Path, nb_path: Path,
+               prepared: Any, pdf: bool) -> str:
+    from dyad_lib import report_cache
+
+    inputs = report_cache.inputs_fingerprint(practice_id, data, prepared, portfolio=report == PORTFOLIO)
+    return report_cache.job_key(nb_path, report, practice_id, str(period), params, inputs, pdf)
+
+
+def cached_result(report: str, practice_id: str | None, period: str, params: dict[str, Any] | None = None,
+                  data_dir: str | os.PathLike | None = None, reports_dir: str | os.PathLike | None = None, *,
+                  prepared: Any = None, pdf: bool = False, notebooks_dir: str | os.PathLike | None = None,
+                  cache: bool | None = None) -> JobResult | None:
+    """The previous result of this job if nothing it depends on changed, else None.
+
+    The batch asks this in the orchestrator before handing a job to a worker, so an unchanged
+    rerun starts no kernel at all (see dyad_lib.report_cache)."""
+    from dyad_lib import report_cache
+
+    if not report_cache.enabled(cache):
+        return None
+    is_portfolio = report == PORTFOLIO
+    if not is_portfolio and (prepared is None or not getattr(prepared, "ok", False)):
+        return None
+    nb_path = check_report(report, notebooks_dir)
+    pid = PORTFOLIO if is_portfolio else str(practice_id)
+    data, root = resolve_data_dir(data_dir), resolve_reports_dir(reports_dir)
+    params = dict(params or {})
+    slug = period_slug(period, params.get("view"))
+    out = output_dir(root, report, pid, slug)
+    key = _cache_key(report, pid, period, params, data, nb_path, prepared, pdf)
+    hit = report_cache.lookup(out, report, key, root)
+    if hit is None:
+        return None
+    res = JobResult(report, pid, str(period), slug, hit.get("status") or "ok", params=params, cached=True)
+    for k in report_cache.KEPT:
+        if k in hit and k != "status":
+            setattr(res, k, hit[k])
+    return res
+
+
 def run_report(report: str, practice_id: str | None, period: str, params: dict[str, Any] | None = None,
                data_dir: str | os.PathLike | None = None, reports_dir: str | os.PathLike | None = None,
                cache_dir: str | os.PathLike | None = None, *, prepared: Any = None, pdf: bool = False,
-               notebooks_dir: str | os.PathLike | None = None, timeout: int | None = None) -> JobResult:
+               notebooks_dir: str | os.PathLike | None = None, timeout: int | None = None,
+               use_cache: bool | None = None) -> JobResult:
     """Execute `notebooks/<report>.ipynb` for one practice and period and write its HTML.
+
+    An unchanged job (same notebook, parameters, input files and dyad code) returns its previous
+    result marked `cached` without running (`use_cache=False` or DYAD_REPORT_CACHE=0 to force a run).
 
     Writes `<reports>/<practice_id>/<period_slug>/<report>.html` and `<report>.ipynb` (the portfolio
     under `<reports>/portfolio/<period_slug>/`). `prepared` is the `Prepared` of the practice when
@@ -325,7 +370,21 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         if n_warn:
             res.warnings.append(f"{n_warn} data-quality warning{'s' if n_warn != 1 else ''}")
 
-    # 2. execute
+    # 2. an unchanged job is not run again
+    from dyad_lib import report_cache
+
+    key = None
+    if report_cache.enabled(use_cache):
+        hit = cached_result(report, practice_id, period, params, data, root, prepared=prep if not is_portfolio
+                            else None, pdf=pdf, notebooks_dir=notebooks_dir, cache=True)
+        if hit is not None:
+            hit.duration = round(time.perf_counter() - t0, 2)
+            return hit
+        key = _cache_key(report, practice_id, period, params, data, nb_path,
+                         None if is_portfolio else prep, pdf)
+    report_cache.forget(out, report)
+
+    # 3. execute
     declared = _declared(nb_path)
     run_params: dict[str, Any] = {"period": str(period)}
     if not is_portfolio or "practice_id" in params:
@@ -370,7 +429,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
                     pass
             return _fail(plain_reason(type(exc).__name__, str(exc), limit), section)
 
-        # 3. render, then replace the previous outputs atomically
+        # 4. render, then replace the previous outputs atomically
         from dyad_lib.render import local_paths, notebook_to_html
 
         nb = _clean_metadata(nbformat.read(str(tmp_nb), as_version=4))
@@ -395,6 +454,8 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
                 res.warnings.append(str(exc))
         if res.warnings:
             res.status = "warnings"
+        if key is not None and (res.pdf or not pdf):
+            report_cache.store(out, report, key, res.to_dict())
         res.duration = round(time.perf_counter() - t0, 2)
         return res
     finally:
