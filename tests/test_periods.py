@@ -54,6 +54,11 @@ def test_fiscal_year_starting_in_july():
     assert fiscal_year_of(pd.Timestamp("2025-07-01"), 7) == 2026
     assert fiscal_year_period(2026, 7) == p
     assert parse_period("fy2026", 7) == p
+    # with a July start the fiscal year boundary falls between calendar quarters: Q2 closes FY2025,
+    # Q3 opens FY2026 (a straddling quarter needs another start month, see below)
+    assert parse_period("2025Q2", 7).fiscal_year().label == "FY2025"
+    assert parse_period("2025Q3", 7).fiscal_year().label == "FY2026"
+    assert labels(parse_period("2025Q3", 7, view="ytd")) == ["2025-07", "2025-08", "2025-09"]
 
 
 def test_quarter_straddling_a_fiscal_year_boundary():
