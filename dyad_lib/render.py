@@ -31,12 +31,46 @@ def stylesheet() -> str:
     return CSS_PATH.read_text(encoding="utf-8")
 
 
+def _dist_version(name: str) -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _vega_cache_file(kind: str) -> Path:
+    """Where the bundle and its versions are kept between processes (keyed by both packages)."""
+    from dyad_lib.paths import cache_dir
+
+    tag = f"altair{_dist_version('altair')}-vlc{_dist_version('vl-convert-python')}"
+    return cache_dir() / "vega" / f"{kind}-{tag}.{'js' if kind == 'bundle' else 'json'}"
+
+
 @functools.lru_cache(maxsize=1)
 def vega_versions() -> dict[str, str]:
-    """The library versions Altair's loader checks against `VEGA_DEBUG` (never hard-coded)."""
+    """The library versions Altair's loader checks against `VEGA_DEBUG` (never hard-coded; read
+    from Altair, and kept on disk so a rendering process need not import Altair, ~1 s)."""
+    import json
+
+    path = _vega_cache_file("versions")
+    try:
+        v = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(v, dict) and set(v) == {"vega", "vegalite", "vegaembed"}:
+            return v
+    except (OSError, ValueError):
+        pass
     from altair.vegalite.v6 import display as d6
 
-    return {"vega": d6.VEGA_VERSION, "vegalite": d6.VEGALITE_VERSION, "vegaembed": d6.VEGAEMBED_VERSION}
+    v = {"vega": d6.VEGA_VERSION, "vegalite": d6.VEGALITE_VERSION, "vegaembed": d6.VEGAEMBED_VERSION}
+    try:
+        from dyad_lib.paths import atomic_write_text
+
+        atomic_write_text(path, json.dumps(v))
+    except OSError:
+        pass
+    return v
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,15 +78,32 @@ def vega_bundle() -> str:
     """vega + vega-lite + vega-embed as one script (about 0.9 MB), built once per process.
 
     `</script` cannot appear inside an inline script; escape it just in case the bundle holds one.
+    Building it costs ~1.7 s, so it is also kept on disk in the cache folder, keyed by the
+    Altair and vl-convert versions: every later process (each `dyad run`, each batch worker)
+    reads it in milliseconds.
     """
+    v = vega_versions()
+    stored = None
+    try:
+        stored = _vega_cache_file("bundle")
+        return stored.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        pass
     import vl_convert
 
-    v = vega_versions()
     try:
         js = vl_convert.javascript_bundle(vl_version=_vl_version_arg(v["vegalite"]))
     except Exception:  # an unknown version name: the bundle's own (latest) vega-lite
         js = vl_convert.javascript_bundle()
-    return js.replace("</script", "<\\/script")
+    js = js.replace("</script", "<\\/script")
+    if stored is not None:
+        try:
+            from dyad_lib.paths import atomic_write_text
+
+            atomic_write_text(stored, js)
+        except OSError:  # a read-only cache folder only costs the rebuild
+            pass
+    return js
 
 
 def _vl_version_arg(version: str) -> str:
