@@ -145,6 +145,9 @@ def test_usage_errors(data, tmp_path):
     bad.write_text("owners_pay: 1\n", encoding="utf-8")
     res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--inputs", str(bad))
     assert res.exit_code == 2 and "unknown input(s) owners_pay" in res.output
+    bad.write_text("owner_compensation: lots\n", encoding="utf-8")
+    res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--inputs", str(bad))
+    assert res.exit_code == 2 and "owner_compensation: 'lots' is not a number" in res.output
     assert run(PID, "-y", "2026-03", "--data-dir", str(data)).exit_code == 2
     assert run("no-such-practice", "-y", "FY2026", "--data-dir", str(data)).exit_code == 2
 

@@ -39,6 +39,21 @@ def read_inputs(path: Path) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"{path.name}: unknown input(s) {', '.join(unknown)}; use "
                          f"{', '.join(INPUT_KEYS + META_KEYS)}")
+
+    def number(v: Any) -> bool:
+        return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+    for key, v in raw.items():
+        if key in ("overhead_changes", "overhead_budget", "working_days"):
+            if not isinstance(v, dict) or not all(number(x) for x in v.values()):
+                raise ValueError(f"{path.name}: {key} must map names to numbers")
+        elif key == "agreed_by":
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise ValueError(f"{path.name}: agreed_by must be a list of names")
+        elif key in ("agreed_on", "as_of"):
+            continue
+        elif not number(v):
+            raise ValueError(f"{path.name}: {key}: {v!r} is not a number")
     return raw
 
 
@@ -126,7 +141,9 @@ def register(app: typer.Typer) -> None:
     def goals(
         practice_id: Annotated[str, typer.Argument(help="The practice folder's name, e.g. harbor-dental.")],
         fiscal_year: Annotated[str, typer.Option("--fiscal-year", "-y", help="The fiscal year to plan, e.g. FY2027.")],
-        inputs: Annotated[Optional[Path], typer.Option("--inputs", help="YAML file of goal inputs (defaults from history otherwise).")] = None,
+        inputs: Annotated[Optional[Path], typer.Option("--inputs", help=(
+            "YAML file of goal inputs; any left out default from history: " + ", ".join(INPUT_KEYS)
+            + "; and agreed_by, agreed_on, as_of."))] = None,
         json_out: JsonOption = False,
         commit: Annotated[bool, typer.Option("--commit", help="Write the year into goals.yaml.")] = False,
         overwrite: Annotated[bool, typer.Option("--overwrite", help="With --commit: replace a year already in goals.yaml (a dated backup is kept).")] = False,
