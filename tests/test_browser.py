@@ -28,7 +28,8 @@ def _assert_all_charts_drew(html_path: Path) -> int:
     source = html_path.read_text()
     expected = set(re.findall(r'<div id="(dyad-chart-[0-9a-f]{16}(?:-\d+)?)"', source))
     dom = dump_dom(html_path)
-    assert "Error loading script" not in dom and "JavaScript Error" not in dom
+    shown = re.sub(r"<script\b.*?</script>", "", dom, flags=re.S)  # what the page shows, not its code
+    assert "Error loading script" not in shown and "JavaScript Error" not in shown
     drawn = chart_containers(dom)
     assert set(drawn) == expected
     for div, inner in drawn.items():
