@@ -1,6 +1,6 @@
 """Load and validate a 1,000,000-row appointments table: time and peak memory (a figure, not a test).
 
-    .venv/bin/python benchmarks/validation_large.py [ROWS]
+    .venv/bin/python benchmarks/validation_large.py [ROWS [BAD_FRACTION]]
 
 `run(rows)` returns the figures as a dict so the performance benchmark can call it. The practice is
 written to a temporary folder (CSV, as a practice-management export would be), then loaded with
@@ -39,8 +39,9 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def write_practice(root: Path, rows: int, seed: int = 7) -> Path:
-    """A clean practice: 45 months of financials and `rows` appointments spread over them."""
+def write_practice(root: Path, rows: int, seed: int = 7, bad_fraction: float = 0.0) -> Path:
+    """45 months of financials and `rows` appointments spread over them; `bad_fraction` of the
+    appointments get chair_minutes out of range (to measure the cost of reporting many failures)."""
     rng = np.random.default_rng(seed)
     folder = root / PID
     folder.mkdir(parents=True)
@@ -68,11 +69,14 @@ def write_practice(root: Path, rows: int, seed: int = 7) -> Path:
         "next_visit_booked": np.where(completed, np.where(rng.random(rows) < 0.8, "yes", "no"), ""),
         "documented_date": np.where(completed, doc.strftime("%Y-%m-%d"), ""),
     })
+    if bad_fraction:
+        bad = rng.random(rows) < bad_fraction
+        df.loc[bad, "chair_minutes"] = 900
     df.to_csv(folder / "appointments.csv", index=False)
     return folder
 
 
-def run(rows: int = 1_000_000) -> dict[str, float]:
+def run(rows: int = 1_000_000, bad_fraction: float = 0.0) -> dict[str, float]:
     """Write, load and validate; returns seconds and MB (peak RSS)."""
     from dyad_lib.io import load_practice
     from dyad_lib.validation import engine, validate
@@ -81,7 +85,7 @@ def run(rows: int = 1_000_000) -> dict[str, float]:
         # Write in a child process so the parent's peak RSS measures only load + validation.
         t0 = time.perf_counter()
         ctx = multiprocessing.get_context("fork")
-        child = ctx.Process(target=write_practice, args=(Path(tmp), rows))
+        child = ctx.Process(target=write_practice, args=(Path(tmp), rows, 7, bad_fraction))
         child.start()
         child.join()
         if child.exitcode != 0:
@@ -102,6 +106,7 @@ def run(rows: int = 1_000_000) -> dict[str, float]:
         t_validate = time.perf_counter() - t0
         return {
             "rows": rows,
+            "bad_fraction": bad_fraction,
             "csv_mb": round(size_mb, 1),
             "write_s": round(t_write, 2),
             "gx_import_and_setup_s": round(t_gx, 2),
@@ -118,4 +123,5 @@ def run(rows: int = 1_000_000) -> dict[str, float]:
 
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    print(json.dumps(run(n), indent=2))
+    frac = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
+    print(json.dumps(run(n, frac), indent=2))

@@ -32,6 +32,8 @@ from dyad_lib.suites import SUITE_VERSION
 
 VALIDATION_FILE = "validation.json"
 PRACTICE_FILE = "practice.json"
+#: Snapshots kept per practice (the current one and the previous versions of the files).
+KEEP_SNAPSHOTS = 3
 _DTYPES = {"month": "datetime64[ns]", "date": "datetime64[ns]", "money": "float64", "number": "float64",
            "integer": "Int64", "bool": "boolean", "enum": "str", "str": "str", "text": "str"}
 
@@ -134,14 +136,31 @@ def _write_snapshot(target: Path, practice: Practice | None, summary: dict[str, 
             }
             (tmp / PRACTICE_FILE).write_text(json.dumps(meta, indent=2, default=_json_default), encoding="utf-8")
         (tmp / VALIDATION_FILE).write_text(json.dumps(summary, indent=2, default=_json_default), encoding="utf-8")
-        if target.exists():
-            old = target.with_name(f".{target.name}.old.{os.getpid()}")
-            os.replace(target, old)
+        try:
+            os.replace(tmp, target)
+        except OSError:  # the folder exists (forced re-validation, or a concurrent writer)
+            old = target.with_name(f".{target.name}.old.{os.getpid()}.{tmp.name[-8:]}")
+            try:
+                os.replace(target, old)
+            except FileNotFoundError:
+                pass
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                pass  # another process just wrote the same fingerprint: same content, keep theirs
             shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, target)
+        _prune(target.parent, keep=target)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Keep the newest KEEP_SNAPSHOTS snapshots of a practice; older fingerprints are dead weight."""
+    dirs = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep]
+    dirs.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in dirs[KEEP_SNAPSHOTS - 1:]:
+        shutil.rmtree(p, ignore_errors=True)
 
 
 def prepare_practice(practice_id: str, data_dir: str | os.PathLike | None = None,

@@ -25,7 +25,7 @@ from dyad_lib import __version__
 from dyad_lib.contract import TABLES
 from dyad_lib.io import ROW_COL, LoadIssue, Practice, load_practice
 from dyad_lib.paths import practice_dir
-from dyad_lib.suites import BLOCKING, COVERAGE, SUITE_VERSION, WARNING, suite_specs
+from dyad_lib.suites import BLOCKING, COVERAGE, SUITE_VERSION, suite_specs
 
 MAX_SHOWN = 5
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_COL]}

@@ -493,3 +493,26 @@ def test_patient_ids_never_shown_as_examples(tmp_path):
     assert "a3" in text  # the appointment id is quoted
     for pid in ("p1", "p2", "p3"):
         assert f'"{pid}"' not in text and f"'{pid}'" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pid", ["harbor-dental", "maple-family-medicine"])
+def test_demo_practices_validate_clean(pid):
+    from dyad_lib.paths import data_dir
+
+    if not (data_dir() / pid / "practice.yaml").is_file():
+        pytest.skip(f"demo practice {pid} not generated")
+    report = validate_practice(pid)
+    assert report.ok and report.failures == [], [f.message for f in report.failures]
+    assert len(report.tables) == len(TABLES)
+
+
+def test_old_snapshots_are_pruned(tmp_path):
+    import os
+
+    folder = tmp_path / PID
+    for i in range(5):
+        (folder / f"fp{i}").mkdir(parents=True)
+        os.utime(folder / f"fp{i}", (1000 + i, 1000 + i))
+    snapshot._prune(folder, keep=folder / "fp0")
+    assert sorted(p.name for p in folder.iterdir()) == ["fp0", "fp3", "fp4"]  # current + the 2 newest
