@@ -145,6 +145,14 @@ def _count(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _metric_name(metric_id: str, kind: str) -> str:
+    """The registry label in the practice's words, lower-cased for use inside a sentence."""
+    from dyad_lib import registry
+
+    name = registry.get(metric_id).label(kind)
+    return name[0].lower() + name[1:]
+
+
 def _v(values: Mapping[str, MetricValue], mid: str) -> float | None:
     mv = values.get(mid)
     return None if mv is None or mv.value is None else float(mv.value)
@@ -175,10 +183,11 @@ def _collection(values, kind, t) -> Opportunity | LeverStatus | None:
     a, b = _pct_round(actual), round(base)
     if a >= target:
         return LeverStatus("collection_ratio", label, "no_gap",
-                           f"The collection ratio is {_pct(actual)}, at or above the {_pct(target)} target.")
+                           f"The {_metric_name('collection_ratio', kind)} is {_pct(actual)}, at or above the "
+                           f"{_pct(target)} target.")
     dollars = round((target - a) * b)
     formula = f"({_pct(target)} − {_pct(a)}) × {_money(b)} {t['net_production']} = {_money(dollars)}"
-    action = (f"Raise the collection ratio from {_pct(a)} to {_pct(target)}: review unpaid claims and "
+    action = (f"Raise the {_metric_name('collection_ratio', kind)} from {_pct(a)} to {_pct(target)}: review unpaid claims and "
               f"patient balances weekly and collect the patient's share at the visit.")
     return Opportunity("collection_ratio", label, "collection_ratio", actual, target, "ratio", formula,
                        dollars, True, action, source)

@@ -243,20 +243,31 @@ def _cell(value: float | None, unit: str, rank: Any, n: int, reason: str | None)
     return f'<td class="num">{esc(shown)}{r}</td>'
 
 
-def portfolio_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]] | None = None) -> str:
-    """One row per included practice: each KPI with its rank (#1 = best among the practices that
-    have it), and links to the practice's reports. Every text cell is escaped."""
+#: The core KPIs in two tables narrow enough for a page: money, then patients and partnership.
+TABLE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Money", ("collections", "collections_growth", "collection_ratio", "overhead_ratio", "operating_margin")),
+    ("Patients and partnership", ("case_acceptance_value", "no_show_rate", "new_patients", "active_patients",
+                                  "patient_nps", "dyad_alignment")),
+)
+
+
+def portfolio_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]] | None = None,
+                   metrics: tuple[str, ...] | None = None) -> str:
+    """One row per included practice: each KPI of `metrics` (default: all) with its rank (#1 =
+    best among the practices that have it), and links to the practice's reports when given.
+    Every text cell is escaped."""
     from dyad_lib.report import esc
 
+    metrics = tuple(metrics or CORE_METRICS)
     ok = df[df["status"] != "failed"]
-    head = ["Practice"] + [SHORT_LABELS.get(m, m) for m in CORE_METRICS] + (["Reports"] if links else [])
+    head = ["Practice"] + [SHORT_LABELS.get(m, m) for m in metrics] + (["Reports"] if links else [])
     ths = "".join(f'<th class="num">{esc(h)}</th>' if h not in ("Practice", "Reports") else f"<th>{esc(h)}</th>"
                   for h in head)
     body = []
     for _, r in ok.iterrows():
         kind = f'<br><span class="dyad-note">{esc(r["kind"])}</span>' if r["kind"] else ""
         cells = [f"<td><b>{esc(r['practice'])}</b>{kind}</td>"]
-        for mid in CORE_METRICS:
+        for mid in metrics:
             v = r[mid]
             unit = "growth" if mid == GROWTH_ID else metric_unit(mid)
             rank = r[f"{mid}_rank"]
@@ -269,6 +280,20 @@ def portfolio_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]] | N
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="dyad-wide"><table class="dyad-table dyad-portfolio"><thead><tr>{ths}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+def links_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]]) -> str:
+    """Practice and the links to its reports (relative, so the folder can be moved or zipped)."""
+    from dyad_lib.report import esc
+
+    rows = []
+    for _, r in df[df["status"] != "failed"].iterrows():
+        items = links.get(r["practice_id"], [])
+        a = " · ".join(f'<a href="{esc(href)}">{esc(title)}</a>' for title, href in items) or \
+            "no report produced yet for this period"
+        rows.append(f"<tr><td><b>{esc(r['practice'])}</b></td><td>{a}</td></tr>")
+    return ('<table class="dyad-table"><thead><tr><th>Practice</th><th>Reports for this period</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def excluded_frame(df: pd.DataFrame) -> pd.DataFrame:

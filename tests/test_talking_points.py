@@ -110,3 +110,15 @@ def test_recommendations_are_the_top_opportunities_as_actions():
     assert [r.lever for r in recs] == ["collection_ratio", "overhead_ratio_clinical_supplies"]
     assert recs[0].dollars == 83_370 and recs[0].action.startswith("Raise the collection ratio")
     assert recs[1].basis == "per year"
+
+
+def test_recommendations_leave_out_levers_under_half_a_percent_of_collections():
+    v = {k: MetricValue(k, x, "ratio") for k, x in {
+        "collection_ratio": 0.979, "net_production": 1_000_000.0, "collections": 979_000.0,
+        "overhead_ratio_clinical_supplies": 0.083}.items()}
+    opps = size_opportunities(v, "dental")
+    # collection ratio: (98.0% − 97.9%) × 1,000,000 = 1,000 < 0.5% × 979,000 = 4,895: listed, not recommended
+    # clinical supplies: (8.3% − 7.0%) × 979,000 = 12,727 >= 4,895: recommended
+    assert {o.lever for o in opps.items} == {"collection_ratio", "overhead_ratio_clinical_supplies"}
+    assert [r.lever for r in recommendations(opps)] == ["overhead_ratio_clinical_supplies"]
+    assert recommendations(opps)[0].dollars == 12_727
