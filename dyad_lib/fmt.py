@@ -120,6 +120,8 @@ def band_text(band: Any, unit: str) -> str:
     if low is not None and high is not None:
         if low == high:
             return f"≈ {number(low, unit)}"
+        if unit == "days":
+            return f"{low:g}–{high:g} days"
         a, b = number(low, unit), number(high, unit)
         if unit == "ratio":
             a = a.rstrip("%")

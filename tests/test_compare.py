@@ -133,3 +133,5 @@ def test_fmt():
     assert fmt.change(-1000, "money") == "−$1,000"
     assert fmt.band_text(Band(0.55, 0.6, "benchmark", "", "both", ""), "ratio") == "55.0–60.0%"
     assert fmt.band_text(Band(None, 0.025, "benchmark", "", "both", ""), "ratio") == "≤ 2.5%"
+    assert fmt.band_text(Band(30, 45, "benchmark", "", "both", ""), "days") == "30–45 days"
+    assert fmt.band_text(Band(60, 84, "benchmark", "", "both", ""), "count") == "60–84"
