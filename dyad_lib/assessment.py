@@ -34,6 +34,8 @@ TREND_GROUPS = (
     ("money", ("net_production", "collections"), "money"),
     ("margins", ("collection_ratio", "overhead_ratio", "operating_margin"), "ratio"),
     ("schedule", ("chair_utilization", "no_show_rate", "case_acceptance_value"), "ratio"),
+    ("costs", tuple(f"overhead_ratio_{c}" for c in ("staff_wages", "lab", "facility", "clinical_supplies",
+                                                      "payroll_taxes_benefits")), "ratio"),
 )
 VERDICT_WORDS = {"good": "on track", "steady": "steady", "watch": "watch", "concern": "needs attention"}
 PARTNERSHIP_TABLES = ("dyad_assessment", "meetings", "action_plan", "conflicts", "feedback_360", "decision_grid",

@@ -53,8 +53,8 @@ def intro(practice: "Practice") -> str:
     """The 'two views' paragraph in the practice's own words (plain text; escape on output)."""
     w = words(practice)
     cfg = practice.config
-    clinical = f"the {w['clinical']}" + (f", {cfg.clinical_lead}" if cfg.clinical_lead else "")
-    business = f"the {w['business']}" + (f", {cfg.business_lead}" if cfg.business_lead else "")
+    clinical = f"the {w['clinical']}" + (f", {cfg.clinical_lead}," if cfg.clinical_lead else "")
+    business = f"the {w['business']}" + (f", {cfg.business_lead}," if cfg.business_lead else "")
     prod = w["production"].lower()
     return (f"The same month read two ways. {w['production']} is the work done in the {w['chair']}, the number "
             f"{clinical} steers; cash and costs are what came in and what went out, the numbers {business} "
