@@ -128,17 +128,44 @@ def update_manifest(reports_root: Path, results: list[JobResult]) -> Path:
 def run_batch(jobs: list[Job], *, data_dir: Any = None, reports_dir: Any = None, cache_dir: Any = None,
               workers: int = 1, pdf: bool = False, notebooks_dir: Any = None,
               on_result: Callable[[JobResult, int, int], None] | None = None,
-              use_cache: bool | None = None) -> BatchResult:
+              use_cache: bool | None = None, scheduler: str | None = None) -> BatchResult:
     """Run `jobs`; never raises for a failing report. `on_result(result, done, total)` is called as
     each job ends (the CLI draws its progress bar with it). A job whose notebook, parameters,
-    inputs and code are unchanged is answered from the report cache here, without a worker."""
+    inputs and code are unchanged is answered from the report cache here, without a worker.
+
+    `scheduler` (or $DYAD_SCHEDULER), a Dask address such as tcp://host:8786, sends the same
+    validations and jobs to a Dask cluster instead of local processes (see dyad_lib.cluster);
+    data, reports and cache folders must then be shared storage at the same paths."""
     t0 = time.perf_counter()
     started = _now()
     data, reports, cache = resolve_data_dir(data_dir), resolve_reports_dir(reports_dir), resolve_cache_dir(cache_dir)
     nbdir = str(notebooks_dir) if notebooks_dir else None
+    scheduler = scheduler or os.environ.get("DYAD_SCHEDULER") or None
     practices = sorted({j.practice_id for j in jobs if j.report != PORTFOLIO and j.practice_id})
+    client = None
+    if scheduler:
+        from dyad_lib.cluster import connect
+
+        client = connect(scheduler)
+    try:
+        return _run_batch(jobs, practices, data, reports, cache, nbdir, t0, started, workers, pdf, on_result,
+                          use_cache, client, scheduler)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path, cache: Path, nbdir: str | None,
+               t0: float, started: str, workers: int, pdf: bool,
+               on_result: Callable[[JobResult, int, int], None] | None, use_cache: bool | None, client: Any,
+               scheduler: str | None) -> BatchResult:
     tp = time.perf_counter()
-    prepared = prepare_all(practices, data, cache) if practices else {}
+    if client is not None:
+        from dyad_lib.cluster import prepare_on_cluster
+
+        prepared = prepare_on_cluster(client, practices, data, cache) if practices else {}
+    else:
+        prepared = prepare_all(practices, data, cache) if practices else {}
     prepare_seconds = round(time.perf_counter() - tp, 2)
 
     results: list[JobResult] = []
@@ -182,13 +209,29 @@ def run_batch(jobs: list[Job], *, data_dir: Any = None, reports_dir: Any = None,
         wave = _from_cache(wave)
         if not wave:
             continue
-        if workers <= 1 or len(wave) == 1:
-            for j, prep in wave:
-                _done(_run_job(j, *args, prep, pdf, nbdir, use_cache))
+        if client is not None:
+            from dyad_lib.cluster import run_on_cluster
+
+            for r in run_on_cluster(client, _run_job, wave, args, pdf, nbdir, use_cache):
+                r.finished = r.finished or _now()
+                _done(r)
+        elif workers <= 1 or len(wave) == 1:
+            from dyad_lib.kernel_pool import POOL
+
+            POOL.refill = len(wave) > 1  # the next job's kernel warms up while this one runs
+            try:
+                for j, prep in wave:
+                    _done(_run_job(j, *args, prep, pdf, nbdir, use_cache))
+            finally:
+                POOL.refill = False
+                POOL.shutdown()
         else:
             import multiprocessing as mp
 
-            with ProcessPoolExecutor(max_workers=min(workers, len(wave)), mp_context=mp.get_context("spawn")) as ex:
+            from dyad_lib.kernel_pool import worker_init
+
+            with ProcessPoolExecutor(max_workers=min(workers, len(wave)), mp_context=mp.get_context("spawn"),
+                                     initializer=worker_init) as ex:
                 futs = {ex.submit(_run_job, j, *args, prep, pdf, nbdir, use_cache): j for j, prep in wave}
                 for f in as_completed(futs):
                     j = futs[f]
@@ -207,7 +250,7 @@ def run_batch(jobs: list[Job], *, data_dir: Any = None, reports_dir: Any = None,
     run_path = reports / RUNS_DIR / f"{run_id}.json"
     atomic_write_text(run_path, json.dumps({
         "run": run_id, "started": started, "finished": _now(), "duration": duration,
-        "prepare_seconds": prepare_seconds, "workers": workers,
+        "prepare_seconds": prepare_seconds, "workers": workers, "scheduler": scheduler,
         "practices": {p: ({"ok": v.ok, "cached": v.cached, "fingerprint": v.fingerprint}
                           if not isinstance(v, Exception) else {"error": plain_reason(type(v).__name__, str(v))})
                       for p, v in prepared.items()},

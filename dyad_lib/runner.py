@@ -356,6 +356,13 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         res.duration = round(time.perf_counter() - t0, 2)
         return res
 
+    # 0. a kernel starts (and imports what the notebooks import) while the practice is prepared
+    from dyad_lib import kernel_pool
+
+    pooled = kernel_pool.enabled()
+    if pooled:
+        kernel_pool.POOL.prestart(kernel_name(), str(nb_path.parent))
+
     # 1. validate (or reuse the snapshot) before any notebook runs
     if not is_portfolio:
         try:
@@ -396,6 +403,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     out.mkdir(parents=True, exist_ok=True)
     tmp_nb = Path(tempfile.mkstemp(prefix=f".{report}.", suffix=".running.ipynb", dir=out)[1])
     limit = timeout or DEFAULT_TIMEOUT
+    km = kernel_pool.POOL.take(kernel_name(), str(nb_path.parent)) if pooled else None
     try:
         import nbformat
         import papermill as pm
@@ -404,7 +412,8 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         try:
             pm.execute_notebook(str(nb_path), str(tmp_nb), parameters=run_params, kernel_name=kernel_name(),
                                 progress_bar=False, log_output=False, cwd=str(nb_path.parent),
-                                execution_timeout=limit, kernel_manager_class="dyad_lib.kernel.IPCKernelManager")
+                                execution_timeout=limit, kernel_manager_class="dyad_lib.kernel.IPCKernelManager",
+                                **({"km": km} if km is not None else {}))
         except PapermillExecutionError as exc:
             section = None
             try:
@@ -459,4 +468,5 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         res.duration = round(time.perf_counter() - t0, 2)
         return res
     finally:
+        kernel_pool.POOL.release(km)  # one notebook per kernel: never reused
         tmp_nb.unlink(missing_ok=True)

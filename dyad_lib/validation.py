@@ -147,7 +147,7 @@ class Engine:
     #: For big frames: per table, the whole suite split into one definition for the column checks
     #: (GX evaluates them on the frame in place) and one per row-filtering check, each run on just
     #: the columns it reads (GX copies the whole frame for a row_condition or a pair's missing-value
-    #: filter). Entries: (definition, columns, positions of its expectations in the suite).
+    #: filter). Entries: (definition, columns, positions of its expectations in GX's result order).
     split: dict[str, list[tuple[Any, list[str] | None, list[int]]]] = field(default_factory=dict)
 
 
@@ -171,6 +171,21 @@ def _columns_read(exp: dict[str, Any]) -> list[str]:
     cols += [w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"\"[^\"]*\"", "", cond))
              if w not in ("in", "and", "or", "not", "True", "False", "None")]
     return list(dict.fromkeys([*cols, ROW_COL]))
+
+
+def _gx_order(exps: list[dict[str, Any]]) -> list[int]:
+    """Where GX puts each expectation in its results: grouped by `column` in order of first
+    appearance, column-less ones as one group (Validator.process_expectations_for_validation).
+    Split results are put back in this order so both ways report failures identically."""
+    groups: dict[str, list[int]] = {}
+    for i, e in enumerate(exps):
+        col = e["kwargs"].get("column")
+        groups.setdefault(col if isinstance(col, str) else "\0none", []).append(i)
+    order = [i for g in groups.values() for i in g]
+    pos = [0] * len(exps)
+    for p, i in enumerate(order):
+        pos[i] = p
+    return pos
 
 
 def engine() -> Engine:
@@ -206,13 +221,15 @@ def engine() -> Engine:
             if not narrow:
                 continue
             wide = [i for i in range(len(exps)) if i not in narrow]
+            pos = _gx_order(exps)
             parts: list[tuple[list[int], list[str] | None]] = [(wide, None)] + [([i], _columns_read(exps[i]))
                                                                                 for i in narrow]
             split[name] = []
             for k, (idx, cols) in enumerate(parts):
                 part = {**json.loads(json.dumps(specs[name])), "name": f"{name}__part{k}",
                         "expectations": [json.loads(json.dumps(exps[i])) for i in idx]}
-                split[name].append((define(f"{name}__part{k}", gx.ExpectationSuite(**part)), cols, idx))
+                split[name].append((define(f"{name}__part{k}", gx.ExpectationSuite(**part)), cols,
+                                    [pos[i] for i in idx]))
         _ENGINE = Engine(context, definitions, gx.__version__, split)
     return _ENGINE
 

@@ -34,7 +34,8 @@ def default_workers() -> int:
 
 
 def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_dir: Any, workers: int,
-                   pdf: bool, notebooks_dir: Any = None) -> Any:
+                   pdf: bool, notebooks_dir: Any = None, scheduler: str | None = None,
+                   use_cache: bool | None = None) -> Any:
     """Run the jobs with a progress bar and print the summary; returns the BatchResult."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -50,7 +51,8 @@ def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_di
             progress.update(task, completed=done, description="Reports")
 
         result = run_batch(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
-                           workers=workers, pdf=pdf, notebooks_dir=notebooks_dir, on_result=on_result)
+                           workers=workers, pdf=pdf, notebooks_dir=notebooks_dir, on_result=on_result,
+                           scheduler=scheduler, use_cache=use_cache)
     table = Table(title="Summary", title_justify="left")
     for col, just in (("practice", "left"), ("period", "left"), ("report", "left"), ("status", "left"),
                       ("seconds", "right")):
@@ -83,6 +85,11 @@ def register(app: typer.Typer) -> None:
         reports_dir: ReportsDirOption = None,
         cache_dir: CacheDirOption = None,
         notebooks_dir: NotebooksDirOption = None,
+        scheduler: Annotated[Optional[str], typer.Option(
+            "--scheduler", envvar="DYAD_SCHEDULER",
+            help="Dask scheduler address (tcp://HOST:8786): run on that cluster; folders must be shared.")] = None,
+        no_cache: Annotated[bool, typer.Option(
+            "--no-cache", help="Run every report, even those whose inputs have not changed.")] = False,
     ) -> None:
         """Produce many reports at once: practices × reports, in parallel worker processes."""
         import re
@@ -107,5 +114,6 @@ def register(app: typer.Typer) -> None:
         jobs = plan(chosen_practices, chosen_reports, periods=periods,
                     params={r: params for r in chosen_reports})
         result = run_and_report(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
-                                workers=workers or default_workers(), pdf=pdf, notebooks_dir=notebooks_dir)
+                                workers=workers or default_workers(), pdf=pdf, notebooks_dir=notebooks_dir,
+                                scheduler=scheduler, use_cache=False if no_cache else None)
         raise typer.Exit(0 if result.ok else 1)
