@@ -108,6 +108,15 @@ def goals_entry(goals: Mapping[str, Any] | None, period: Period) -> Mapping[str,
     return entry if isinstance(entry, Mapping) else None
 
 
+def quarter_goal(goals: Mapping[str, Any] | None, period: Period, measure: str) -> float | None:
+    """The quarter's phased goal for a goal measure (Σ of its months in goals.yaml), None unless
+    every month of the quarter has one."""
+    from dyad_lib.goals import monthly_goal
+
+    vals = [monthly_goal(goals, m, measure) for m in period.months]
+    return None if not vals or any(v is None for v in vals) else round(float(sum(vals)), 2)
+
+
 def kpi_targets(goals: Mapping[str, Any] | None, period: Period) -> dict[str, float]:
     """The partners' KPI targets for the quarter's fiscal year ({} when none are set)."""
     entry = goals_entry(goals, period) or {}
@@ -123,7 +132,7 @@ def kpi_targets(goals: Mapping[str, Any] | None, period: Period) -> dict[str, fl
 
 #: Practice half of the scorecard: (group, ids). Quality ids are added from the data.
 PRACTICE_GROUPS = (
-    ("Money", ("collections", "collection_ratio", "overhead_ratio")),
+    ("Money", ("net_production", "collections", "collection_ratio", "overhead_ratio")),
     ("Patients and the schedule", ("case_acceptance_value", "case_acceptance_count", "patient_retention",
                                    "chair_utilization", "pre_appointment_rate")),
     ("Quality and patient experience", ("patient_nps",)),
@@ -184,6 +193,8 @@ def _target_text(unit: str, goal: float | None, source: str | None, band_low, ba
     """(target, where it comes from) for people."""
     from dyad_lib.registry import Band
 
+    if goal is not None and unit == "money":
+        return fmt.number(goal, unit), source or ""
     if goal is not None:
         sign = "≥" if better == "up" else "≤"
         return f"{sign} {fmt.number(goal, unit)}", source or ""
@@ -215,7 +226,10 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
     goal_map: dict[str, float] = {}
     goal_source: dict[str, str] = {}
     for mid in ids:
-        if mid in kpi:
+        qg = quarter_goal(goals, period, mid) if mid in GOAL_MEASURES else None
+        if qg is not None:
+            goal_map[mid], goal_source[mid] = qg, f"the quarter's share of the {fy} goal (goals.yaml)"
+        elif mid in kpi:
             goal_map[mid], goal_source[mid] = kpi[mid], f"the partners' {fy} target (goals.yaml)"
         elif mid in rules:
             goal_map[mid], goal_source[mid] = rules[mid], "checkpoint rule"
@@ -243,14 +257,16 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
             "verdict": verdict if has_target else None, "status": status, "tone": tone,
             "status_reason": r["reason"] if value is not None else None,
             "previous": prev, "change": None if pd.isna(r["change"]) else float(r["change"]),
+            "year_ago": None if pd.isna(r["year_ago"]) else float(r["year_ago"]),
             "trend": r["trend"] if isinstance(r["trend"], str) else None,
             "series": [None if pd.isna(x) else float(x) for x in series[mid]],
             "bridge": BRIDGES.get(mid),
         })
     out = pd.DataFrame(rows)
-    for col in ("value", "target_value", "previous", "change"):
+    for col in ("value", "target_value", "previous", "change", "year_ago"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
     out.attrs.update(quarters=list(series.index), previous_label=period.previous().label,
+                     year_ago_label=period.year_earlier().label,
                      fiscal_year=fy, kpi_targets_set=bool(kpi))
     return out
 
@@ -329,11 +345,13 @@ def scorecard_html(card: pd.DataFrame, half: str, practice: "Practice") -> str:
     unrounded value) so a reader's tool — and the tests — can check it against `dyad metrics`."""
     quarters = card.attrs.get("quarters", [])
     prev = card.attrs.get("previous_label", "previous quarter")
+    ago = card.attrs.get("year_ago_label", "a year earlier")
     head = ("<thead><tr><th>Measure</th><th class=\"num\">This quarter</th><th>Target</th><th>Status</th>"
-            f"<th class=\"num\">{escape(prev)}</th><th>Last {len(quarters)} quarters</th></tr></thead>")
+            f"<th class=\"num\">{escape(prev)}</th><th class=\"num\">{escape(ago)}</th>"
+            f"<th>Last {len(quarters)} quarters</th></tr></thead>")
     body = []
     for group, g in card[card["half"] == half].groupby("group", sort=False):
-        body.append(f'<tr class="qp-group"><td colspan="6">{escape(group)}</td></tr>')
+        body.append(f'<tr class="qp-group"><td colspan="7">{escape(group)}</td></tr>')
         for r in g.to_dict("records"):
             r["prev_label"] = prev
             bridge = f'<div class="qp-sub">{escape(r["bridge"])}</div>' if isinstance(r["bridge"], str) else ""
@@ -350,7 +368,8 @@ def scorecard_html(card: pd.DataFrame, half: str, practice: "Practice") -> str:
             data_value = "" if r["value"] is None else f' data-value="{r["value"]!r}"'
             body.append(f'<tr data-metric="{escape(r["id"])}"><td>{escape(r["label"])}{bridge}</td>'
                         f'<td class="num qp-value"{data_value}>{value}</td><td>{escape(r["target"])}{src}</td>'
-                        f"<td>{status}</td><td class=\"num\">{prev_v}</td><td>{spark}</td></tr>")
+                        f"<td>{status}</td><td class=\"num\">{prev_v}</td>"
+                        f"<td class=\"num\">{escape(fmt.metric(r['year_ago'], r['unit']))}</td><td>{spark}</td></tr>")
     return f'<table class="dyad-table qp-scorecard">{head}<tbody>{"".join(body)}</tbody></table>'
 
 
@@ -373,7 +392,7 @@ def team_table(practice: "Practice", period: Period) -> pd.DataFrame:
         rows.append({
             "Group": label, "Responses": fmt.count(r.responses),
             "Satisfaction (1–5)": fmt.score(r.satisfaction_mean),
-            f"{period.previous().label}": fmt.score(p["satisfaction_mean"]) if p is not None else fmt.DASH,
+            f"Satisfaction {period.previous().label}": fmt.score(p["satisfaction_mean"]) if p is not None else fmt.DASH,
             "Burnout (share ≥ 3)": fmt.percent(r.burnout_share, 0),
             f"Burnout {period.previous().label}": fmt.percent(p["burnout_share"], 0) if p is not None else fmt.DASH,
             "eNPS": fmt.nps(r.enps),
@@ -435,7 +454,8 @@ def goal_progress(practice: "Practice", period: Period, goals: Mapping[str, Any]
         return None
     out = pd.DataFrame(rows)
     out.attrs.update(fiscal_year=fiscal_year_label(period), ytd_label=ytd_p.label, ytd_months=ytd_p.n_months,
-                     through=f"{period.end:%B %Y}")
+                     through=f"{period.end:%B %Y}",
+                     span=f"{fiscal_year_label(period)} so far: {ytd_p.start:%B %Y} – {period.end:%B %Y}")
     return out
 
 
@@ -453,7 +473,9 @@ def goal_sentences(progress: pd.DataFrame) -> list[str]:
             change = r["pace_needed"] / r["pace_so_far"] - 1 if r["pace_so_far"] else None
             s += (f" Reaching the goal needs {fmt.money(r['pace_needed'])} a month for the remaining "
                   f"{r['months_left']} month{'s' if r['months_left'] != 1 else ''}")
-            if change is not None:
+            if change is not None and abs(change) < 0.005:
+                s += ", about the same as the average so far"
+            elif change is not None:
                 s += f" ({fmt.percent(abs(change), 0)} {'more' if change > 0 else 'less'} than the average so far)"
             s += "."
         out.append(s)
@@ -577,28 +599,40 @@ def feedback_table(summary: pd.DataFrame) -> pd.DataFrame:
         "Self − others": [fmt.change(x, "score_1_5") if not pd.isna(x) else fmt.DASH for x in summary["self_minus_others"]],
         "Anonymity": [n or "" for n in summary["note"]],
     })
-    out.attrs["numeric"] = ["Self", "Partner", "Peers (n)", "Staff (n)", "Patients (n)", "Others combined (n)",
-                            "Everyone but self", "Self − others"]
+    for col, src in (("Peers (n)", "peer"), ("Staff (n)", "staff"), ("Patients (n)", "patient"),
+                     ("Others combined (n)", "others")):
+        if summary[src].isna().all():
+            out = out.drop(columns=[col])
+    out.attrs["numeric"] = [c for c in out.columns if c not in ("Competency", "Anonymity")]
     return out
 
 
+GROUP_SINGULAR = {"peers": "peer", "staff": "staff", "patients": "patient"}
+
+
 def anonymity_lines(summary: pd.DataFrame) -> list[str]:
-    """The fold and suppression notes, one per distinct wording ("patient ratings folded into
-    'others': fewer than 3")."""
+    """The fold and suppression notes, one line per rater group and outcome, naming the
+    competencies ("Patient ratings folded into 'others': fewer than 3 …")."""
     from dyad_lib.contract import MIN_GROUP_RATINGS
 
-    out = []
+    found: dict[tuple[str, bool], list[tuple[str, int]]] = {}
     for r in summary.to_dict("records"):
         groups = r["others_groups"]
         if not groups:
             continue
-        if r["others_n"]:
-            text = (f"{groups.capitalize()} ratings folded into 'others' for {r['competency_label'].lower()}: "
-                    f"fewer than {MIN_GROUP_RATINGS} each.")
+        key = (groups, bool(r["others_n"]))
+        found.setdefault(key, []).append((r["competency_label"].lower(), int(r["suppressed_n"] or 0)))
+    out = []
+    for (groups, shown), items in found.items():
+        who = " and ".join(GROUP_SINGULAR.get(g.strip(), g.strip()) for g in groups.split(","))
+        comps = ", ".join(c for c, _ in items)
+        text = f"{who[:1].upper()}{who[1:]} ratings folded into 'others': fewer than {MIN_GROUP_RATINGS} ({comps})"
+        if shown:
+            text += "; the combined ratings are shown as 'others combined'."
         else:
-            text = (f"{groups.capitalize()} ratings folded into 'others' for {r['competency_label'].lower()}: fewer "
-                    f"than {MIN_GROUP_RATINGS}; even combined they are under {MIN_GROUP_RATINGS}, so they are "
-                    f"not shown and not counted ({r['suppressed_n']} withheld).")
+            n = sorted({k for _, k in items})
+            text += (f"; even combined they are fewer than {MIN_GROUP_RATINGS}, so they are not shown and not "
+                     f"counted in any mean ({' or '.join(map(str, n))} rating{'s' if n != [1] else ''} withheld each).")
         out.append(text)
     return out
 
@@ -616,7 +650,8 @@ def feedback_chart(summary: pd.DataFrame, role: str, practice: "Practice", title
     long = df.melt(id_vars="competency", var_name="view", value_name="rating").dropna()
     long["view"] = long["view"].map({"self": self_label, "others_mean": others})
     y = alt.Y("competency:N", title=None, sort=list(df["competency"]))
-    x = alt.X("rating:Q", title="rating (1–5)", scale=alt.Scale(domain=[1, 5]))
+    x = alt.X("rating:Q", title="rating (1–5)", scale=alt.Scale(domain=[1, 5]),
+              axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"))
     rule = alt.Chart(df.dropna()).mark_rule(color="#9aa7b5", strokeWidth=2).encode(
         y=y, x=alt.X("self:Q", scale=alt.Scale(domain=[1, 5]), title=None), x2="others_mean:Q")
     pts = alt.Chart(long).mark_point(filled=True, size=110, opacity=1).encode(
@@ -624,7 +659,36 @@ def feedback_chart(summary: pd.DataFrame, role: str, practice: "Practice", title
                                                                         range=[colour, "#8a96a3"])),
         tooltip=[alt.Tooltip("competency:N", title="Competency"), alt.Tooltip("view:N", title="View"),
                  alt.Tooltip("rating:Q", title="Rating", format=".1f")])
-    return alt.layer(rule, pts).properties(title=title, width=charts.WIDTH, height=max(60, 30 * len(df)))
+    return (alt.layer(rule, pts).properties(title=title, width=charts.WIDTH, height=max(60, 30 * len(df)))
+            .configure_legend(labelLimit=400).configure_axisY(labelLimit=320))
+
+
+def assessment_chart(frame: pd.DataFrame, practice: "Practice", title: str = ""):
+    """Both partners' rating of each area on one line: the clinical lead a filled dot, the business
+    lead a ring around it (so equal ratings stay visible), in the partners' fixed colours."""
+    import altair as alt
+
+    from dyad_lib import charts
+
+    clinical, business = partner_label(practice, "physician"), partner_label(practice, "administrator")
+    order = list(frame["area"])
+    y = alt.Y("area:N", title=None, sort=order)
+    scale = alt.Scale(domain=[1, 5])
+    axis = alt.Axis(values=[1, 2, 3, 4, 5], format="d", title="1 = not at all · 3 = sometimes · 5 = fully")
+    long = frame.melt(id_vars="area", value_vars=["clinical", "business"], var_name="who", value_name="rating")
+    long["who"] = long["who"].map({"clinical": clinical, "business": business})
+    long = long.dropna(subset=["rating"])
+    colour = alt.Color("who:N", title=None, scale=charts.partner_scale(clinical, business))
+    tip = [alt.Tooltip("area:N", title="Area"), alt.Tooltip("who:N", title="Rated by"),
+           alt.Tooltip("rating:Q", title="Rating", format=".0f")]
+    rule = alt.Chart(frame.dropna(subset=["clinical", "business"])).mark_rule(color="#9aa7b5", strokeWidth=2).encode(
+        y=y, x=alt.X("clinical:Q", scale=scale, axis=axis), x2="business:Q")
+    ring = alt.Chart(long[long["who"] == business]).mark_point(filled=False, size=260, strokeWidth=3, opacity=1).encode(
+        y=y, x=alt.X("rating:Q", scale=scale, axis=axis), color=colour, tooltip=tip)
+    dot = alt.Chart(long[long["who"] == clinical]).mark_point(filled=True, size=90, opacity=1).encode(
+        y=y, x=alt.X("rating:Q", scale=scale, axis=axis), color=colour, tooltip=tip)
+    return (alt.layer(rule, ring, dot).properties(title=title, width=560, height=max(60, 30 * len(frame)))
+            .configure_legend(labelLimit=400).configure_axisY(labelLimit=340))
 
 
 # --- decision grid, meetings, action plan, conflicts --------------------------------------------------------
@@ -638,15 +702,29 @@ def lead_word(practice: "Practice", lead: Any) -> str:
 
 
 def decision_table(grid: pd.DataFrame, practice: "Practice") -> pd.DataFrame:
+    import re
+
+    def roles(text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+        return re.sub(r"\b(physician|administrator)\b", lambda m: role_word(practice, m.group(1)), text)
+
     return pd.DataFrame({"Decision": grid["decision_area"], "Who leads": [lead_word(practice, x) for x in grid["lead"]],
-                         "Consulted": grid["consulted"], "Notes": grid["notes"]})
+                         "Consulted": [roles(x) for x in grid["consulted"]], "Notes": grid["notes"]})
 
 
 def decision_counts(grid: pd.DataFrame, practice: "Practice") -> str:
+    """'11 decision areas are written down: 2 led by the dentist, 5 by the office manager and 4 decided jointly.'"""
     counts = grid.attrs.get("counts", {})
-    parts = [f"{lead_word(practice, k).lower() if k != 'joint' else 'jointly'}: {v}" for k, v in counts.items()]
-    return f"{len(grid)} decision areas written down — led by the " + "; ".join(parts).replace(
-        "led by the jointly", "jointly") + "."
+    parts = []
+    for k in ("physician", "administrator", "joint"):
+        n = counts.get(k, 0)
+        if not n:
+            continue
+        parts.append(f"{n} decided jointly" if k == "joint" else
+                     (f"{n} led by the {role_word(practice, k)}" if not parts else f"{n} by the {role_word(practice, k)}"))
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{len(grid)} decision area{'s are' if len(grid) != 1 else ' is'} written down: {listed}."
 
 
 def rhythm_table(rhythm: pd.DataFrame) -> pd.DataFrame:
@@ -656,12 +734,31 @@ def rhythm_table(rhythm: pd.DataFrame) -> pd.DataFrame:
         "Held": [fmt.count(x) if p else fmt.DASH for x, p in zip(rhythm["held"], rhythm["planned"])],
         "Logged as not held": [fmt.count(x) if p else fmt.DASH for x, p in zip(rhythm["missed"], rhythm["planned"])],
         "Not logged": [fmt.count(x) if p else fmt.DASH for x, p in zip(rhythm["not_logged"], rhythm["planned"])],
-        "Held share": [fmt.percent(a, 0) if a is not None and not pd.isna(a) else (r or fmt.DASH)
-                       for a, r in zip(rhythm["adherence"], rhythm["reason"])],
+        "Held share": [fmt.percent(a, 0) if a is not None and not pd.isna(a) else fmt.DASH for a in rhythm["adherence"]],
         "Average length": [f"{x:.0f} min" if x is not None and not pd.isna(x) else fmt.DASH
                            for x in rhythm["avg_duration_minutes"]],
     })
     out.attrs["numeric"] = ["Planned", "Held", "Logged as not held", "Not logged", "Average length"]
+    return out
+
+
+def rhythm_notes(rhythm: pd.DataFrame, meetings: pd.DataFrame | None, period: Period) -> list[str]:
+    """Why a cadence has no share this quarter, and when the last meeting of a longer cadence
+    (the annual retreat) was held."""
+    out = []
+    for r in rhythm.to_dict("records"):
+        if r["adherence"] is not None and not pd.isna(r["adherence"]):
+            continue
+        line = f"{r['label']}: {r['reason'] or 'not computable'}"
+        if meetings is not None:
+            held = meetings[(meetings["cadence"] == r["cadence"]) & meetings["held"].fillna(False).astype(bool)
+                            & (meetings["date"] <= period.last_day)]
+            if len(held):
+                d = pd.Timestamp(held["date"].max())
+                line += f"; the last one was held on {d:%B} {d.day}, {d.year}"
+            else:
+                line += "; none is logged as held yet"
+        out.append(line + ".")
     return out
 
 
@@ -701,8 +798,7 @@ def focus_followup(status: pd.DataFrame, focus: pd.DataFrame) -> list[str]:
         if items.empty:
             out.append(f"{r['label']}: no action item in the plan yet.")
             continue
-        parts = [f"“{t}” ({STATUS_WORDS.get(s, s).lower()}"
-                 + (f", {int(d)} days overdue)" if s == "overdue" else ")")
+        parts = [f"“{t}” (" + (f"{int(d)} days overdue)" if s == "overdue" else f"{STATUS_WORDS.get(s, s).lower()})")
                  for t, s, d in zip(items["title"], items["status_as_of"], items["days_overdue"])]
         tail = "" if len(live) else " No item is open for it now."
         out.append(f"{r['label']}: " + "; ".join(parts) + "." + tail)
@@ -820,8 +916,8 @@ def missing_html(practice: "Practice") -> str:
 
 # --- the headline ------------------------------------------------------------------------------------------
 
-HEADLINE_IDS = ("collections", "collection_ratio", "overhead_ratio", "case_acceptance_value", "patient_nps",
-                "dyad_alignment", "meeting_adherence_weekly", "action_items_overdue")
+HEADLINE_IDS = ("net_production", "collections", "collection_ratio", "overhead_ratio", "case_acceptance_value",
+                "patient_nps", "dyad_alignment", "action_items_overdue")
 
 
 def headline_tiles(card: pd.DataFrame, progress: pd.DataFrame | None) -> list[dict[str, str]]:
@@ -833,11 +929,12 @@ def headline_tiles(card: pd.DataFrame, progress: pd.DataFrame | None) -> list[di
             continue
         r = c.loc[mid]
         lines = []
-        if mid == "collections" and progress is not None and "collections" in set(progress["id"]):
-            p = progress.set_index("id").loc["collections"]
-            lines.append(f"Year to date {fmt.percent(p['share_of_phased'], 0)} of the phased goal")
-        elif r["has_target"]:
-            lines.append(f"Target {r['target']}")
+        if r["has_target"]:
+            word = "Goal" if mid in GOAL_MEASURES else "Target"
+            lines.append(f"{word} {r['target']}")
+        if mid in GOAL_MEASURES and progress is not None and mid in set(progress["id"]):
+            p = progress.set_index("id").loc[mid]
+            lines.append(f"Year to date {fmt.percent(p['share_of_phased'])} of the phased goal")
         if r["previous"] is not None and not pd.isna(r["previous"]):
             lines.append(f"{card.attrs['previous_label']}: {fmt.number(r['previous'], r['unit'])}")
         tone = {"good": "good", "watch": "warn", "concern": "bad"}.get(r["verdict"] or "", "")

@@ -1,0 +1,303 @@
+"""The quarterly partnership report: dyad_lib.quarterly on small hand-checked practices, and the
+notebook end to end — both demo practices through the batch (charts drawn offline in Chromium, the
+planted stories visible, scorecard numbers equal to compute_metrics, no patient identifier) and a
+practice with no partnership table at all."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dyad_lib import quarterly as q
+from dyad_lib.io import load_practice
+from dyad_lib.metrics import compute_metrics
+from dyad_lib.partnership import INSTRUMENT_TABLES, feedback_summary
+from dyad_lib.periods import parse_period
+from report_fixtures import goals_fy2025, write_minimal
+
+# --- dyad_lib.quarterly on a minimal practice (financials + expenses, 2024-01 … 2025-12) -----------
+# Every month: net production 100,000, collections 100,000; goals_fy2025 phases 110,000 a month.
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = tmp_path_factory.mktemp("quarterly")
+    write_minimal(root)
+    return load_practice("tiny-dental", root)
+
+
+def test_quarter_only(tiny):
+    assert q.quarter_period(tiny, "2025Q3").months[0] == pd.Timestamp("2025-07-01")
+    with pytest.raises(ValueError, match="a quarter like 2026Q3"):
+        q.quarter_period(tiny, "2025-07")
+
+
+def test_quarter_goal_is_the_sum_of_its_phased_months():
+    goals = goals_fy2025(110_000.0)
+    period = parse_period("2025Q3", 1)
+    assert q.quarter_goal(goals, period, "collections") == 330_000.0  # 3 × 110,000
+    assert q.quarter_goal(goals, period, "net_production") is None  # not phased in this goals file
+    assert q.quarter_goal({}, period, "collections") is None
+
+
+def test_goal_progress_projection_by_hand(tiny):
+    progress = q.goal_progress(tiny, parse_period("2025Q3", 1), goals_fy2025(110_000.0))
+    r = progress.set_index("id").loc["collections"]
+    assert r["ytd_actual"] == 900_000  # Jan–Sep: 9 × 100,000
+    assert r["ytd_goal"] == 990_000  # 9 × 110,000
+    assert r["annual_goal"] == 1_320_000  # 12 × 110,000
+    assert r["projection"] == pytest.approx(1_200_000)  # 1,320,000 × 900,000 ÷ 990,000
+    assert r["projected_gap"] == pytest.approx(-120_000)
+    assert r["pace_needed"] == pytest.approx(140_000)  # (1,320,000 − 900,000) ÷ 3 months left
+    assert list(progress["id"]) == ["collections"]  # net and gross production are not phased here
+    text = " ".join(q.goal_sentences(progress))
+    assert "$90.0K behind the phased goal of $990.0K" in text and "near $1.20M" in text
+    assert "$140.0K a month for the remaining 3 months" in text and "40% more" in text  # 140k vs 100k so far
+
+
+def test_no_goals_means_no_progress(tiny):
+    assert q.goal_progress(tiny, parse_period("2025Q3", 1), {}) is None
+    assert q.goal_progress(tiny, parse_period("2025Q3", 1), goals_fy2025()) is not None
+
+
+def test_scorecard_values_targets_and_status(tiny):
+    period = parse_period("2025Q3", 1)
+    card = q.scorecard(tiny, period, goals_fy2025(110_000.0), n_quarters=4).set_index("id")
+    want = compute_metrics(tiny, period, list(card.index))
+    for mid, v in want.items():
+        assert card.at[mid, "value"] == v.value, mid
+    c = card.loc["collections"]
+    assert c["value"] == 300_000 and c["target_value"] == 330_000  # 3 × 100,000 against 3 × 110,000
+    assert c["verdict"] == "watch"  # 9.1% short: within 10% of the goal
+    assert "share of the FY2025 goal" in c["target_source"]
+    r = card.loc["collection_ratio"]
+    assert r["value"] == 1.0 and r["target"] == "97.0–99.0%" and r["verdict"] == "good"  # 300k ÷ 300k, dental band
+    assert card.at["case_acceptance_value", "value"] is None  # no treatment_plans: missing, never zero
+    assert "treatment_plans" in card.at["case_acceptance_value", "reason"]
+    assert card.at["collections", "series"] == [300_000.0] * 4  # 2024Q4 … 2025Q3
+    assert card.attrs["quarters"] == ["2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+    # partnership lines are there and say why they are empty
+    assert card.at["dyad_alignment", "value"] is None and "dyad_assessment" in card.at["dyad_alignment", "reason"]
+
+
+def test_scorecard_html_carries_the_exact_values(tiny):
+    period = parse_period("2025Q3", 1)
+    card = q.scorecard(tiny, period, goals_fy2025(), n_quarters=3)
+    page = q.scorecard_html(card, "practice", tiny)
+    assert 'data-metric="collections"' in page and 'data-value="300000.0"' in page
+    assert "$300.0K" in page and "$330.0K" in page  # value and the quarter's goal
+
+
+def test_missing_instruments_point_to_the_templates(tiny):
+    lines = q.missing_lines(tiny)
+    assert len(lines) == len(INSTRUMENT_TABLES)
+    assert all(any(line.startswith(t + " —") for line in lines) for t in INSTRUMENT_TABLES)
+    assert sum("`dyad forms tiny-dental`" in line for line in lines) == 2  # assessment and questions forms
+    assert "<code>dyad forms tiny-dental</code>" in q.missing_html(tiny)
+
+
+def test_practice_words(tiny):
+    assert q.in_words("The clinical lead rates it 4 and the business lead 2.", tiny) == \
+        "The dentist rates it 4 and the office manager 2."
+    assert q.partner_label(tiny, "administrator") == "Office manager (Sam Park)"
+
+
+def test_sparkline_gaps_and_target():
+    svg = q.sparkline_svg([1.0, None, 3.0, 4.0], ["a", "b", "c", "d"], "count", target=2.0, tone="good")
+    assert svg.count("<polyline") == 1 and svg.count("<circle") == 2  # lone first point + the latest
+    assert "stroke-dasharray" in svg and "b: —" in svg
+    assert "qp-nospark" in q.sparkline_svg([None, 1.0], ["a", "b"], "count")
+
+
+def test_anonymity_lines_name_the_fold():
+    rows = []
+    for rater, n in (("self", 1), ("partner", 1), ("peer", 3), ("staff", 4), ("patient", 2)):
+        rows += [{"subject": "administrator", "competency": "listening", "rater_group": rater, "rating": 4,
+                  "collected_date": pd.Timestamp("2026-05-15")}] * n
+    s = feedback_summary(pd.DataFrame(rows), "administrator", "2026-09-30")
+    lines = q.anonymity_lines(s)
+    assert lines == ["Patient ratings folded into 'others': fewer than 3 (listening); even combined they are "
+                     "fewer than 3, so they are not shown and not counted in any mean (2 ratings withheld each)."]
+    table = q.feedback_table(s)
+    assert "Patients (n)" not in table.columns and "Peers (n)" in table.columns
+
+
+def test_answers_side_by_side_are_escaped(tiny):
+    latest = pd.DataFrame([{"question": "biggest_challenge", "question_text": "What is hard?",
+                            "physician_answer": "<script>alert(1)</script> & more",
+                            "physician_date": pd.Timestamp("2026-09-24"),
+                            "administrator_answer": None, "administrator_date": None}])
+    page = q.answers_html(latest, tiny)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    assert "Dentist (Dr. Lee)" in page and "Office manager (Sam Park)" in page and "not answered yet" in page
+    assert page.index("Dentist (Dr. Lee)") < page.index("Office manager (Sam Park)")
+
+
+# --- the notebook end to end ------------------------------------------------------------------------
+
+DEMO = ("harbor-dental", "maple-family-medicine")
+PERIOD = "2026Q3"
+
+
+@pytest.fixture(scope="module")
+def demo_batch(tmp_path_factory):
+    from dyad_lib.batch import Job, run_batch
+    from dyad_lib.paths import data_dir
+
+    data = data_dir()
+    if not all((data / p / "practice.yaml").is_file() for p in DEMO):
+        pytest.skip("the demo data is not in data/ (run `dyad demo --data-only`)")
+    root = tmp_path_factory.mktemp("qp-reports")
+    cache = tmp_path_factory.mktemp("qp-cache")
+    result = run_batch([Job("quarterly_partnership", p, PERIOD) for p in DEMO], data_dir=data, reports_dir=root,
+                       cache_dir=cache, workers=2)
+    assert result.ok, [(r.job, r.error) for r in result.results]
+    pages = {r.practice_id: (root / r.html).read_text(encoding="utf-8") for r in result.results}
+    return pages, root, data, cache
+
+
+def _text(page: str) -> str:
+    """The page's visible text, roughly: tags dropped, entities decoded, spaces collapsed."""
+    body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+PLANTED_GAPS = {"harbor-dental": ("Clear communication", "Constructive feedback"),
+                "maple-family-medicine": ("Autonomy with accountability", "Support for administrative effectiveness")}
+LONG_CONFLICT = {"harbor-dental": ("Choice of new implant system and its supplier", 168),
+                 "maple-family-medicine": ("Physician productivity compensation formula", 175)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pid", DEMO)
+def test_planted_stories_are_visible(demo_batch, pid):
+    pages, *_ = demo_batch
+    text = _text(pages[pid])
+    seen_differently = text[text.index("Seen differently"):text.index("Proposed focus for the next quarter")]
+    for area in PLANTED_GAPS[pid]:
+        assert area in seen_differently, area
+        assert f"{area} — seen differently" in pages[pid]  # the label on the assessment chart
+    topic, days = LONG_CONFLICT[pid]
+    assert f"Longest in the log {days} days “{topic}”" in text and "with a mediator" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pid", DEMO)
+def test_scorecard_numbers_equal_compute_metrics(demo_batch, pid):
+    from dyad_lib import fmt
+    from dyad_lib.snapshot import load_snapshot
+
+    pages, root, data, cache = demo_batch
+    practice = load_snapshot(pid, data, cache)
+    period = q.quarter_period(practice, PERIOD)
+    rows = dict(re.findall(r'<tr data-metric="([a-z0-9_]+)"><td>.*?<td class="num qp-value"([^>]*)>', pages[pid]))
+    assert {"net_production", "collections", "collection_ratio", "overhead_ratio", "case_acceptance_value",
+            "patient_retention", "chair_utilization", "pre_appointment_rate", "patient_nps", "team_satisfaction",
+            "burnout_rate", "staff_enps", "dyad_alignment", "meeting_adherence_weekly", "action_items_overdue",
+            "conflicts_open"} <= set(rows)
+    assert any(k.startswith("quality_") for k in rows)
+    want = compute_metrics(practice, period, list(rows))
+    for mid, attrs in rows.items():
+        v = want[mid].value
+        got = re.search(r'data-value="([^"]+)"', attrs)
+        if v is None:
+            assert got is None, mid
+        else:
+            assert float(got.group(1)) == pytest.approx(v, rel=1e-12, abs=1e-12), mid
+            cell = re.search(rf'data-metric="{mid}">.*?qp-value"[^>]*>([^<]*)<', pages[pid]).group(1)
+            assert html.unescape(cell) == fmt.number(v, want[mid].unit), mid
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pid", DEMO)
+def test_report_reads_for_both_partners(demo_batch, pid):
+    pages, *_ = demo_batch
+    page, text = pages[pid], _text(pages[pid])
+    clinical, business = {"harbor-dental": ("Dentist (Dr. Ana Rivera)", "Office manager (Jordan Chen)"),
+                          "maple-family-medicine": ("Physician (Dr. Samuel Okafor)",
+                                                    "Practice administrator (Priya Natarajan)")}[pid]
+    assert clinical in text and business in text
+    for heading in ("The shared scorecard", "Goals: the year so far", "The partnership assessment", "360 feedback",
+                    "Roles and decisions", "The rhythm of meetings", "The action plan", "Conflicts",
+                    "The checkpoint agenda", "Data quality", "Glossary"):
+        assert heading in text, heading
+    assert "Patient ratings folded into 'others': fewer than 3" in text
+    assert "What is working" in text and "What could be improved" in text
+    answers = page[page.index('class="dyad-table qp-answers"'):]
+    assert answers.index(clinical) < answers.index(business)  # side by side: clinical lead | business lead
+    assert "#1f77b4" in page and "#d9822b" in page  # the partners' colours in the charts
+    assert "clinical lead rates" not in text and "business lead rates" not in text  # the practice's own words
+    if pid == "harbor-dental":
+        assert "Great team &amp; friendly" not in page or "&lt;b&gt;" in page  # free text escaped if shown
+        assert "FY2026" in text and "Projected year end" in text
+    else:  # maple's fiscal year FY2027 starts in July 2026 and has no goals yet
+        assert "No goals set for FY2027" in text
+
+
+@pytest.mark.slow
+def test_no_patient_identifier_and_offline(demo_batch):
+    from pipeline_helpers import demo_patient_ids
+
+    pages, root, data, _ = demo_batch
+    ids = demo_patient_ids(data)
+    assert len(ids) > 100
+    for pid, page in pages.items():
+        assert not (ids & set(re.findall(r"[A-Za-z0-9_-]+", page))), pid
+        assert not re.search(r"<script[^>]+src=[\"']?(https?:)?//", page, re.I)
+        assert str(data) not in page and str(root) not in page and "Traceback" not in page
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_every_chart_draws_offline(demo_batch):
+    from pipeline_helpers import chart_containers, chromium_or_skip, dump_dom
+
+    chromium_or_skip()
+    pages, root, *_ = demo_batch
+    for html_path in sorted(root.glob("*/2026Q3/quarterly_partnership.html")):
+        source = html_path.read_text()
+        expected = set(re.findall(r'<div id="(dyad-chart-[0-9a-f]{16}(?:-\d+)?)"', source))
+        assert len(expected) >= 5  # goal, two assessment charts, two 360 charts
+        dom = dump_dom(html_path)
+        assert "Error loading script" not in dom and "JavaScript Error" not in dom
+        drawn = chart_containers(dom)
+        assert set(drawn) == expected
+        for div, inner in drawn.items():
+            assert re.search(r"<(svg|canvas)\b", inner), f"{html_path.parent.parent.name}: {div} did not draw"
+
+
+@pytest.mark.slow
+def test_practice_without_partnership_tables(tmp_path):
+    """practice.yaml + financials + appointments only: the practice half of the scorecard, each missing
+    instrument named in one line with its template, every other section one line."""
+    from dyad_lib.runner import run_report
+    from goals_fixtures import write_practice
+    from pipeline_helpers import fake_prepared
+
+    data = write_practice(tmp_path / "data", practice_id="bare-dental")
+    for name in ("expenses.csv", "capacity.csv", "treatment_plans.csv"):
+        (data / "bare-dental" / name).unlink()
+    res = run_report("quarterly_partnership", "bare-dental", "2025Q2", None, data, tmp_path / "reports",
+                     tmp_path / "cache", prepared=fake_prepared("bare-dental"))
+    assert res.status == "ok", res.error
+    page = (tmp_path / "reports" / res.html).read_text(encoding="utf-8")
+    text = _text(page)
+    practice = load_practice("bare-dental", data)
+    want = compute_metrics(practice, parse_period("2025Q2", 1), ["collections", "collection_ratio",
+                                                                 "pre_appointment_rate"])
+    for mid, v in want.items():
+        assert f'data-metric="{mid}"' in page and f'data-value="{v.value!r}"' in page, mid
+    assert 'data-metric="dyad_alignment"' not in page  # no partnership half without instruments
+    for table in INSTRUMENT_TABLES:
+        assert f"{table} —" in text, table
+    assert text.count("dyad forms bare-dental") >= 3  # the lead-in and the two printable forms
+    assert "No goals set for FY2025" in text
+    for section in ("the partnership assessment", "360 feedback on each partner", "the decision grid",
+                    "the meeting rhythm", "the action plan", "the conflict log"):
+        assert f"Not shown: {section}" in text, section
+    assert "Traceback" not in text
+    assert not re.search(r"\b[PN]\d{3,4}\b", text)  # the fixture's patient ids
