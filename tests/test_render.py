@@ -238,3 +238,14 @@ def test_index_escapes_and_links(tmp_path):
     assert SCRIPT not in page and "&lt;script&gt;" in page and "<i>x</i>" not in page
     assert 'href="evil/2026-09/monthly_review.html"' in page and 'href="evil/2026-09/monthly_review.error.html"' in page
     assert "last good version" in page and not re.search(r"(src|href)=\"https?:", page)
+
+
+def test_kernel_falls_back_to_the_current_interpreter(monkeypatch):
+    from jupyter_client import kernelspec
+
+    from dyad_lib.runner import kernel_name
+
+    monkeypatch.setattr(kernelspec.KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/x"})
+    assert kernel_name.__wrapped__() == kernelspec.NATIVE_KERNEL_NAME
+    monkeypatch.setattr(kernelspec.KernelSpecManager, "find_kernel_specs", lambda self: {"dyad": "/x"})
+    assert kernel_name.__wrapped__() == "dyad"
