@@ -87,10 +87,12 @@ def size_tiles(practice: "Practice", period: Period) -> list[dict[str, str]]:
 
 def kpi_table(practice: "Practice", period: Period) -> pd.DataFrame:
     """Every benchmarked KPI: value, the same period a year earlier, the band with its kind and
-    tier, the source, where the value sits (direction spelled out) and the verdict."""
+    tier, the source, where the value sits (direction spelled out) and the verdict. KPIs whose
+    tables the practice does not provide are left out (the report names those tables once)."""
     from dyad_lib.compare import compare
+    from dyad_lib.metrics import metric_def
 
-    ids = kpi_ids(practice)
+    ids = [m for m in kpi_ids(practice) if set(metric_def(practice, m).tables) <= set(practice.tables)]
     c = compare(practice, period, ids)
     rows = []
     for r in c.itertuples():
@@ -125,8 +127,12 @@ def split_benchmarked(kpis: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def not_computable(kpis: pd.DataFrame) -> list[str]:
-    """'Label: reason' for each KPI without a value (shown under the table, once each)."""
-    return [f"{m}: {r}" for m, r in zip(kpis["Measure"], kpis["_reason"]) if isinstance(r, str)]
+    """'Label, label: reason' for the KPIs without a value, one line per distinct reason."""
+    by: dict[str, list[str]] = {}
+    for m, r in zip(kpis["Measure"], kpis["_reason"]):
+        if isinstance(r, str):
+            by.setdefault(r, []).append(m)
+    return [f"{', '.join(ms)}: {r}" for r, ms in by.items()]
 
 
 def verdict_counts(kpis: pd.DataFrame) -> dict[str, int]:
