@@ -252,12 +252,18 @@ def partnership_sentences(brief: dict[str, Any]) -> list[str]:
     def join(xs: list[str]) -> str:
         return xs[0] if len(xs) == 1 else ", ".join(xs[:-1]) + " and " + xs[-1]
 
+    def kind(xs: list[str], one: str, many: str) -> str:
+        return one if len(xs) == 1 else many
+
     if brief["shared_strengths"]:
-        out.append(f"Both partners rate {join(brief['shared_strengths'])} 4 or higher: shared strengths.")
+        xs = brief["shared_strengths"]
+        out.append(f"Both partners rate {join(xs)} 4 or higher: {kind(xs, 'a shared strength', 'shared strengths')}.")
     if brief["shared_gaps"]:
-        out.append(f"Both rate {join(brief['shared_gaps'])} 2 or lower: shared gaps, where early wins are.")
+        xs = brief["shared_gaps"]
+        out.append(f"Both rate {join(xs)} 2 or lower: {kind(xs, 'a shared gap', 'shared gaps')}, where early wins are.")
     if brief["perception_gaps"]:
-        out.append(f"They see {join(brief['perception_gaps'])} two or more points apart: perception gaps.")
+        xs = brief["perception_gaps"]
+        out.append(f"They rate {join(xs)} two or more points apart: {kind(xs, 'a perception gap', 'perception gaps')}.")
     if brief["focus"]:
         out.append(f"Proposed focus for the action plan: {join(brief['focus'])}.")
     return out

@@ -257,7 +257,7 @@ def _no_shows(values, kind, t) -> Opportunity | LeverStatus | None:
 def _overhead(values, kind, t, category: str) -> Opportunity | LeverStatus | None:
     mid = f"overhead_ratio_{category}"
     name = CATEGORY_LABELS[category]
-    label = f"{name} back within its band"
+    label = f"{name} back within the band"
     if (tgt := target_for(mid, kind)) is None:
         return None
     top, source = tgt
