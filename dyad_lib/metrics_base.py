@@ -126,27 +126,52 @@ def _agg_capacity(c: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"chair_hours": g["chair_hours_available"].sum(), "has_capacity": 1.0})
 
 
+def _by_month(dates: pd.Series, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Sum each column per calendar month of `dates` (rows without a date are not counted),
+    indexed by month start like `groupby(month).sum()`; `np.bincount` over month numbers instead
+    of building a row-level DataFrame (a 2M-row table would copy every column into one block)."""
+    mi = month_index(dates)
+    ok = ~np.isnat(np.asarray(dates, dtype="datetime64[ns]"))
+    if not ok.all():
+        mi = mi[ok]
+        columns = {k: v[ok] for k, v in columns.items()}
+    if not len(mi):
+        return pd.DataFrame({k: pd.Series(dtype="float64") for k in columns},
+                            index=pd.DatetimeIndex([], name="month", dtype="datetime64[ns]"))
+    lo = int(mi.min())
+    k = mi - lo
+    size = int(k.max()) + 1
+    present = np.bincount(k, minlength=size) > 0
+    sums = {name: np.bincount(k, weights=np.asarray(w, dtype="float64"), minlength=size)[present]
+            for name, w in columns.items()}
+    months = np.arange(size)[present] + lo
+    idx = pd.DatetimeIndex([month_of(i) for i in months], name="month").astype("datetime64[ns]")
+    return pd.DataFrame(sums, index=idx)
+
+
 def _agg_appointments(a: pd.DataFrame, kind: str) -> pd.DataFrame:
+    def mask(s: pd.Series) -> np.ndarray:
+        return s.to_numpy(dtype=bool, na_value=False)
+
     status = a["status"]
-    completed = status == "completed"
+    completed = mask(status == "completed")
     nb = a["next_visit_booked"]
-    pre_base = completed & (a["visit_type"] == "hygiene") if kind == "dental" else completed
-    pre_den = pre_base & nb.notna()
-    pre_num = pre_den & nb.fillna(False).astype(bool)
+    pre_base = completed & mask(a["visit_type"] == "hygiene") if kind == "dental" else completed
+    pre_den = pre_base & mask(nb.notna())
+    pre_num = pre_den & mask(nb.fillna(False).astype(bool))
     doc = a["documented_date"]
-    doc_den = completed & doc.notna()
-    doc_num = doc_den & ((doc - a["date"]) <= pd.Timedelta(days=1))
-    d = pd.DataFrame({
-        "month": _month_col(a["date"]),
-        "appt_rows": 1.0,
-        "completed": completed.astype(float),
-        "no_show": (status == "no_show").astype(float),
-        "cancelled": (status == "cancelled").astype(float),
-        "chair_min": np.where(completed, a["chair_minutes"].astype("float64").fillna(0.0), 0.0),
-        "pre_num": pre_num.astype(float), "pre_den": pre_den.astype(float),
-        "doc_num": doc_num.astype(float), "doc_den": doc_den.astype(float),
+    doc_den = completed & mask(doc.notna())
+    doc_num = doc_den & mask((doc - a["date"]) <= pd.Timedelta(days=1))
+    minutes = a["chair_minutes"].astype("float64").fillna(0.0).to_numpy()
+    return _by_month(a["date"], {
+        "appt_rows": np.ones(len(a)),
+        "completed": completed,
+        "no_show": mask(status == "no_show"),
+        "cancelled": mask(status == "cancelled"),
+        "chair_min": np.where(completed, minutes, 0.0),
+        "pre_num": pre_num, "pre_den": pre_den,
+        "doc_num": doc_num, "doc_den": doc_den,
     })
-    return d.groupby("month").sum()
 
 
 def _agg_plans(p: pd.DataFrame) -> pd.DataFrame:
@@ -255,13 +280,18 @@ def build_components(practice: "Practice") -> Components:
                       frozenset(t), measure_names)
     if appts is not None and len(appts):
         done = appts.loc[appts["status"] == "completed", ["patient_id", "date"]].dropna()
-        codes, _ = pd.factorize(done["patient_id"])
-        pairs = pd.DataFrame({"p": codes.astype(np.int64), "m": month_index(done["date"])}).drop_duplicates()
-        pairs = pairs.sort_values(["m", "p"], kind="stable")
-        comp.visit_patient = pairs["p"].to_numpy()
-        comp.visit_month = pairs["m"].to_numpy()
-        first = pairs.groupby("p")["m"].min()  # index: every code 0..n-1 (factorize)
-        comp.first_visit_month = first.sort_index().to_numpy()
+        codes, uniques = pd.factorize(done["patient_id"])
+        # distinct (month, patient) pairs sorted by month then patient, as one int64 key: a numpy
+        # sort + run-length dedupe instead of a DataFrame drop_duplicates + two-key sort
+        n = max(len(uniques), 1)
+        months = month_index(done["date"])
+        key = np.sort(months.astype(np.int64) * n + codes.astype(np.int64))
+        if len(key):
+            key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+        comp.visit_month, comp.visit_patient = np.divmod(key, n)
+        first = np.full(len(uniques), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, comp.visit_patient, comp.visit_month)  # every code 0..n-1 occurs
+        comp.first_visit_month = first
     return comp
 
 
