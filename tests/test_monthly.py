@@ -69,3 +69,28 @@ def test_assessment_leaves_out_kpis_of_absent_tables(tiny):
     assert kpis.loc["collection_ratio", "Value"] == "100.0%"
     assert kpis.loc["collection_ratio", "Where"] == "above the band (better)"
     assert assessment.assessment_period(tiny, "FY2025", "t12").kind == "fiscal_year"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from report_fixtures import demo_data_dir
+
+    return demo_data_dir(tmp_path_factory)
+
+
+def test_partnership_brief_names_the_planted_gaps(demo):
+    p = load_practice("harbor-dental", demo)
+    brief = assessment.partnership_brief(p, assessment.assessment_period(p, "2026-09", "t12"))
+    assert brief["assessment_date"].strftime("%Y-%m-%d") == "2026-09-18"
+    assert set(brief["perception_gaps"]) == {"Clear communication", "Constructive feedback"}
+    assert brief["shared_gaps"] == ["Professional development"]
+    text = " ".join(assessment.partnership_sentences(brief))
+    assert "a shared gap" in text and "perception gaps" in text
+    assert "Dentist–office manager alignment" in set(brief["metrics"]["Measure"])
+
+
+def test_harbor_assessment_flags_clinical_supplies(demo):
+    p = load_practice("harbor-dental", demo)
+    kpis = assessment.kpi_table(p, assessment.assessment_period(p, "2026-09", "t12")).set_index("_id")
+    assert kpis.loc["overhead_ratio_clinical_supplies", "Where"] == "above the band (lower is better)"
+    assert kpis.loc["overhead_ratio_clinical_supplies", "Verdict"] in ("watch", "needs attention")
