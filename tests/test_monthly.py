@@ -94,3 +94,24 @@ def test_harbor_assessment_flags_clinical_supplies(demo):
     kpis = assessment.kpi_table(p, assessment.assessment_period(p, "2026-09", "t12")).set_index("_id")
     assert kpis.loc["overhead_ratio_clinical_supplies", "Where"] == "above the band (lower is better)"
     assert kpis.loc["overhead_ratio_clinical_supplies", "Verdict"] in ("watch", "needs attention")
+
+
+def test_report_libraries_never_import_great_expectations(demo):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from dyad_lib import assessment, monthly, portfolio, quality\n"
+        "from dyad_lib.io import load_practice\n"
+        "from dyad_lib.opportunities import practice_opportunities\n"
+        "from dyad_lib.talking_points import talking_points\n"
+        f"p = load_practice('harbor-dental', {str(demo)!r})\n"
+        "m = monthly.month_period(p, '2026-09')\n"
+        "talking_points(p, m); practice_opportunities(p, m); assessment.kpi_table(p, m.view('t12'))\n"
+        f"portfolio.collect('2026-09', {str(demo)!r}, view='t12')\n"
+        "print('great_expectations' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
