@@ -35,12 +35,6 @@ def connect(address: str, timeout: str = "30s") -> Any:
         client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(f"cannot reach the Dask scheduler at {address} ({type(exc).__name__})") from exc
-    try:  # workers keep one warm kernel ready for their next report, as local workers do
-        from dyad_lib.kernel_pool import worker_init
-
-        client.run(worker_init)
-    except Exception:
-        pass
     return client
 
 
@@ -77,7 +71,7 @@ def run_on_cluster(client: Any, job_fn: Callable[..., Any], wave: list[tuple[Any
 
     futs = {client.submit(job_fn, j, *args, prep, pdf, notebooks_dir, use_cache, pure=False,
                           key=f"dyad-{j.key}-{id(client)}-{i}"): j for i, (j, prep) in enumerate(wave)}
-    for f in as_completed(futs):
+    for f in as_completed(futs, loop=client.loop):
         j = futs[f]
         try:
             yield f.result()

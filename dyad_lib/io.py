@@ -255,43 +255,66 @@ def detect_delimiter(text: str) -> str:
         return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
-def _header_names(raw: bytes, delim: str) -> list[str] | None:
+def _header_names(head: bytes, delim: str) -> list[str] | None:
     """The header's column names as csv.reader sees them (None when the header is not plain UTF-8)."""
     try:
-        line = raw.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+        line = head.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
     except UnicodeDecodeError:
         return None
     return next(csv.reader([line], delimiter=delim), None)
 
 
-def _read_csv_arrow(raw: bytes, delim: str) -> pd.DataFrame | None:
-    """Fast path for the common, well-formed UTF-8 file: pyarrow's multi-threaded CSV reader,
-    every column as text, straight into arrow-backed string columns (no per-cell Python objects).
+def _odd_quotes(path: Path, chunk: int = 1 << 24) -> bool:
+    """True when the file holds an odd number of `"` (an unclosed quote), read in chunks."""
+    n = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            n += block.count(b'"')
+    return bool(n % 2)
 
-    Returns None whenever the file needs the forgiving pandas reader instead: not UTF-8, blank
-    lines (kept so `_row` matches the spreadsheet), ragged rows, duplicate headers. Both paths give
-    the same frame for files both can read."""
+
+def _read_csv_arrow(source: bytes | Path, delim: str, head: bytes | None = None) -> pd.DataFrame | None:
+    """Fast path for the common, well-formed UTF-8 file: pyarrow's multi-threaded CSV reader reads
+    the file itself (no copy of it in Python), every column as text, straight into arrow-backed
+    string columns (no per-cell Python objects).
+
+    Returns None whenever the file needs the forgiving pandas reader instead: not UTF-8, ragged
+    rows, an unclosed quote, duplicate or blank headers, one column. A blank line stays a blank
+    record, as in pandas, so `_row` keeps matching the spreadsheet. Both paths give the same frame
+    for files both can read (tests/test_performance.py)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    names = _header_names(raw, delim)
+    if isinstance(source, Path):
+        if head is None:
+            with open(source, "rb") as fh:
+                head = fh.read(1 << 16)
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]  # pyarrow skips the BOM itself
+        if _odd_quotes(source):
+            return None
+        src: Any = str(source)
+    else:
+        head = source[: 1 << 16]
+        if source.count(b'"') % 2:  # an unclosed quote: pandas reports the line
+            return None
+        src = pa.py_buffer(source)
+    names = _header_names(head, delim)
     if not names or len(set(names)) != len(names) or any(not n for n in names):
-        return None
-    if raw.count(b'"') % 2:  # an unclosed quote: pandas reports the line
         return None
     try:
         tbl = pacsv.read_csv(
-            pa.py_buffer(raw),
+            src,
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                  null_values=[], check_utf8=True),
         )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OSError):
         return None
     if tbl.column_names != names or tbl.num_columns == 1:
         return None  # one-column files: let pandas keep its blank-line semantics
-    df = tbl.to_pandas()
+    df = tbl.to_pandas(self_destruct=True)
     del tbl
     if any(df[c].dtype == object for c in df.columns):  # pandas 2 without the string default
         df = df.astype(str)
@@ -299,18 +322,16 @@ def _read_csv_arrow(raw: bytes, delim: str) -> pd.DataFrame | None:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    raw = path.read_bytes()
-    encoding = "utf-8"
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw, encoding = raw[3:], "utf-8-sig"
-    if not raw or raw.isspace():
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    body = head[3:] if encoding == "utf-8-sig" else head
+    if not body.strip() and path.stat().st_size <= len(head):
         return pd.DataFrame(), {"encoding": encoding, "delimiter": None, "empty": True}
-    head = raw[:65536].split(b"\n", 1)[0]
-    delim = detect_delimiter(head.decode("utf-8", errors="replace"))
-    df = _read_csv_arrow(raw, delim)
+    delim = detect_delimiter(body.split(b"\n", 1)[0].decode("utf-8", errors="replace"))
+    df = _read_csv_arrow(path, delim, head)
     if df is None:
-        text, encoding = decode_bytes(raw if encoding == "utf-8" else b"\xef\xbb\xbf" + raw)
-        del raw
+        text, encoding = decode_bytes(path.read_bytes())
         if not text.strip():
             return pd.DataFrame(), {"encoding": encoding, "delimiter": None, "empty": True}
         delim = detect_delimiter(text)
@@ -566,12 +587,15 @@ def coerce_table(table: Table, df: pd.DataFrame, file: str, date_format: str | N
     rows = df[ROW_COL]
     out = pd.DataFrame({ROW_COL: rows.astype("int64")}, index=df.index)
     missing_optional = []
+    extra = [c for c in df.columns if c != ROW_COL and c not in table.column_names]
     for col in table.columns:
         if col.name not in df.columns:
             missing_optional.append(col.name)
             s = pd.Series([""] * len(df), index=df.index, dtype=object)
         else:
-            s = df[col.name]
+            # take the raw column out of the frame: once typed, its text is freed (a large table
+            # then never holds all its raw text and all its typed columns at the same time)
+            s = df.pop(col.name)
         k = col.kind
         if k == "money":
             out[col.name] = co.money(col.name, s, rows)
@@ -587,7 +611,6 @@ def coerce_table(table: Table, df: pd.DataFrame, file: str, date_format: str | N
             out[col.name] = co.code(s)
         else:
             out[col.name] = co.text(s)
-    extra = [c for c in df.columns if c != ROW_COL and c not in table.column_names]
     return out.reset_index(drop=True), missing_optional, extra
 
 
@@ -670,7 +693,10 @@ def load_practice(practice_id: str, data_dir: str | os.PathLike | None = None, *
                 issues.append(_issue(fname, "is empty", table=name,
                                      expected=f"a header row ({', '.join(table.required_columns)}) and data rows"))
                 continue
-            typed, missing_opt, extra = coerce_table(table, raw, fname, date_format, issues)
+            # hand the raw frame over (no reference kept here) so coerce_table can free it column by column
+            held = [raw]
+            del raw
+            typed, missing_opt, extra = coerce_table(table, held.pop(), fname, date_format, issues)
             if typed is None:
                 continue
             tables[name] = typed

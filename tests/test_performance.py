@@ -52,7 +52,7 @@ def _frames(root: Path, pid: str) -> tuple[dict[str, pd.DataFrame], list[str]]:
 def test_arrow_csv_path_equals_pandas_path(tmp_path, monkeypatch, changes):
     make_practice(tmp_path / "fast", changes)
     fast, fast_issues = _frames(tmp_path / "fast", "test-clinic")
-    monkeypatch.setattr(dyad_io, "_read_csv_arrow", lambda raw, delim: None)
+    monkeypatch.setattr(dyad_io, "_read_csv_arrow", lambda *a, **k: None)
     make_practice(tmp_path / "slow", changes)
     slow, slow_issues = _frames(tmp_path / "slow", "test-clinic")
     assert fast_issues == slow_issues
