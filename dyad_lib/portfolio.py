@@ -224,7 +224,7 @@ SHORT_LABELS = {
     "collections": "Collections", "collections_growth": "Growth vs last year",
     "collection_ratio": "Collection ratio", "overhead_ratio": "Overhead ratio",
     "operating_margin": "Operating margin", "case_acceptance_value": "Case acceptance (value)",
-    "no_show_rate": "No-shows", "new_patients": "New patients", "active_patients": "Active patients",
+    "no_show_rate": "No-show rate", "new_patients": "New patients", "active_patients": "Active patients",
     "patient_nps": "Patient NPS", "dyad_alignment": "Partner alignment",
 }
 STATUS_TEXT = {"ok": "ok", "warnings": "ok, with data warnings", "failed": "not included",
@@ -327,11 +327,21 @@ def glossary_frame(kinds: set[str]) -> pd.DataFrame:
 
     rows = [{"Measure": GROWTH_LABEL, "Formula": "collections ÷ collections of the same months a year earlier − 1",
              "Benchmark": "—", "Source": "—"}]
-    kind = "dental" if "dental" in kinds or not kinds else "medical"
-    g = registry.glossary([m for m in CORE_METRICS if m != GROWTH_ID], kind)
-    for r in g.itertuples():
-        rows.append({"Measure": metric_label(r.id, kinds), "Formula": r.formula, "Benchmark": r.benchmark or "—",
-                     "Source": r.source or "—"})
+    ids = [m for m in CORE_METRICS if m != GROWTH_ID]
+    kinds = sorted(kinds or {"dental"})
+    per_kind = {k: registry.glossary(ids, k).set_index("id") for k in kinds}
+    for mid in ids:
+        first = per_kind[kinds[0]].loc[mid]
+        bench, src = [], []
+        same = len({per_kind[k].loc[mid, "benchmark"] for k in kinds}) == 1
+        for k in kinds:
+            r = per_kind[k].loc[mid]
+            if r["benchmark"]:
+                bench.append(f"{k}: {r['benchmark']}" if len(kinds) > 1 and not same else r["benchmark"])
+                src.append(r["source"])
+        bench = list(dict.fromkeys(bench))
+        rows.append({"Measure": metric_label(mid, set(kinds)), "Formula": first["formula"],
+                     "Benchmark": "; ".join(bench) or "—", "Source": "; ".join(dict.fromkeys(src)) or "—"})
     return pd.DataFrame(rows)
 
 
