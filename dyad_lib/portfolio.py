@@ -128,12 +128,19 @@ def _practice_row(practice_id: str, period_text: str, view: str | None, data_dir
         status, why = "warnings", f"{n} data warning{'s' if n != 1 else ''} (see its data-quality report)."
     else:
         status, why = "ok", ""
-    period = parse_period(period_text, cfg.fiscal_year_start_month, view)
+    period = portfolio_period(period_text, cfg.fiscal_year_start_month, view)
     ids = [m for m in CORE_METRICS if m != GROWTH_ID]
     values = compute_metrics(practice, period, ids)
     before = compute_metrics(practice, period.year_earlier(), ["collections"]).get("collections")
     values[GROWTH_ID] = _growth(values.get("collections"), before)
     return PracticeRow(practice_id, cfg.name, cfg.kind, status, why, period, values)
+
+
+def portfolio_period(period: str, fy_start_month: int = 1, view: str | None = "t12") -> Period:
+    """The months compared: a month with its view (t12: the twelve months ending with it), or a
+    quarter or fiscal year as it is (views apply to months only)."""
+    p = parse_period(period, fy_start_month)
+    return p.view(view) if p.kind == "month" and view else p
 
 
 def collect(period: str, data_dir: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None,
@@ -190,7 +197,7 @@ def _slugs(report: str, period: Period) -> list[str]:
     folder by the period and its view: 2026-09, 2026-09-t12; the data-quality report: latest)."""
     base = period.slug
     month = f"{period.end:%Y-%m}"
-    out = [base, f"{month}-t12", month] if report == "practice_assessment" else [base]
+    out = [base, f"{month}-t12", month] if report == "practice_assessment" else [base, month]
     if report == "data_quality":
         out += ["latest", month]
     return list(dict.fromkeys(out))

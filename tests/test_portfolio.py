@@ -109,3 +109,21 @@ def test_links_point_to_existing_reports(tmp_path):
                      ("Assessment", "../../harbor-dental/2026-09-t12/practice_assessment.html")]
     expected = report_links("harbor-dental", period, tmp_path / "none", only_existing=False)
     assert ("Data quality", "../../harbor-dental/2026-09/data_quality.html") in expected
+
+
+def test_quarter_period_is_used_as_is_and_links_find_the_month_reports(tmp_path):
+    from dyad_lib.portfolio import portfolio_period
+
+    q = portfolio_period("2026Q3", 1, "t12")
+    assert (q.kind, q.label) == ("quarter", "2026Q3")
+    assert portfolio_period("2026-09", 1, "t12").label == "T12 to 2026-09"
+    assert portfolio_period("FY2026", 7, "t12").label == "FY2026"
+    for folder, report in (("2026-09", "monthly_review"), ("2026-09-t12", "practice_assessment"),
+                           ("2026Q3", "quarterly_partnership"), ("latest", "data_quality")):
+        (tmp_path / "maple" / folder).mkdir(parents=True)
+        (tmp_path / "maple" / folder / f"{report}.html").write_text("x")
+    links = dict(report_links("maple", parse_period("2026Q3"), tmp_path))
+    assert links == {"Monthly review": "../../maple/2026-09/monthly_review.html",
+                     "Assessment": "../../maple/2026-09-t12/practice_assessment.html",
+                     "Partnership": "../../maple/2026Q3/quarterly_partnership.html",
+                     "Data quality": "../../maple/latest/data_quality.html"}
