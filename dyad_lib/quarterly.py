@@ -134,7 +134,8 @@ def kpi_targets(goals: Mapping[str, Any] | None, period: Period) -> dict[str, fl
 PRACTICE_GROUPS = (
     ("Money", ("net_production", "collections", "collection_ratio", "overhead_ratio")),
     ("Patients and the schedule", ("case_acceptance_value", "case_acceptance_count", "patient_retention",
-                                   "chair_utilization", "pre_appointment_rate")),
+                                   "chair_utilization", "pre_appointment_rate", "no_show_rate",
+                                   "documentation_timeliness")),
     ("Quality and patient experience", ("patient_nps",)),
 )
 #: Partnership half: (group, ids).
@@ -153,6 +154,8 @@ BRIDGES = {
     "chair_utilization": "balances clinical thoroughness with business efficiency",
     "pre_appointment_rate": "reflects clear clinical recommendations and effective scheduling",
     "collection_ratio": "follows from what is produced and how it is billed and followed up",
+    "no_show_rate": "reflects patients' commitment to the plan and the reminder and scheduling system",
+    "documentation_timeliness": "clinical notes completed promptly keep billing and follow-up moving",
 }
 STATUS = {"good": ("On track", "good"), "watch": ("Watch", "warn"), "concern": ("Needs attention", "bad"),
           "steady": ("No target", "none"), None: ("Not available", "none")}
@@ -258,7 +261,8 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
             "status_reason": r["reason"] if value is not None else None,
             "previous": prev, "change": None if pd.isna(r["change"]) else float(r["change"]),
             "year_ago": None if pd.isna(r["year_ago"]) else float(r["year_ago"]),
-            "trend": r["trend"] if isinstance(r["trend"], str) else None,
+            "trend": (("same" if not pd.isna(r["change"]) and _shown_zero(float(r["change"]), r["unit"]) else r["trend"])
+                      if isinstance(r["trend"], str) else None),
             "series": [None if pd.isna(x) else float(x) for x in series[mid]],
             "bridge": BRIDGES.get(mid),
         })
@@ -330,9 +334,17 @@ def _text(x: Any) -> str:
     return x if isinstance(x, str) else ""
 
 
+def _shown_zero(change: float, unit: str) -> bool:
+    """A change that prints as zero at the report's precision (+0.0 pts, +0, +0.0) is no change."""
+    text = fmt.change(change, unit)
+    return not any(ch in "123456789" for ch in text)
+
+
 def _change_html(row: Mapping[str, Any]) -> str:
     if row["change"] is None or row["previous"] is None:
         return ""
+    if _shown_zero(row["change"], row["unit"]):
+        row = {**row, "trend": "same"}
     arrow = {"better": ("▲" if row["change"] > 0 else "▼", "good"), "worse": ("▲" if row["change"] > 0 else "▼", "bad"),
              "same": ("●", "none")}.get(row["trend"] or "", ("", "none"))
     word = {"better": "better", "worse": "worse", "same": "same"}.get(row["trend"] or "", "")
@@ -457,6 +469,28 @@ def goal_progress(practice: "Practice", period: Period, goals: Mapping[str, Any]
                      through=f"{period.end:%B %Y}",
                      span=f"{fiscal_year_label(period)} so far: {ytd_p.start:%B %Y} – {period.end:%B %Y}")
     return out
+
+
+def last_year_result(practice: "Practice", period: Period, goals: Mapping[str, Any] | None) -> str | None:
+    """When the quarter's fiscal year has no goals yet: how the previous fiscal year, if it had a
+    collection goal and has ended, closed against it (one sentence), else None."""
+    from dyad_lib.goals import annual_goal
+    from dyad_lib.metrics import compute_metrics
+    from dyad_lib.periods import parse_period
+
+    fy = fiscal_year_of(period.end, period.fy_start_month) - 1
+    goal = annual_goal(goals, f"FY{fy}")
+    if goal is None:
+        return None
+    year = parse_period(f"FY{fy}", period.fy_start_month)
+    if year.end > period.end:
+        return None
+    got = compute_metrics(practice, year, ["collections"])["collections"].value
+    if got is None:
+        return None
+    side = "above" if got >= goal else "below"
+    return (f"FY{fy} ({year.start:%B %Y} – {year.end:%B %Y}) closed with collections of {fmt.money(got)} against its "
+            f"goal of {fmt.money(goal)}: {fmt.money(abs(got - goal))} {side} it ({fmt.percent(got / goal)} of the goal).")
 
 
 def goal_sentences(progress: pd.DataFrame) -> list[str]:
@@ -845,8 +879,30 @@ def conflict_table(s: Mapping[str, Any]) -> pd.DataFrame:
 
 # --- the checkpoint agenda -------------------------------------------------------------------------------
 
-TOPIC_WORDS = {"assessment": "Assessment", "actions": "Action plan", "meetings": "Meetings", "conflicts": "Conflicts",
+TOPIC_WORDS = {"scorecard": "Scorecard", "assessment": "Assessment", "actions": "Action plan", "meetings": "Meetings", "conflicts": "Conflicts",
                "patients": "Patients", "team": "Team", "feedback_360": "360 feedback"}
+
+
+def scorecard_agenda(card: pd.DataFrame, practice: "Practice") -> dict[str, list]:
+    """Agenda lines from the practice half of the scorecard (the partnership half and patient NPS are
+    already covered by `dyad_lib.checkpoint`): measures on track are working, measures that need
+    attention could be improved; each names the value, the target and its source."""
+    from dyad_lib.checkpoint import AgendaItem
+
+    out: dict[str, list] = {"working": [], "improve": []}
+    rows = card[(card["half"] == "practice") & (card["id"] != "patient_nps") & card["has_target"]]
+    for r in rows.to_dict("records"):
+        if r["value"] is None or r["verdict"] not in ("good", "concern"):
+            continue
+        src = r["target_source"].replace("(goals.yaml)", "").strip()
+        text = (f"{r['label']}: {fmt.number(r['value'], r['unit'])} in {card.attrs['quarters'][-1]} against "
+                f"{r['target']} ({src}).")
+        out["working" if r["verdict"] == "good" else "improve"].append(AgendaItem("scorecard", text))
+    return out
+
+
+def merge_agenda(first: Mapping[str, list], then: Mapping[str, list]) -> dict[str, list]:
+    return {k: list(first.get(k, [])) + list(then.get(k, [])) for k in ("working", "improve")}
 
 
 def agenda_html(agenda: Mapping[str, list], practice: "Practice") -> str:
