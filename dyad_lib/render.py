@@ -42,10 +42,12 @@ def _dist_version(name: str) -> str:
 
 def _vega_cache_file(kind: str) -> Path:
     """Where the bundle and its versions are kept between processes (keyed by both packages)."""
-    from dyad_lib.paths import cache_dir
+    import os
 
     tag = f"altair{_dist_version('altair')}-vlc{_dist_version('vl-convert-python')}"
-    return cache_dir() / "vega" / f"{kind}-{tag}.{'js' if kind == 'bundle' else 'json'}"
+    # a per-installation artifact, not per data set: the user's cache, whatever DYAD_CACHE_DIR says
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dyad"
+    return root / "vega" / f"{kind}-{tag}.{'js' if kind == 'bundle' else 'json'}"
 
 
 @functools.lru_cache(maxsize=1)
@@ -78,7 +80,7 @@ def vega_bundle() -> str:
     """vega + vega-lite + vega-embed as one script (about 0.9 MB), built once per process.
 
     `</script` cannot appear inside an inline script; escape it just in case the bundle holds one.
-    Building it costs ~1.7 s, so it is also kept on disk in the cache folder, keyed by the
+    Building it costs ~1.7 s, so it is also kept on disk in the user's cache (~/.cache/dyad), keyed by the
     Altair and vl-convert versions: every later process (each `dyad run`, each batch worker)
     reads it in milliseconds.
     """
@@ -263,3 +265,15 @@ def page(title: str, content_html: str) -> str:
             f"<title>{html.escape(title)}</title>\n<meta name=\"generator\" content=\"dyad {__version__}\">\n"
             f"<style type=\"text/css\">\n{stylesheet()}\n</style>\n</head>\n"
             f"<body class=\"dyad-report\">\n<main class=\"dyad-page\">\n{content_html}\n</main>\n</body>\n</html>\n")
+
+
+def warm_up() -> None:
+    """Build the exporter, compile its templates and load the vega bundle by rendering a tiny
+    notebook. The runner calls it in a background thread while the kernel executes the report,
+    so the first real export of a process costs ~10 ms instead of seconds."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# warm-up")])
+    nb.cells.append(nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": "<p>warm-up</p>", "text/plain": "warm-up"})]))
+    notebook_to_html(nb, "warm-up", [])

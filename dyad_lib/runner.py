@@ -15,6 +15,7 @@ import html
 import os
 import re
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -310,6 +311,15 @@ def cached_result(report: str, practice_id: str | None, period: str, params: dic
     return res
 
 
+def _warm_renderer() -> None:
+    try:
+        from dyad_lib.render import warm_up
+
+        warm_up()
+    except Exception:  # the real export reports any problem
+        pass
+
+
 def run_report(report: str, practice_id: str | None, period: str, params: dict[str, Any] | None = None,
                data_dir: str | os.PathLike | None = None, reports_dir: str | os.PathLike | None = None,
                cache_dir: str | os.PathLike | None = None, *, prepared: Any = None, pdf: bool = False,
@@ -404,6 +414,9 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     tmp_nb = Path(tempfile.mkstemp(prefix=f".{report}.", suffix=".running.ipynb", dir=out)[1])
     limit = timeout or DEFAULT_TIMEOUT
     km = kernel_pool.POOL.take(kernel_name(), str(nb_path.parent)) if pooled else None
+    # the exporter's templates compile in this process while the kernel works (the wait is I/O)
+    renderer = threading.Thread(target=_warm_renderer, name="dyad-warm-renderer", daemon=True)
+    renderer.start()
     try:
         import nbformat
         import papermill as pm
@@ -413,6 +426,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
             pm.execute_notebook(str(nb_path), str(tmp_nb), parameters=run_params, kernel_name=kernel_name(),
                                 progress_bar=False, log_output=False, cwd=str(nb_path.parent),
                                 execution_timeout=limit, kernel_manager_class="dyad_lib.kernel.IPCKernelManager",
+                                request_save_on_cell_execute=False,  # one write at the end, not one per cell
                                 **({"km": km} if km is not None else {}))
         except PapermillExecutionError as exc:
             section = None
@@ -441,6 +455,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         # 4. render, then replace the previous outputs atomically
         from dyad_lib.render import local_paths, notebook_to_html
 
+        renderer.join()
         nb = _clean_metadata(nbformat.read(str(tmp_nb), as_version=4))
         title = f"{report_title(report)} — {name} — {period}"
         try:
