@@ -783,10 +783,11 @@ def rhythm_notes(rhythm: pd.DataFrame, meetings: pd.DataFrame | None, period: Pe
     for r in rhythm.to_dict("records"):
         if r["adherence"] is not None and not pd.isna(r["adherence"]):
             continue
-        line = f"{r['label']}: {r['reason'] or 'not computable'}"
-        if meetings is not None:
-            held = meetings[(meetings["cadence"] == r["cadence"]) & meetings["held"].fillna(False).astype(bool)
-                            & (meetings["date"] <= period.last_day)]
+        why = "not due within a single quarter" if not r["planned"] else (r["reason"] or "not computable")
+        line = f"{r['label']}: {why}"
+        logged = meetings[meetings["cadence"] == r["cadence"]] if meetings is not None else None
+        if logged is not None and len(logged):
+            held = logged[logged["held"].fillna(False).astype(bool) & (logged["date"] <= period.last_day)]
             if len(held):
                 d = pd.Timestamp(held["date"].max())
                 line += f"; the last one was held on {d:%B} {d.day}, {d.year}"

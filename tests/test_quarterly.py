@@ -113,6 +113,19 @@ def test_sparkline_gaps_and_target():
     assert "qp-nospark" in q.sparkline_svg([None, 1.0], ["a", "b"], "count")
 
 
+def test_rhythm_notes_say_when_the_retreat_was_last_held():
+    from dyad_lib.partnership import meeting_rhythm
+
+    m = pd.DataFrame({"date": pd.to_datetime(["2025-01-10", "2026-01-17", "2026-07-07"]),
+                      "cadence": ["annual", "annual", "weekly"], "held": [True, True, True],
+                      "duration_minutes": [300.0, 300.0, 15.0]})
+    period = parse_period("2026Q3", 1)
+    notes = q.rhythm_notes(meeting_rhythm(m, period), m, period)
+    assert notes == ["Monthly review: no monthly meetings are logged at all.",
+                     "Quarterly strategy session: no quarterly meetings are logged at all.",
+                     "Annual retreat: not due within a single quarter; the last one was held on January 17, 2026."]
+
+
 def test_anonymity_lines_name_the_fold():
     rows = []
     for rater, n in (("self", 1), ("partner", 1), ("peer", 3), ("staff", 4), ("patient", 2)):
