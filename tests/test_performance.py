@@ -204,3 +204,17 @@ def test_benchmark_quick_prints_every_figure(tmp_path):
     figs = json.loads(out.read_text())["figures"]
     assert [f["name"] for f in figs] == list(FIGURE_NAMES)
     assert all(f["ratio"] > 0 for f in figs)
+
+
+def test_unreachable_scheduler_is_a_plain_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from dyad_lib.cli import app
+
+    make_practice(tmp_path / "data")
+    res = CliRunner().invoke(app, ["batch", "--period", "2025-03", "--reports", "data_quality",
+                                   "--data-dir", str(tmp_path / "data"), "--reports-dir", str(tmp_path / "out"),
+                                   "--scheduler", "tcp://127.0.0.1:9"])
+    assert res.exit_code == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in res.output
+    assert "Traceback" not in res.output

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dyad_lib.commands._common import DataDirOption, ReportsDirOption, console, usage_error
+from dyad_lib.commands._common import DataDirOption, ReportsDirOption, console, fail, usage_error
 from dyad_lib.commands.run import (CacheDirOption, NotebooksDirOption, ParamOption, PdfOption, parse_params,
                                    status_line)
 
@@ -113,7 +113,13 @@ def register(app: typer.Typer) -> None:
             periods[DATA_QUALITY] = "latest"
         jobs = plan(chosen_practices, chosen_reports, periods=periods,
                     params={r: params for r in chosen_reports})
-        result = run_and_report(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
-                                workers=workers or default_workers(), pdf=pdf, notebooks_dir=notebooks_dir,
-                                scheduler=scheduler, use_cache=False if no_cache else None)
+        from dyad_lib.cluster import SchedulerError
+
+        try:
+            result = run_and_report(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
+                                    workers=workers or default_workers(), pdf=pdf, notebooks_dir=notebooks_dir,
+                                    scheduler=scheduler, use_cache=False if no_cache else None)
+        except SchedulerError as exc:
+            fail(str(exc))
+            return
         raise typer.Exit(0 if result.ok else 1)
