@@ -102,6 +102,20 @@ def checkpoint_targets() -> dict[str, float]:
             "action_items_done_on_time": ON_TIME_OK, "action_items_overdue": 0.0}
 
 
+def status_rules_text() -> str:
+    """How a scorecard status is decided and what the checkpoint rules are, for the glossary."""
+    from dyad_lib.checkpoint import ADHERENCE_OK, ON_TIME_OK
+    from dyad_lib.compare import TREND_MARGIN, WATCH_MARGIN
+
+    return (f"Status: On track = at or better than the target, or inside the benchmark band; Watch = on the wrong "
+            f"side by up to {WATCH_MARGIN:.0%} of the target, or inside the band but more than {TREND_MARGIN:.0%} "
+            f"worse than the previous quarter; Needs attention = further off. Checkpoint rules, the targets of the "
+            f"partnership logs where goals.yaml sets none: each meeting cadence held at least {ADHERENCE_OK:.0%} of "
+            f"the times planned, at least {ON_TIME_OK:.0%} of the action items due done on time, and no action "
+            f"item overdue. The quarter's goal for production and collections is the sum of its months in the "
+            f"goals.yaml phasing.")
+
+
 def goals_entry(goals: Mapping[str, Any] | None, period: Period) -> Mapping[str, Any] | None:
     """goals.yaml's entry for the fiscal year the quarter ends in (None: no goals set for it)."""
     entry = (goals or {}).get(fiscal_year_label(period))
@@ -721,7 +735,10 @@ def assessment_chart(frame: pd.DataFrame, practice: "Practice", title: str = "")
         y=y, x=alt.X("rating:Q", scale=scale, axis=axis), color=colour, tooltip=tip)
     dot = alt.Chart(long[long["who"] == clinical]).mark_point(filled=True, size=90, opacity=1).encode(
         y=y, x=alt.X("rating:Q", scale=scale, axis=axis), color=colour, tooltip=tip)
-    return (alt.layer(rule, ring, dot).properties(title=title, width=560, height=max(60, 30 * len(frame)))
+    cw, bw = role_word(practice, "physician"), role_word(practice, "administrator")
+    sub = f"Filled dot: the {cw}'s rating · ring: the {bw}'s rating · a dot inside a ring: both gave the same rating"
+    return (alt.layer(rule, ring, dot).properties(title=alt.TitleParams(title, subtitle=sub), width=560,
+                                                  height=max(60, 30 * len(frame)))
             .configure_legend(labelLimit=400).configure_axisY(labelLimit=340))
 
 
