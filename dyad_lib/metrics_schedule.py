@@ -73,6 +73,30 @@ def _nps(prom: np.ndarray, det: np.ndarray, n: np.ndarray) -> np.ndarray:
     return v
 
 
+def _complementary_suppression(rows: Cols, n: int) -> dict[str, np.ndarray]:
+    """Roles to hide, beyond the small ones, so a small role can't be worked out by subtraction.
+
+    A role with 1-2 responses is not shown; but with the overall figure and every other role
+    shown, its answers would follow from the difference. So the smallest shown roles are hidden
+    with it until the hidden roles together hold at least BURNOUT_MIN responses from at least two
+    roles (the standard complementary-suppression rule of statistical disclosure control).
+    Returns, per role, True where the role must be hidden although it has enough responses.
+    """
+    counts = {g: np.asarray(rows[f"ts_n:{g}"]) for g in TEAM_ROLES}
+    extra = {g: np.zeros(n, bool) for g in TEAM_ROLES}
+    for i in range(n):
+        c = {g: int(counts[g][i]) for g in TEAM_ROLES}
+        hidden = [g for g in TEAM_ROLES if 0 < c[g] < BURNOUT_MIN]
+        if not hidden:
+            continue
+        shown = sorted((g for g in TEAM_ROLES if c[g] >= BURNOUT_MIN), key=lambda g: (c[g], g))
+        while shown and (sum(c[g] for g in hidden) < BURNOUT_MIN or len(hidden) < 2):
+            g = shown.pop(0)
+            hidden.append(g)
+            extra[g][i] = True
+    return extra
+
+
 def _surveys(rows: Cols) -> dict[str, Result]:
     out: dict[str, Result] = {}
     if "ps_n" in rows:
@@ -81,17 +105,23 @@ def _surveys(rows: Cols) -> dict[str, Result]:
     if "ts_n:all" in rows:
         n = len(rows["ts_n:all"])
         few = f"fewer than {BURNOUT_MIN} team survey responses in {{period}} (not shown, to keep answers anonymous)"
+        hidden_by_complement = _complementary_suppression(rows, n)
         for g in ("all",) + TEAM_ROLES:
             enough = rows[f"ts_n:{g}"] >= BURNOUT_MIN
+            if g != "all":
+                enough = enough & ~hidden_by_complement[g]
             who = "" if g == "all" else f"{g} "
             few_g = few if g == "all" else few.replace("team survey responses", f"{g} responses")
             suffix = "" if g == "all" else f"_{g}"
             sat, _ = div(rows[f"sat_sum:{g}"], rows[f"sat_n:{g}"], "")
+            shielded = hidden_by_complement.get(g, np.zeros(n, bool))
+            shield_reason = (f"not shown: another role has fewer than {BURNOUT_MIN} responses in {{period}}, "
+                             f"and showing the {g} figure would let that role's answers be worked out")
             out[f"team_satisfaction{suffix}"] = (where(enough, sat), first_reason(
-                [(~enough, few_g), (rows[f"sat_n:{g}"] == 0, f"no {who}satisfaction answers in {{period}}")], n))
+                [(shielded, shield_reason), (~enough, few_g), (rows[f"sat_n:{g}"] == 0, f"no {who}satisfaction answers in {{period}}")], n))
             burn, _ = div(rows[f"burn_yes:{g}"], rows[f"burn_n:{g}"], "")
             out[f"burnout_rate{suffix}"] = (where(enough, burn), first_reason(
-                [(~enough, few_g), (rows[f"burn_n:{g}"] == 0, f"no {who}burnout answers in {{period}}")], n))
+                [(shielded, shield_reason), (~enough, few_g), (rows[f"burn_n:{g}"] == 0, f"no {who}burnout answers in {{period}}")], n))
         enough = rows["ts_n:all"] >= BURNOUT_MIN
         out["staff_enps"] = (where(enough, _nps(rows["enps_prom:all"], rows["enps_det:all"], rows["enps_n:all"])),
                              first_reason([(~enough, few), (rows["enps_n:all"] == 0,

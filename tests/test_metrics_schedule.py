@@ -177,6 +177,26 @@ def test_team_survey_role_with_enough_responses(tmp_path):
     assert v(p, "team_satisfaction_staff").value is None
 
 
+def test_a_small_role_cannot_be_worked_out_by_subtraction(tmp_path):
+    # Q2: 3 physicians, 1 administrator, 4 staff. The administrator alone is hidden (1 < 3); if the
+    # physicians (3) and staff (4) were shown with the overall (8), the administrator's answer would
+    # be 8 × overall − 3 × physician − 4 × staff. So the smallest shown role (physicians, 3) is hidden
+    # too: the hidden roles then hold 1 + 3 = 4 >= 3 answers from two roles.
+    team = ("response_date,role,satisfaction,burnout,recommend_workplace\n"
+            "2026-04-01,physician,5,1,10\n2026-04-02,physician,2,3,5\n2026-04-03,physician,2,5,0\n"
+            "2026-05-01,administrator,1,5,0\n"
+            "2026-05-02,staff,4,1,9\n2026-05-03,staff,4,2,9\n2026-06-03,staff,3,3,8\n2026-06-04,staff,5,1,10\n")
+    p = dental(tmp_path, team_survey=team)
+    assert v(p, "team_satisfaction").value == pytest.approx((5 + 2 + 2 + 1 + 4 + 4 + 3 + 5) / 8)
+    assert v(p, "team_satisfaction_staff").value == pytest.approx((4 + 4 + 3 + 5) / 4)
+    assert v(p, "burnout_rate_staff").value == pytest.approx(1 / 4)  # only the 3
+    adm = v(p, "team_satisfaction_administrator")
+    assert adm.value is None and "anonymous" in adm.reason
+    for mid in ("team_satisfaction_physician", "burnout_rate_physician"):
+        m = v(p, mid)
+        assert m.value is None and "worked out" in m.reason, mid
+
+
 def test_every_id_present_and_absent_tables_say_so(tmp_path):
     p = write_practice(tmp_path, {"financials": DENTAL_TABLES["financials"]})
     got = compute_metrics(p, Q2)
