@@ -31,6 +31,16 @@ def test_notebook_contract(path):
     assert "great_expectations" not in "".join(c.source for c in nb.cells)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_parameter_is_visible_to_papermill(path):
+    """A name papermill cannot parse (e.g. a trailing comment it takes for a type hint) is silently
+    not a parameter: `dyad batch` would never pass it. Every assignment must be recognised."""
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assigned = set(re.findall(r"^([A-Za-z_]\w*)\s*=", cell.source, flags=re.M))
+    assert assigned == set(pm.inspect_notebook(str(path))), f"{path.name}: unparsed parameter lines"
+
+
 def test_there_are_notebooks():
     assert NOTEBOOKS, "notebooks/ is empty"
 
