@@ -28,16 +28,19 @@ from dyad_lib.periods import fiscal_year_period, parse_period
 PAYROLL_CATEGORIES = ("staff_wages", "payroll_taxes_benefits")
 
 
-def _payroll_band() -> tuple[float, float]:
+def payroll_band(kind: str = "dental") -> tuple[float, float] | None:
     """Payroll share of collections: the registry's wages band + taxes and benefits band
-    (20–25% + 3–6% = 23–31%, Burkhart; McKenzie), so the band is defined once."""
+    (20–25% + 3–6% = 23–31%, Burkhart; McKenzie), so the band is defined once. Those are dental
+    consultants' figures: for a kind of practice with no published band this is None."""
     from dyad_lib import registry
 
-    bands = [registry.get(f"overhead_ratio_{c}").bands[0] for c in PAYROLL_CATEGORIES]
+    bands = [registry.get(f"overhead_ratio_{c}").band(kind) for c in PAYROLL_CATEGORIES]
+    if any(b is None or b.low is None or b.high is None for b in bands):
+        return None
     return (sum(b.low for b in bands), sum(b.high for b in bands))
 
 
-PAYROLL_BAND = _payroll_band()
+PAYROLL_BAND = payroll_band("dental")
 
 
 def _no_show_target() -> float:
@@ -430,12 +433,15 @@ def check_utilization(required: float | None, current: float | None = None) -> C
     return Check("utilization", label, "fail", f"{said}: above 90% is not realistic")
 
 
-def check_payroll(payroll: float, goal: float, band: tuple[float, float] = PAYROLL_BAND) -> Check:
+def check_payroll(payroll: float, goal: float, band: tuple[float, float] | None = PAYROLL_BAND) -> Check:
     """Payroll (wages + taxes and benefits) as a share of the goal: pass in band, warn within 3 points, fail beyond."""
     label = "Payroll share of the goal"
     if goal <= 0:
         return Check("payroll", label, "n/a", "the collection goal is not positive")
     share = payroll / goal
+    if band is None:
+        return Check("payroll", label, "n/a", f"payroll {money_text(payroll)} is {pct_text(share)} of the "
+                     f"{money_text(goal)} goal; no published payroll band for this kind of practice")
     lo, hi = band
     said = (f"payroll {money_text(payroll)} is {pct_text(share)} of the {money_text(goal)} goal "
             f"(band {pct_text(lo, 0)}–{pct_text(hi, 0)})")
@@ -497,7 +503,7 @@ def realism_checks(ledger: Ledger, inputs: GoalInputs, history: History, capacit
         check_per_hour(capacity.required_per_hour, history.best_quarter_per_hour, history.best_quarter_label,
                        float(inputs.fee_change.value or 0.0)),
         check_utilization(capacity.required_utilization, history.get("chair_utilization")),
-        check_payroll(payroll, ledger.collection_goal),
+        check_payroll(payroll, ledger.collection_goal, payroll_band(history.kind)),
         check_break_even(ledger.collection_goal, ledger.break_even),
     ]
 

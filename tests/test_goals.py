@@ -381,3 +381,14 @@ def test_waterfall_frame_stacks_the_ledger():
     assert wf.loc["Not collected (ratio)", "amount"] == pytest.approx(20_408.16)
     assert wf.loc["Adjustments", "end"] == pytest.approx(1_074_113.85)
     assert "Net charges goal" in set(waterfall_frame(lg, "medical")["label"])
+
+
+def test_payroll_band_is_dental_only():
+    from dyad_lib.goals import check_payroll, payroll_band
+
+    # 20–25% wages + 3–6% taxes and benefits (Burkhart; McKenzie: dental consultants)
+    assert payroll_band("dental") == pytest.approx((0.23, 0.31))
+    assert payroll_band("medical") is None
+    # $803,770 of payroll on a $2,453,928 goal = 32.8%: no band to judge it by in a medical practice
+    c = check_payroll(803_770, 2_453_928, payroll_band("medical"))
+    assert c.status == "n/a" and "32.8%" in c.reason and "no published payroll band" in c.reason

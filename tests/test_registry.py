@@ -74,7 +74,9 @@ def test_bands_from_metrics_md():
     assert (cr.band("medical").low, cr.band("medical").high) == (0.95, None)
     assert get("chair_utilization").band("dental").kind == "target"  # not a benchmark
     assert get("overhead_ratio_staff_wages").band("dental").low == 0.20
-    assert get("overhead_ratio_lab").band("medical").high == 0.10
+    assert get("overhead_ratio_lab").band("dental").high == 0.10
+    # dental consultants' category bands (Burkhart; McKenzie) are not applied to medical practices
+    assert get("overhead_ratio_lab").band("medical") is None
     assert get("overhead_ratio_marketing").bands == ()
     assert get("no_show_rate").band("medical").source_text == "MGMA (2023)"
     assert get("ar_over_90_share").band("medical").high == 0.25
