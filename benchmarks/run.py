@@ -78,9 +78,28 @@ class Figure:
 # --- running things -----------------------------------------------------------------------------
 
 
+#: Set by freeze_code(): every subprocess imports this copy of dyad_lib and its notebooks.
+FROZEN: Path | None = None
+
+
+def freeze_code(tmp: Path) -> Path:
+    """Copy dyad_lib and the notebooks into the run's folder and run everything from that copy:
+    the figures describe one version of the code even if the checkout changes meanwhile (the
+    report cache keys on the code, so an edit during the run would rightly invalidate it)."""
+    global FROZEN
+    code = tmp / "code"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "dyad_lib", code / "dyad_lib", ignore=ignore)
+    shutil.copytree(ROOT / "notebooks", code / "notebooks", ignore=ignore)
+    FROZEN = code
+    return code
+
+
 def _env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"GX_ANALYTICS_ENABLED": "False", "PYTHONHASHSEED": "0", "TZ": "UTC"})
+    if FROZEN is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(FROZEN), *filter(None, [os.environ.get("PYTHONPATH")])])
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -88,7 +107,7 @@ def _env(**extra: str) -> dict[str, str]:
 def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
     """Wall-clock seconds of a subprocess; raises with its output if it fails."""
     t = time.perf_counter()
-    p = subprocess.run(cmd, env=env or _env(), cwd=cwd or ROOT, capture_output=True, text=True)
+    p = subprocess.run(cmd, env=env or _env(), cwd=cwd or FROZEN or ROOT, capture_output=True, text=True)
     took = time.perf_counter() - t
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
@@ -97,14 +116,18 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = 
 
 def py_json(code: str, env: dict[str, str] | None = None) -> dict:
     """Run Python code in a fresh interpreter; its last stdout line is a JSON dict."""
-    p = subprocess.run([PY, "-c", code], env=env or _env(), cwd=ROOT, capture_output=True, text=True)
+    p = subprocess.run([PY, "-c", code], env=env or _env(), cwd=FROZEN or ROOT, capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"benchmark step failed:\n{p.stdout[-3000:]}\n{p.stderr[-4000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+def notebooks_dir() -> Path:
+    return (FROZEN or ROOT) / "notebooks"
+
+
 def available_reports() -> list[str]:
-    return [r for r in PREFERRED if (ROOT / "notebooks" / f"{r}.ipynb").is_file()]
+    return [r for r in PREFERRED if (notebooks_dir() / f"{r}.ipynb").is_file()]
 
 
 def make_practices(data: Path, n: int) -> list[str]:
@@ -167,10 +190,10 @@ def run_batch_timed(*args, **kw) -> tuple[float, dict]:
 def naive_one(report: str, practice: str, data: Path, out: Path, cache: Path) -> float:
     """The naive path: `papermill` CLI, then `jupyter nbconvert` CLI, same notebook and parameters."""
     period, params = PERIODS.get(report, ("2026Q3", {}))
-    nb = ROOT / "notebooks" / f"{report}.ipynb"
+    nb = notebooks_dir() / f"{report}.ipynb"
     dst = out / f"{practice}-{report}.ipynb"
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [str(BIN / "papermill"), str(nb), str(dst), "-k", "dyad", "--cwd", str(ROOT / "notebooks"),
+    cmd = [str(BIN / "papermill"), str(nb), str(dst), "-k", "dyad", "--cwd", str(notebooks_dir()),
            "-r", "practice_id", practice, "-r", "period", period, "-r", "data_dir", str(data)]
     import papermill as pm
 
@@ -317,7 +340,7 @@ def fig_large(tmp: Path, quick: bool) -> list[Figure]:
 
 
 def _large(mode: str, data: Path, pid: str = "large-group") -> dict:
-    p = subprocess.run([PY, "-c", LARGE_CODE, mode, str(data), pid], env=_env(), cwd=ROOT,
+    p = subprocess.run([PY, "-c", LARGE_CODE, mode, str(data), pid], env=_env(), cwd=FROZEN or ROOT,
                        capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"large practice ({mode}) failed:\n{p.stderr[-4000:]}")
@@ -371,7 +394,7 @@ print(json.dumps({"seconds": took, "load": load, "n": len(periods), "shape": lis
 def fig_metrics(tmp: Path, quick: bool) -> list[Figure]:
     data = tmp / "m3y"
     pid = make_practices(data, 1)[0]
-    p = subprocess.run([PY, "-c", METRICS_CODE, str(data), str(tmp / "m3y-cache"), pid], env=_env(), cwd=ROOT,
+    p = subprocess.run([PY, "-c", METRICS_CODE, str(data), str(tmp / "m3y-cache"), pid], env=_env(), cwd=FROZEN or ROOT,
                        capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"metrics figure failed:\n{p.stderr[-4000:]}")
@@ -424,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     figs: list[Figure] = []
+    freeze_code(tmp)
     try:
         for s in steps:
             ts = time.perf_counter()
