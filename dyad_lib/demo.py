@@ -6,7 +6,8 @@ drawn from numpy's `default_rng` with fixed seeds, rows are sorted and numbers a
 fixed formats, so every run writes the same bytes (the generated files are committed in `data/`).
 
 Practices (data 2023-01 … 2026-09; a few `scheduled` appointments in 2026-10 … 2026-11; each
-folder also gets the FY2026 goals.yaml that `goals_history.write_demo_goals` plans on this data):
+folder also gets the goals.yaml that `goals_history.write_demo_goals` plans on this data: FY2026
+for both, and FY2027 for maple, whose fiscal year starts in July — see DEMO_GOAL_YEARS):
 
 * ``harbor-dental`` — "Harbor Cosmetic & Implant Dentistry", dental, calendar fiscal year,
   active window 18 months, ISO dates, plain money, whole-practice financials. Dentists D01–D03,
@@ -1116,6 +1117,12 @@ def _practice_yaml(spec: DemoSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Fiscal years whose goals the partners have agreed in the demo: harbor plans its calendar-year
+#: FY2026 in December 2025; maple (fiscal year from July) agreed FY2026 in June 2025 and FY2027 in
+#: June 2026, so its September 2026 review has a goal to measure against.
+DEMO_GOAL_YEARS = {"harbor-dental": ("FY2026",), "maple-family-medicine": ("FY2026", "FY2027")}
+
+
 def write_demo(data_dir: Path, practices=None) -> list[Path]:
     """Write the demo practices into `data_dir` and return the files written.
 
@@ -1137,7 +1144,7 @@ def write_demo(data_dir: Path, practices=None) -> list[Path]:
             tmp.mkdir()
             for name, data in files.items():
                 (tmp / name).write_bytes(data)
-            write_demo_goals(pid, staging)  # planned on the data just written
+            write_demo_goals(pid, staging, DEMO_GOAL_YEARS[pid])  # planned on the data just written
             names = sorted(p.name for p in tmp.iterdir())
             target = data_dir / pid
             if target.exists():  # moved into the staging folder, deleted with it

@@ -260,7 +260,9 @@ def demo_goals(practice, fiscal_year: str = "FY2026") -> dict[str, dict[str, Any
     fysm = practice.config.fiscal_year_start_month
     start = fiscal_year_start(int(fy[2:]), fysm)
     as_of = add_months(start, -2)
-    agreed = DEMO_AGREED_ON.get(fysm) or (add_months(start, -1) + pd.Timedelta(days=15)).strftime("%Y-%m-%d")
+    base = DEMO_AGREED_ON.get(fysm)  # the FY2026 session; later years meet on the same day a year on
+    agreed = ((pd.Timestamp(base) + pd.DateOffset(years=int(fy[2:]) - 2026)).strftime("%Y-%m-%d") if base
+              else (add_months(start, -1) + pd.Timedelta(days=15)).strftime("%Y-%m-%d"))
     plan = plan_for_practice(practice, fy, {"overhead_change_pct": 0.03}, as_of=as_of)
     names = [n for n in (practice.config.clinical_lead, practice.config.business_lead) if n]
     return {fy: plan_to_entry(plan, names, agreed)}
@@ -270,12 +272,16 @@ def write_demo_goals(practice_id: str, data_dir: str | os.PathLike | None = None
                      fiscal_years: tuple[str, ...] = ("FY2026",)) -> Path:
     """Write the demo goals.yaml of a freshly generated demo practice (raw files, no snapshot):
     the hook for `dyad_lib.demo.write_demo`, called after a practice folder is swapped in."""
-    from dyad_lib.goals_io import goals_path, write_goals_file
+    from dyad_lib.goals_io import dump_goals, goals_path, read_goals_file
     from dyad_lib.io import load_practice
+    from dyad_lib.paths import atomic_write_text
 
     practice = load_practice(practice_id, data_dir)
     path = goals_path(practice_id, data_dir)
+    entries: dict[str, dict[str, Any]] = {}
     for fy in fiscal_years:
-        for entry in demo_goals(practice, fy).values():
-            write_goals_file(path, entry, overwrite=True)
+        entries.update(demo_goals(practice, fy))
+    # One write of a fresh file: no dated backups inside a demo folder being built.
+    atomic_write_text(path, dump_goals(entries))
+    read_goals_file(path)  # the written file passes the same checks as any goals.yaml
     return path
