@@ -95,6 +95,23 @@ def test_split_validation_gives_the_same_failures(tmp_path, monkeypatch):
             "accepted_date_when_accepted", "key.unique"} <= checks
 
 
+@pytest.mark.parametrize("bad", [False, True], ids=["clean", "failing"])
+def test_boolean_first_pass_gives_the_same_report(tmp_path, monkeypatch, bad):
+    from dyad_lib import validation
+
+    changes = {"appointments.csv": CLEAN["appointments.csv"] + "a6,2025-03-03,d1,p4,700,completed,exam,100,yes,"
+                                                               "2025-03-01\n"} if bad else {}
+    make_practice(tmp_path, changes)
+    practice = load_practice("test-clinic", tmp_path, collect=True)
+    two_pass = validation.validate(practice).to_dict()
+    monkeypatch.setattr(validation, "QUICK_FORMAT", validation.RESULT_FORMAT)
+    full = validation.validate(practice).to_dict()
+    for d in (two_pass, full):
+        d.pop("validated_at")
+    assert two_pass == full
+    assert bool(full["failures"]) == bad
+
+
 # --- reports: identical with and without the optimisations ---------------------------------------------
 
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?|\d{1,2}:\d{2}( UTC)?")
