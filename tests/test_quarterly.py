@@ -276,8 +276,8 @@ def test_every_chart_draws_offline(demo_batch):
     for html_path in sorted(root.glob("*/2026Q3/quarterly_partnership.html")):
         source = html_path.read_text()
         expected = set(re.findall(r'<div id="(dyad-chart-[0-9a-f]{16}(?:-\d+)?)"', source))
-        # two assessment charts and two 360 charts, plus the goal chart where the fiscal year has goals (harbor)
-        assert len(expected) == (5 if html_path.parent.parent.name == "harbor-dental" else 4)
+        # two assessment charts and two 360 charts, plus the goal chart (both demo years have goals)
+        assert len(expected) == 5
         dom = dump_dom(html_path)
         drawn = chart_containers(dom)
         assert set(drawn) == expected
