@@ -230,6 +230,11 @@ def _agg_team_survey(t: pd.DataFrame) -> pd.DataFrame:
     return d.groupby("month").sum()
 
 
+def _rows_with(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """`df.dropna(subset=cols)`, without copying a (possibly 2-million-row) table that has no gaps."""
+    return df.dropna(subset=cols) if df[cols].isna().to_numpy().any() else df
+
+
 def build_components(practice: "Practice") -> Components:
     """Aggregate every table of `practice` by month (one pass per table)."""
     t = practice.tables
@@ -247,12 +252,12 @@ def build_components(practice: "Practice") -> Components:
         parts.append(_agg_capacity(t["capacity"].dropna(subset=["month"])))
     appts = t.get("appointments")
     if appts is not None:
-        appts = appts.dropna(subset=["date"])
+        appts = _rows_with(appts, ["date"])
         if len(appts):
             parts.append(_agg_appointments(appts, kind))
             appt_start = pd.Timestamp(appts["date"].min()).to_period("M").to_timestamp()
     if "treatment_plans" in t:
-        parts.append(_agg_plans(t["treatment_plans"].dropna(subset=["presented_date"])))
+        parts.append(_agg_plans(_rows_with(t["treatment_plans"], ["presented_date"])))
     if "quality_measures" in t:
         q, measure_names = _agg_quality(t["quality_measures"].dropna(subset=["month", "measure_id"]))
         parts.append(q)
