@@ -25,8 +25,14 @@ class SchedulerError(RuntimeError):
     """The Dask scheduler cannot be reached, or dask is not installed."""
 
 
-def connect(address: str, timeout: str = "30s") -> Any:
-    """A `dask.distributed.Client` for the scheduler at `address` (tcp://host:port)."""
+def connect(address: str, timeout: str | None = None) -> Any:
+    """A `dask.distributed.Client` for the scheduler at `address` (tcp://host:port).
+
+    The connect timeout is `timeout`, else $DYAD_SCHEDULER_TIMEOUT, else 30 s (a busy scheduler
+    on a shared network can be slow to answer; a wrong address should still fail in bounded time)."""
+    import os
+
+    timeout = timeout or os.environ.get("DYAD_SCHEDULER_TIMEOUT") or "30s"
     try:
         from dask.distributed import Client
     except ImportError as exc:  # pragma: no cover - the extra is installed in dev

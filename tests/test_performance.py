@@ -223,9 +223,10 @@ def test_benchmark_quick_prints_every_figure(tmp_path):
     assert all(f["ratio"] > 0 for f in figs)
 
 
-def test_unreachable_scheduler_is_a_plain_error(tmp_path):
+def test_unreachable_scheduler_is_a_plain_error(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
+    monkeypatch.setenv("DYAD_SCHEDULER_TIMEOUT", "2s")  # nothing listens there: fail fast
     from dyad_lib.cli import app
 
     make_practice(tmp_path / "data")
