@@ -58,7 +58,6 @@ def _applies(practice: "Practice", mid: str) -> bool:
 
 
 def kpi_ids(practice: "Practice", with_band_only: bool = False) -> list[str]:
-    from dyad_lib.compare import band_for
     from dyad_lib.metrics import metric_def
 
     out = [m for m in KPI_IDS if _applies(practice, m)]
@@ -243,7 +242,7 @@ def partnership_brief(practice: "Practice", period: Period) -> dict[str, Any]:
 
 
 def partnership_sentences(brief: dict[str, Any]) -> list[str]:
-    from dyad_lib.report import spell_date
+    from dyad_lib.fmt import spell_date
 
     out = []
     if brief["assessment_date"] is not None:

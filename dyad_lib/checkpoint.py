@@ -17,6 +17,7 @@ import pandas as pd
 
 from dyad_lib.contract import DYAD_AREAS, PARTNER_QUESTIONS, PARTNER_ROLES, QUESTION_TEXT
 from dyad_lib.feedback360 import feedback_summary
+from dyad_lib.fmt import spell_date
 from dyad_lib.partnership_assessment import ROLE_LABELS, assessment_change, assessment_view
 from dyad_lib.partnership_logs import action_plan_status, conflict_summary, done_on_time_mask, due_in
 from dyad_lib.partnership_surveys import patient_feedback, team_survey_by_role
@@ -44,11 +45,6 @@ class AgendaItem:
 
     def __str__(self) -> str:
         return self.text
-
-
-def spell_date(d) -> str:
-    d = pd.Timestamp(d)
-    return f"{d:%B} {d.day}, {d.year}"
 
 
 def _n(x: float) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
+
 DASH = "—"
 
 
@@ -131,3 +133,28 @@ def band_text(band: Any, unit: str) -> str:
     if high is not None:
         return f"≤ {number(high, unit)}"
     return DASH
+
+
+def spell_date(d: Any) -> str:
+    """'November 23, 2026' (a date for people, never 2026-11-23)."""
+    ts = pd.Timestamp(d)
+    return f"{ts:%B} {ts.day}, {ts.year}"
+
+
+def spell_month(d: Any) -> str:
+    """'November 2026'."""
+    return f"{pd.Timestamp(d):%B %Y}"
+
+
+def money_text(x: float | None) -> str:
+    """$1,234,567 in whole dollars (ASCII minus), for printed formulas and reasons; 'n/a' if missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def pct_text(x: float | None, digits: int = 1) -> str:
+    """0.978 -> 97.8% (ASCII minus), for printed formulas and reasons; 'n/a' if missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x * 100:.{digits}f}%"

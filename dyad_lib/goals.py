@@ -23,6 +23,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from dyad_lib.contract import OVERHEAD_CATEGORIES, VARIABLE_COST_CATEGORIES
+from dyad_lib.fmt import money_text, pct_text
 from dyad_lib.periods import fiscal_year_period, parse_period
 
 PAYROLL_CATEGORIES = ("staff_wages", "payroll_taxes_benefits")
@@ -65,19 +66,6 @@ CATEGORY_LABELS = {
     "equipment": "Equipment", "office_admin": "Office and administration", "marketing": "Marketing",
     "other_overhead": "Other overhead",
 }
-
-
-def money_text(x: float | None) -> str:
-    """$1,234,567 (whole dollars) for reasons and formulas."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
-
-
-def pct_text(x: float | None, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{x * 100:.{digits}f}%"
 
 
 def fy_label(fiscal_year: str | int) -> str:

@@ -63,7 +63,7 @@ def _period_sort(slug: str) -> tuple:
 
 def render_index(entries: dict[str, dict[str, Any]]) -> str:
     from dyad_lib.render import page
-    from dyad_lib.report import spell_date
+    from dyad_lib.fmt import spell_date
     from dyad_lib.runner import PORTFOLIO, REPORTS, report_title
 
     by_practice: dict[str, list[dict[str, Any]]] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
+from dyad_lib.fmt import money_text, pct_text
 from dyad_lib.values import MetricValue
 
 if TYPE_CHECKING:
@@ -133,14 +134,6 @@ def _pct_round(x: float) -> float:
     return round(x * 1000) / 1000
 
 
-def _pct(x: float) -> str:
-    return f"{x * 100:.1f}%"
-
-
-def _money(x: float) -> str:
-    return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
-
-
 def _count(x: float) -> str:
     return f"{x:,.0f}"
 
@@ -183,11 +176,11 @@ def _collection(values, kind, t) -> Opportunity | LeverStatus | None:
     a, b = _pct_round(actual), round(base)
     if a >= target:
         return LeverStatus("collection_ratio", label, "no_gap",
-                           f"The {_metric_name('collection_ratio', kind)} is {_pct(actual)}, at or above the "
-                           f"{_pct(target)} target.")
+                           f"The {_metric_name('collection_ratio', kind)} is {pct_text(actual)}, at or above the "
+                           f"{pct_text(target)} target.")
     dollars = round((target - a) * b)
-    formula = f"({_pct(target)} − {_pct(a)}) × {_money(b)} {t['net_production']} = {_money(dollars)}"
-    action = (f"Raise the {_metric_name('collection_ratio', kind)} from {_pct(a)} to {_pct(target)}: review unpaid claims and "
+    formula = f"({pct_text(target)} − {pct_text(a)}) × {money_text(b)} {t['net_production']} = {money_text(dollars)}"
+    action = (f"Raise the {_metric_name('collection_ratio', kind)} from {pct_text(a)} to {pct_text(target)}: review unpaid claims and "
               f"patient balances weekly and collect the patient's share at the visit.")
     return Opportunity("collection_ratio", label, "collection_ratio", actual, target, "ratio", formula,
                        dollars, True, action, source)
@@ -217,11 +210,11 @@ def _case_acceptance(values, kind, t) -> Opportunity | LeverStatus | None:
     a, p, c = _pct_round(actual), round(presented), _pct_round(coll)
     if a >= target:
         return LeverStatus("case_acceptance_value", label, "no_gap",
-                           f"Case acceptance by value is {_pct(actual)}, at or above the {_pct(target)} average.")
+                           f"Case acceptance by value is {pct_text(actual)}, at or above the {pct_text(target)} average.")
     dollars = round((target - a) * p * c)
-    formula = (f"({_pct(target)} − {_pct(a)}) × {_money(p)} presented × {_pct(c)} collection ratio "
-               f"= {_money(dollars)}")
-    action = (f"Lift case acceptance by value from {_pct(a)} to {_pct(target)}: present treatment with its "
+    formula = (f"({pct_text(target)} − {pct_text(a)}) × {money_text(p)} presented × {pct_text(c)} collection ratio "
+               f"= {money_text(dollars)}")
+    action = (f"Lift case acceptance by value from {pct_text(a)} to {pct_text(target)}: present treatment with its "
               f"cost and payment options in one conversation, and follow up on every plan not yet accepted.")
     return Opportunity("case_acceptance_value", label, "case_acceptance_value", actual, target, "ratio", formula,
                        dollars, True, action, source)
@@ -239,16 +232,16 @@ def _no_shows(values, kind, t) -> Opportunity | LeverStatus | None:
     r = _pct_round(rate)
     if r <= target:
         return LeverStatus("no_show_rate", label, "no_gap",
-                           f"The no-show rate is {_pct(rate)}, at or below the {_pct(target)} target.")
+                           f"The no-show rate is {pct_text(rate)}, at or below the {pct_text(target)} target.")
     # no_show_rate = no_shows ÷ (completed + no_shows), so completed + no_shows = completed ÷ (1 − rate).
     booked = round(completed / (1 - rate))
     per_visit = round(net / completed)
     excess = round((r - target) * booked)
     dollars = excess * per_visit
-    formula = (f"({_pct(r)} − {_pct(target)}) × {_count(booked)} appointments kept or missed = "
-               f"{_count(excess)} missed {t['visit']}s; {_count(excess)} × {_money(per_visit)} "
-               f"{t['net_production']} per completed {t['visit']} = {_money(dollars)}")
-    action = (f"Bring no-shows from {_pct(r)} to {_pct(target)}: confirm every appointment two days ahead, "
+    formula = (f"({pct_text(r)} − {pct_text(target)}) × {_count(booked)} appointments kept or missed = "
+               f"{_count(excess)} missed {t['visit']}s; {_count(excess)} × {money_text(per_visit)} "
+               f"{t['net_production']} per completed {t['visit']} = {money_text(dollars)}")
+    action = (f"Bring no-shows from {pct_text(r)} to {pct_text(target)}: confirm every appointment two days ahead, "
               f"keep a short-notice list to refill gaps, and follow up each missed visit the same day.")
     return Opportunity("no_show_rate", label, "no_show_rate", rate, target, "ratio", formula, float(dollars), True,
                        action, source)
@@ -267,10 +260,10 @@ def _overhead(values, kind, t, category: str) -> Opportunity | LeverStatus | Non
     s, c = _pct_round(share), round(coll)
     if s <= top:
         return LeverStatus(mid, label, "no_gap",
-                           f"{name} is {_pct(share)} of collections, within its band (up to {_pct(top)}).")
+                           f"{name} is {pct_text(share)} of collections, within its band (up to {pct_text(top)}).")
     dollars = round((s - top) * c)
-    formula = f"({_pct(s)} − {_pct(top)}) × {_money(c)} collections = {_money(dollars)}"
-    action = (f"Bring {name.lower()} from {_pct(s)} to {_pct(top)} of collections: review what drove the "
+    formula = f"({pct_text(s)} − {pct_text(top)}) × {money_text(c)} collections = {money_text(dollars)}"
+    action = (f"Bring {name.lower()} from {pct_text(s)} to {pct_text(top)} of collections: review what drove the "
               f"increase and renegotiate or re-budget it.")
     return Opportunity(mid, label, mid, share, top, "ratio", formula, dollars, True, action, source)
 
@@ -286,10 +279,10 @@ def _adjustments(values, kind, t) -> Opportunity | LeverStatus | None:
     r, g = _pct_round(rate), round(gross)
     if r <= target:
         return LeverStatus("adjustments_rate", label, "no_gap",
-                           f"Adjustments are {_pct(rate)} of {t['gross_production']}, at or below {_pct(target)}.")
+                           f"Adjustments are {pct_text(rate)} of {t['gross_production']}, at or below {pct_text(target)}.")
     dollars = round((r - target) * g)
-    formula = f"({_pct(r)} − {_pct(target)}) × {_money(g)} {t['gross_production']} = {_money(dollars)}"
-    action = (f"Review adjustments ({_pct(r)} of {t['gross_production']}; {_pct(target)} is the fee-for-service "
+    formula = f"({pct_text(r)} − {pct_text(target)}) × {money_text(g)} {t['gross_production']} = {money_text(dollars)}"
+    action = (f"Review adjustments ({pct_text(r)} of {t['gross_production']}; {pct_text(target)} is the fee-for-service "
               f"benchmark): separate contractual write-offs, which are fixed by the plans, from discounts and "
               f"write-offs the office chooses.")
     return Opportunity("adjustments_rate", label, "adjustments_rate", rate, target, "ratio", formula, dollars, True,
@@ -307,10 +300,10 @@ def _ar_over_90(values, kind, t) -> Opportunity | LeverStatus | None:
     s, b = _pct_round(share), round(balance)
     if s <= target:
         return LeverStatus("ar_over_90_share", label, "no_gap",
-                           f"{_pct(share)} of A/R is older than 90 days, at or below {_pct(target)}.")
+                           f"{pct_text(share)} of A/R is older than 90 days, at or below {pct_text(target)}.")
     dollars = round((s - target) * b)
-    formula = f"({_pct(s)} − {_pct(target)}) × {_money(b)} A/R = {_money(dollars)} (one-time cash)"
-    action = (f"Work the A/R older than 90 days down from {_pct(s)} to {_pct(target)} of the balance: "
+    formula = f"({pct_text(s)} − {pct_text(target)}) × {money_text(b)} A/R = {money_text(dollars)} (one-time cash)"
+    action = (f"Work the A/R older than 90 days down from {pct_text(s)} to {pct_text(target)} of the balance: "
               f"call or write on each account, and agree payment plans where needed.")
     return Opportunity("ar_over_90_share", label, "ar_over_90_share", share, target, "ratio", formula, dollars,
                        False, action, source)

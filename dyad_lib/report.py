@@ -16,6 +16,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from dyad_lib import __version__
+from dyad_lib.fmt import spell_date, spell_month  # noqa: F401  (notebooks use them from here)
 
 TITLE_END = "<!--/dyad-title-->"  # the page template puts the table of contents right after it
 TONES = ("good", "warn", "bad", "clinical", "business", "")
@@ -32,16 +33,6 @@ def esc(v: Any) -> str:
         pass
     return html.escape(str(v), quote=True)
 
-
-def spell_date(d: Any) -> str:
-    """'November 23, 2026' (a date for people, never 2026-11-23)."""
-    ts = pd.Timestamp(d)
-    return f"{ts:%B} {ts.day}, {ts.year}"
-
-
-def spell_month(d: Any) -> str:
-    """'November 2026'."""
-    return f"{pd.Timestamp(d):%B %Y}"
 
 
 def _period_text(period: Any, fy_start_month: int = 1) -> str:

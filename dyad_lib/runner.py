@@ -217,7 +217,7 @@ def _clean_metadata(nb: Any) -> Any:
 def error_page(report: str, practice_name: str, period: str, section: str | None, reason: str,
                has_previous: bool) -> str:
     from dyad_lib.render import page
-    from dyad_lib.report import spell_date
+    from dyad_lib.fmt import spell_date
 
     where = (f"The problem happened in the section <b>{html.escape(section)}</b>." if section
              else "The problem happened before the first section.")
