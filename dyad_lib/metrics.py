@@ -18,7 +18,7 @@ import pandas as pd
 from dyad_lib import metrics_financial, metrics_patients, metrics_schedule
 from dyad_lib.contract import TABLES
 from dyad_lib.metrics_base import MONTHLY_TABLES, Components, components, month_index
-from dyad_lib.periods import Period, month_period, month_range
+from dyad_lib.periods import Period, month_range
 from dyad_lib.registry import PARTNERSHIP_IDS, QUALITY_PREFIX, REGISTRY, MetricDef, get
 from dyad_lib.values import MetricValue, missing, value
 
@@ -98,6 +98,15 @@ def _partnership(practice: "Practice", period: Period) -> dict[str, MetricValue]
     return {k: got.get(k) or missing(k, REGISTRY[k].unit, "not available yet") for k in PARTNERSHIP_IDS}
 
 
+def _partnership_series(practice: "Practice", months: pd.DatetimeIndex) -> pd.DataFrame:
+    """The partnership ids month by month (`partnership.partnership_series`), NaN if not there."""
+    try:
+        from dyad_lib.partnership import partnership_series
+    except ImportError:
+        return pd.DataFrame(np.nan, index=months, columns=list(PARTNERSHIP_IDS))
+    return partnership_series(practice, months).reindex(columns=list(PARTNERSHIP_IDS))
+
+
 def _evaluate(rows: pd.DataFrame, comp: Components) -> dict:
     out = metrics_financial.evaluate(rows, comp)
     out.update(metrics_schedule.evaluate(rows, comp))
@@ -165,17 +174,13 @@ def monthly_series(practice: "Practice", ids: Iterable[str], start: str | pd.Tim
     out = pd.DataFrame(index=idx)
     in_window = pd.Series([_window_reason(comp, m, m) is None for m in months], index=idx)
     pat_cache: dict[int, dict] = {}
-    part_cache: dict[pd.Timestamp, dict[str, MetricValue]] = {}
+    part: pd.DataFrame | None = None  # every partnership id, computed once for all months
     for mid in ids:
         d = get(mid, comp.measure_names)
         if mid in PARTNERSHIP_IDS:
-            col = []
-            for m in months:
-                if m not in part_cache:
-                    part_cache[m] = _partnership(practice, month_period(m, practice.config.fiscal_year_start_month))
-                v = part_cache[m][mid]
-                col.append(np.nan if v.value is None else v.value)
-            out[mid] = np.array(col, dtype=float)
+            if part is None:
+                part = _partnership_series(practice, idx)
+            out[mid] = part[mid].to_numpy(dtype=float)
             continue
         if _static_guard(d, practice, comp) is not None:
             out[mid] = np.nan
