@@ -120,6 +120,9 @@ def test_each_practice_reads_in_its_own_words(batch):
         assert word in harbor, word
     for word in ("Net charges", "exam-room", "physician"):
         assert word not in harbor, word
+    # the headline's headings too: "Charges: the physician's view", "Production: the dentist's view"
+    assert "Charges: the physician" in maple and "Production: the" not in maple
+    assert "Production: the dentist" in harbor
 
 
 def test_harbor_talking_points_name_the_supplies_creep(batch):
