@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from dyad_lib.contract import EXPENSE_CATEGORIES
+from dyad_lib.data.contract import EXPENSE_CATEGORIES
 
 END_MONTH = np.datetime64("2026-09", "M")
 STATUSES = np.array(["completed", "no_show", "cancelled", "scheduled"])

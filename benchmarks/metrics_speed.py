@@ -8,7 +8,7 @@
 - `fiscal_years`: `compute_metrics` for the last three fiscal years, every id but the partnership ones;
 - `months`: `compute_metrics` for each of the last 36 months, same ids;
 - `series`: `monthly_series` over those 36 months, same ids (one grouped pass);
-- `partnership_per_period`: one call of `dyad_lib.partnership.partnership_metrics` (another module;
+- `partnership_per_period`: one call of `dyad_lib.metrics.partnership.partnership_metrics` (another module;
   `compute_metrics` with every id adds this per period, `monthly_series` once per month).
 """
 
@@ -21,15 +21,15 @@ from typing import Any
 
 
 def run(practice_id: str = "harbor-dental", data_dir: str | None = None) -> dict[str, Any]:
-    from dyad_lib.metrics import compute_metrics, monthly_series, practice_metric_ids
-    from dyad_lib.metrics_base import build_components, components
-    from dyad_lib.periods import fiscal_year_of, fiscal_year_period, month_period
-    from dyad_lib.registry import PARTNERSHIP_IDS
+    from dyad_lib.metrics.compute import compute_metrics, monthly_series, practice_metric_ids
+    from dyad_lib.metrics.components import build_components, components
+    from dyad_lib.metrics.periods import fiscal_year_of, fiscal_year_period, month_period
+    from dyad_lib.metrics.registry import PARTNERSHIP_IDS
 
     try:
-        from dyad_lib.snapshot import load_snapshot as load
+        from dyad_lib.data.snapshot import load_snapshot as load
     except ImportError:  # pragma: no cover
-        from dyad_lib.io import load_practice as load
+        from dyad_lib.data.load import load_practice as load
 
     t = time.perf_counter()
     practice = load(practice_id, data_dir)
@@ -65,7 +65,7 @@ def run(practice_id: str = "harbor-dental", data_dir: str | None = None) -> dict
     out["after_load_total"] = out["components"] + out["fiscal_years"] + out["months"] + out["series"]
 
     try:
-        from dyad_lib.partnership import partnership_metrics
+        from dyad_lib.metrics.partnership import partnership_metrics
 
         t = time.perf_counter()
         partnership_metrics(practice, fys[-1])

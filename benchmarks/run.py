@@ -164,7 +164,7 @@ def batch_code(practices: list[str], reports: list[str], workers: int, data: Pat
     periods = periods or {r: PERIODS.get(r, ("2026Q3", {})) for r in reports}
     return textwrap.dedent(f"""
         import json, time
-        from dyad_lib.batch import Job, run_batch
+        from dyad_lib.pipeline.batch import Job, run_batch
         t = time.perf_counter()
         periods = {periods!r}
         jobs = [Job(r, p, periods[r][0], tuple(sorted(periods[r][1].items())))
@@ -287,11 +287,11 @@ if mode == "read_csv":
     print(json.dumps({"seconds": took, "data_mb": size, "rss_before": before,
                       "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 else:
-    from dyad_lib.io import load_practice
-    from dyad_lib.validation import engine, validate
+    from dyad_lib.data.load import load_practice
+    from dyad_lib.data.validation import engine, validate
     t = time.perf_counter(); engine(); gx = time.perf_counter() - t
-    import dyad_lib.metrics as M
-    from dyad_lib.periods import parse_period
+    import dyad_lib.metrics.compute as M
+    from dyad_lib.metrics.periods import parse_period
     before = rss(); t0 = time.perf_counter()
     p = load_practice(pid, data, collect=True); t1 = time.perf_counter()
     peak_load = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -376,9 +376,9 @@ def fig_validation_1m(tmp: Path, quick: bool) -> list[Figure]:
 
 METRICS_CODE = """
 import json, sys, time
-from dyad_lib.snapshot import load_snapshot, prepare_practice
-import dyad_lib.metrics as M
-from dyad_lib.periods import parse_period
+from dyad_lib.data.snapshot import load_snapshot, prepare_practice
+import dyad_lib.metrics.compute as M
+from dyad_lib.metrics.periods import parse_period
 data, cache, pid = sys.argv[1:4]
 prepare_practice(pid, data, cache)
 t = time.perf_counter(); p = load_snapshot(pid, data, cache); load = time.perf_counter() - t

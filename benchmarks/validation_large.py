@@ -78,8 +78,8 @@ def write_practice(root: Path, rows: int, seed: int = 7, bad_fraction: float = 0
 
 def run(rows: int = 1_000_000, bad_fraction: float = 0.0) -> dict[str, float]:
     """Write, load and validate; returns seconds and MB (peak RSS)."""
-    from dyad_lib.io import load_practice
-    from dyad_lib.validation import engine, validate
+    from dyad_lib.data.load import load_practice
+    from dyad_lib.data.validation import engine, validate
 
     with tempfile.TemporaryDirectory() as tmp:
         # Write in a child process so the parent's peak RSS measures only load + validation.

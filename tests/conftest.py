@@ -11,8 +11,8 @@ import pytest
 def demo_run(tmp_path_factory):
     """Every available report for both demo practices, run once per session into a temp folder
     (validation included). Skips when the demo data is not in data/."""
-    from dyad_lib.batch import DEMO_PRACTICES, demo_jobs, run_batch
-    from dyad_lib.paths import data_dir
+    from dyad_lib.pipeline.batch import DEMO_PRACTICES, demo_jobs, run_batch
+    from dyad_lib.data.paths import data_dir
 
     data = data_dir()
     if not all((data / p / "practice.yaml").is_file() for p in DEMO_PRACTICES):

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from dyad_lib import goals as g
+from dyad_lib.goals.inputs import GoalInputs, History, default_inputs
 
 GROSS, ADJ, COLL = 55_000.0, 3_000.0, 50_000.0
 EXPENSES = {"staff_wages": 12_000.0, "payroll_taxes_benefits": 2_000.0, "facility": 4_000.0,
@@ -76,20 +76,20 @@ BUDGET = {"staff_wages": 220_000, "payroll_taxes_benefits": 30_000, "facility": 
           "lab": 70_000, "equipment": 50_000, "office_admin": 40_000, "marketing": 30_000, "other_overhead": 20_000}
 
 
-def hand_history(**t12) -> g.History:
+def hand_history(**t12) -> History:
     values = {"collections": 950_000.0, "net_production": 900_000.0, "collection_ratio": 0.95,
               "adjustments_rate": 0.05, "overhead_ratio_lab": 0.07, "overhead_ratio_clinical_supplies": 0.06,
               "chair_hours_available": 1_600.0, "chair_utilization": 0.75, "no_show_rate": 0.10,
               "visits_completed": 900.0, "case_acceptance_value": 0.40, "treatment_presented_value": 500_000.0}
     values.update(t12)
-    return g.History(fy_start_month=1, as_of="2025-11", t12_label="T12 to 2025-11", t12=values,
+    return History(fy_start_month=1, as_of="2025-11", t12_label="T12 to 2025-11", t12=values,
                      expense_base_label="FY2025", expense_base={**BUDGET, "owner_compensation": 240_000,
                                                                 "debt_service": 50_000},
                      best_quarter_label="2025Q2", best_quarter_per_hour=650.0, new_patient_annual_value=1_200.0)
 
 
-def hand_inputs(**over) -> g.GoalInputs:
+def hand_inputs(**over) -> GoalInputs:
     kw = dict(overhead_budget=BUDGET, owner_compensation=250_000, debt_service=50_000, profit_target=100_000,
               collection_ratio=0.98, adjustment_rate=0.05)
     kw.update(over)
-    return g.default_inputs("FY2026", hand_history(), kw)
+    return default_inputs("FY2026", hand_history(), kw)

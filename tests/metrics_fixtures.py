@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dyad_lib.io import Practice, load_practice
+from dyad_lib.data.load import Practice, load_practice
 
 YAML = """practice_id: {pid}
 name: Test Practice
@@ -136,8 +136,8 @@ def practice_from_frames(frames: dict, kind: str = "dental", fy: int = 1, apm: i
     column present with the loader's dtype (missing optional columns all-missing), plus `_row`."""
     import pandas as pd
 
-    from dyad_lib.contract import TABLES
-    from dyad_lib.io import PracticeConfig
+    from dyad_lib.data.contract import TABLES
+    from dyad_lib.data.load import PracticeConfig
 
     dtypes = {"month": "datetime64[ns]", "date": "datetime64[ns]", "money": "float64", "number": "float64",
               "integer": "Int64", "bool": "boolean", "enum": "str", "str": "str", "text": "str"}

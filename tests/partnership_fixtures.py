@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dyad_lib.contract import DYAD_AREA_CODES
-from dyad_lib.io import Practice, load_practice
+from dyad_lib.data.contract import DYAD_AREA_CODES
+from dyad_lib.data.load import Practice, load_practice
 
 YAML = """practice_id: {pid}
 name: Test Practice

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dyad_lib.snapshot import Prepared
+from dyad_lib.data.snapshot import Prepared
 
 TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"
 
@@ -22,7 +22,7 @@ def fake_prepared(practice_id: str, ok: bool = True, warnings: int = 0) -> Prepa
 
 
 def chromium_or_skip() -> str:
-    from dyad_lib.pdf import find_chromium
+    from dyad_lib.pipeline.pdf import find_chromium
 
     exe = find_chromium()
     if exe is None:
@@ -33,7 +33,7 @@ def chromium_or_skip() -> str:
 
 def dump_dom(html_path: Path, budget_ms: int = 15000) -> str:
     """The DOM after scripts ran, with every network request refused."""
-    from dyad_lib.pdf import run_chromium
+    from dyad_lib.pipeline.pdf import run_chromium
 
     proc = run_chromium(html_path.resolve().as_uri(), "--dump-dom", budget_ms=budget_ms, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -48,13 +48,13 @@ def goals_fy2025(monthly: float = 110_000.0) -> dict:
 
 def demo_data_dir(tmp_factory) -> Path:
     """The committed demo data (data/), or the same files generated into a temp folder."""
-    from dyad_lib.paths import PROJECT_ROOT
+    from dyad_lib.data.paths import PROJECT_ROOT
 
     data = PROJECT_ROOT / "data"
     if (data / "harbor-dental" / "practice.yaml").is_file() and (
             data / "maple-family-medicine" / "practice.yaml").is_file():
         return data
-    from dyad_lib.demo import write_demo
+    from dyad_lib.demo.practices import write_demo
 
     out = tmp_factory.mktemp("demo-data")
     write_demo(out)

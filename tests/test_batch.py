@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-import dyad_lib.runner as runner
-from dyad_lib.batch import Job, plan, run_batch
-from dyad_lib.cli import app
+import dyad_lib.pipeline.runner as runner
+from dyad_lib.pipeline.batch import Job, plan, run_batch
+from dyad_lib.cli.app import app
 from pipeline_helpers import TEST_NOTEBOOKS, fake_prepared
 
 pytestmark = pytest.mark.slow
@@ -120,7 +120,7 @@ def test_cli_usage_errors(tmp_path, fake_validation):
 
 
 def test_parse_params():
-    from dyad_lib.commands.run import parse_params
+    from dyad_lib.cli.run import parse_params
 
     assert parse_params(["a=1", "b=true", "c=x y", "d=0.05", "e=2026-09"]) == \
         {"a": 1, "b": True, "c": "x y", "d": 0.05, "e": "2026-09"}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import dyad_lib.runner as runner
-from dyad_lib.runner import run_report
+import dyad_lib.pipeline.runner as runner
+from dyad_lib.pipeline.runner import run_report
 from pipeline_helpers import TEST_NOTEBOOKS, chart_containers, chromium_or_skip, dump_dom, fake_prepared
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -43,7 +43,7 @@ def test_every_chart_draws_offline(chart_report):
 
 
 def test_pdf_has_the_charts(chart_report):
-    from dyad_lib.pdf import html_to_pdf
+    from dyad_lib.pipeline.pdf import html_to_pdf
 
     pdf = html_to_pdf(chart_report)
     data = pdf.read_bytes()
@@ -52,7 +52,7 @@ def test_pdf_has_the_charts(chart_report):
 
 
 def test_screenshot_of_first_page(chart_report, tmp_path):
-    from dyad_lib.pdf import run_chromium
+    from dyad_lib.pipeline.pdf import run_chromium
 
     png = tmp_path / "first.png"
     run_chromium(chart_report.resolve().as_uri(), f"--screenshot={png}", "--window-size=1200,1600")
@@ -60,7 +60,7 @@ def test_screenshot_of_first_page(chart_report, tmp_path):
 
 
 def test_missing_chromium_gives_a_clear_message(monkeypatch, tmp_path):
-    from dyad_lib import pdf
+    from dyad_lib.pipeline import pdf
 
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("DYAD_CHROMIUM", raising=False)

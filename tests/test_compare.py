@@ -7,10 +7,10 @@ import math
 import pytest
 
 from dyad_lib import fmt
-from dyad_lib.compare import COLUMNS, compare, compare_value, doctors_in, position
-from dyad_lib.periods import parse_period
-from dyad_lib.registry import Band, get
-from dyad_lib.values import MetricValue, missing
+from dyad_lib.metrics.compare import COLUMNS, compare, compare_value, doctors_in, position
+from dyad_lib.metrics.periods import parse_period
+from dyad_lib.metrics.registry import Band, get
+from dyad_lib.metrics.values import MetricValue, missing
 from metrics_fixtures import dental
 
 

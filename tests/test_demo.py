@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from dyad_lib.cli import app
-from dyad_lib.contract import DYAD_AREA_CODES, PARTNER_QUESTIONS, TABLES
-from dyad_lib.demo import PRACTICES, write_demo
-from dyad_lib.io import load_practice
-from dyad_lib.paths import PROJECT_ROOT
+from dyad_lib.cli.app import app
+from dyad_lib.data.contract import DYAD_AREA_CODES, PARTNER_QUESTIONS, TABLES
+from dyad_lib.demo.practices import PRACTICES, write_demo
+from dyad_lib.data.load import load_practice
+from dyad_lib.data.paths import PROJECT_ROOT
 
 HARBOR, MAPLE = "harbor-dental", "maple-family-medicine"
 DATA_END = pd.Timestamp("2026-09-30")

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from dyad_lib.feedback360 import blind_spots, feedback_summary, hidden_strengths
+from dyad_lib.partnership.feedback360 import blind_spots, feedback_summary, hidden_strengths
 
 from partnership_fixtures import write_practice
 

@@ -8,10 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dyad_lib import goals as g
-from dyad_lib.contract import OVERHEAD_CATEGORIES
-from dyad_lib.goals_phasing import allocate_cents, business_days, phase, planned_working_days, seasonal_index
-from dyad_lib.periods import fiscal_year_period
+from dyad_lib.goals.inputs import Sourced, default_inputs, fy_label
+from dyad_lib.goals.ledger import break_even, build_ledger, per_hour, production_needed, reconcile
+from dyad_lib.goals.levers import close_gap, levers
+from dyad_lib.goals.lines import annual_goal, goal_line, monthly_goal, pace_needed, ytd_goal
+from dyad_lib.goals.plan import build_plan, words
+from dyad_lib.goals.realism import capacity_needs, check_break_even, check_growth, check_payroll, check_per_hour, check_utilization
+from dyad_lib.goals.targets import kpi_target, kpi_targets
+from dyad_lib.data.contract import OVERHEAD_CATEGORIES
+from dyad_lib.goals.phasing import allocate_cents, business_days, phase, planned_working_days, seasonal_index
+from dyad_lib.metrics.periods import fiscal_year_period
 from goals_fixtures import BUDGET, hand_history, hand_inputs
 
 # --- worked examples (domain-research.md §3) ----------------------------------------------------
@@ -19,30 +25,30 @@ from goals_fixtures import BUDGET, hand_history, hand_inputs
 
 def test_worked_example_production_from_collections():
     # McKenzie: $1,000,000 collection goal at 5% adjustments → 1,000,000 ÷ 0.95 = 1,052,631.58
-    assert g.production_needed(1_000_000, 1.0, 0.05) == pytest.approx(1_052_631.58, abs=0.01)
+    assert production_needed(1_000_000, 1.0, 0.05) == pytest.approx(1_052_631.58, abs=0.01)
 
 
 def test_worked_example_break_even():
     # Practicon: fixed costs $725,000, variable 16% → 725,000 ÷ 0.84 = 863,095.24
-    assert g.break_even(725_000, 0.16) == pytest.approx(863_095.24, abs=0.01)
+    assert break_even(725_000, 0.16) == pytest.approx(863_095.24, abs=0.01)
 
 
 def test_worked_example_per_hour():
     # Dental Practice Heroes: $1.5M over 1,600 clinical hours → 937.50 an hour
-    assert g.per_hour(1_500_000, 1_600) == 937.5
-    assert g.per_hour(1_500_000, 0) is None
+    assert per_hour(1_500_000, 1_600) == 937.5
+    assert per_hour(1_500_000, 0) is None
 
 
 def test_break_even_rejects_share_of_one():
     with pytest.raises(ValueError):
-        g.break_even(100, 1.0)
+        break_even(100, 1.0)
 
 
 # --- a hand-built plan --------------------------------------------------------------------------
 
 def test_ledger_steps_and_reconciliation():
     inputs = hand_inputs()
-    lg = g.build_ledger(inputs, hand_history())
+    lg = build_ledger(inputs, hand_history())
     # 600,000 overhead + 250,000 owners + 50,000 debt + 100,000 profit = 1,000,000
     assert lg.overhead == 600_000
     assert lg.collection_goal == 1_000_000
@@ -53,7 +59,7 @@ def test_ledger_steps_and_reconciliation():
     assert lg.fixed_costs == 520_000
     assert lg.variable_share == pytest.approx(0.13)
     assert lg.break_even == pytest.approx(520_000 / 0.87, abs=0.01)  # 597,701.15
-    assert g.reconcile(lg, inputs) == []
+    assert reconcile(lg, inputs) == []
     rows = lg.rows.set_index("step")
     assert list(lg.rows["step"][:9]) == [f"overhead.{c}" for c in OVERHEAD_CATEGORIES]
     assert rows.loc["collection_goal", "amount"] == 1_000_000
@@ -63,82 +69,82 @@ def test_ledger_steps_and_reconciliation():
 
 
 def test_ledger_from_last_year_times_change_names_the_source():
-    inputs = g.default_inputs("FY2026", hand_history(), {"overhead_change_pct": 0.04})
+    inputs = default_inputs("FY2026", hand_history(), {"overhead_change_pct": 0.04})
     b = inputs.overhead["staff_wages"]
     assert b.amount == 228_800  # 220,000 × 1.04
     assert b.source == "FY2025 actual × 1.04 (entered by the partners)"
     # owner compensation, debt, profit, ratios: defaults from history, each listed
-    assert inputs.owner_compensation == g.Sourced(240_000, "default: FY2025 actual owner compensation")
+    assert inputs.owner_compensation == Sourced(240_000, "default: FY2025 actual owner compensation")
     assert inputs.collection_ratio.source == "default: T12 to 2025-11 collection ratio"
     assert any(d.startswith("collection ratio") for d in inputs.defaults_used)
     # profit default: T12 collections 950,000 − FY2025 expenses (600,000 + 240,000 + 50,000) = 60,000
     assert inputs.profit_target.value == 60_000
-    lg = g.build_ledger(inputs, hand_history())
-    assert g.reconcile(lg, inputs) == []
+    lg = build_ledger(inputs, hand_history())
+    assert reconcile(lg, inputs) == []
     # 600,000 × 1.04 + 240,000 + 50,000 + 60,000 = 974,000
     assert lg.collection_goal == 974_000
 
 
 def test_inputs_per_category_change_and_validation():
-    inputs = g.default_inputs("FY2026", hand_history(), {"overhead_changes": {"lab": 0.10}})
+    inputs = default_inputs("FY2026", hand_history(), {"overhead_changes": {"lab": 0.10}})
     assert inputs.overhead["lab"].amount == 77_000  # 70,000 × 1.10
     assert inputs.overhead["facility"].amount == 82_400  # default +3%: 80,000 × 1.03
     with pytest.raises(ValueError, match="collection ratio"):
-        g.default_inputs("FY2026", hand_history(), {"collection_ratio": 0})
+        default_inputs("FY2026", hand_history(), {"collection_ratio": 0})
     with pytest.raises(ValueError, match="no collection ratio"):
-        g.default_inputs("FY2026", hand_history(collection_ratio=None))
+        default_inputs("FY2026", hand_history(collection_ratio=None))
 
 
 def test_fy_label():
-    assert g.fy_label("fy2027") == "FY2027"
-    assert g.fy_label(2026) == "FY2026"
+    assert fy_label("fy2027") == "FY2027"
+    assert fy_label(2026) == "FY2026"
     with pytest.raises(ValueError):
-        g.fy_label("2026-03")
+        fy_label("2026-03")
 
 
 # --- realism checks: each hits pass, warn and fail ---------------------------------------------
 
 
 def test_check_growth():
-    assert g.check_growth(1_050_000, 1_000_000).status == "pass"  # 5%
-    warn = g.check_growth(1_150_000, 1_000_000)  # 15%
+    assert check_growth(1_050_000, 1_000_000).status == "pass"  # 5%
+    warn = check_growth(1_150_000, 1_000_000)  # 15%
     assert warn.status == "warn" and "15.0% over" in warn.reason and "$1,000,000" in warn.reason
-    assert g.check_growth(1_250_000, 1_000_000).status == "fail"  # 25%
-    assert g.check_growth(1_250_000, 1_000_000, capacity_added=True).status == "warn"
-    assert g.check_growth(1_000_000, None).status == "n/a"
-    assert "2.0% below" in g.check_growth(980_000, 1_000_000).reason
+    assert check_growth(1_250_000, 1_000_000).status == "fail"  # 25%
+    assert check_growth(1_250_000, 1_000_000, capacity_added=True).status == "warn"
+    assert check_growth(1_000_000, None).status == "n/a"
+    assert "2.0% below" in check_growth(980_000, 1_000_000).reason
 
 
 def test_check_per_hour():
-    assert g.check_per_hour(600, 650, "2025Q2").status == "pass"
-    warn = g.check_per_hour(700, 650, "2025Q2")  # ≤ 650 × 1.10 = 715
+    assert check_per_hour(600, 650, "2025Q2").status == "pass"
+    warn = check_per_hour(700, 650, "2025Q2")  # ≤ 650 × 1.10 = 715
     assert warn.status == "warn" and "$700/h vs $650/h" in warn.reason and "2025Q2" in warn.reason
-    assert g.check_per_hour(750, 650).status == "fail"
-    assert g.check_per_hour(680, 650, fee_change=0.05).status == "pass"  # reach 650 × 1.05 = 682.50
-    assert g.check_per_hour(None, 650).status == "n/a"
+    assert check_per_hour(750, 650).status == "fail"
+    assert check_per_hour(680, 650, fee_change=0.05).status == "pass"  # reach 650 × 1.05 = 682.50
+    assert check_per_hour(None, 650).status == "n/a"
 
 
 def test_check_utilization():
-    assert g.check_utilization(0.80).status == "pass"
-    assert g.check_utilization(0.88, 0.75).status == "warn"
-    fail = g.check_utilization(0.9375, 0.75)
+    assert check_utilization(0.80).status == "pass"
+    assert check_utilization(0.88, 0.75).status == "warn"
+    fail = check_utilization(0.9375, 0.75)
     assert fail.status == "fail" and "93.8%" in fail.reason and "today 75.0%" in fail.reason
-    assert g.check_utilization(None).status == "n/a"
+    assert check_utilization(None).status == "n/a"
 
 
 def test_check_payroll():
-    assert g.check_payroll(270_000, 1_000_000).status == "pass"  # 27%
-    assert g.check_payroll(210_000, 1_000_000).status == "warn"  # 21%: below 23%, within 3 points
-    assert g.check_payroll(330_000, 1_000_000).status == "warn"  # 33%
-    high = g.check_payroll(360_000, 1_000_000)  # 36%
+    assert check_payroll(270_000, 1_000_000).status == "pass"  # 27%
+    assert check_payroll(210_000, 1_000_000).status == "warn"  # 21%: below 23%, within 3 points
+    assert check_payroll(330_000, 1_000_000).status == "warn"  # 33%
+    high = check_payroll(360_000, 1_000_000)  # 36%
     assert high.status == "fail" and "36.0%" in high.reason
-    assert g.check_payroll(150_000, 1_000_000).status == "fail"  # 15%
+    assert check_payroll(150_000, 1_000_000).status == "fail"  # 15%
 
 
 def test_check_break_even():
-    assert g.check_break_even(1_000_000, 863_095.24).status == "pass"  # 15.9% above
-    assert g.check_break_even(900_000, 863_095.24).status == "warn"  # 4.3% above
-    fail = g.check_break_even(800_000, 863_095.24)
+    assert check_break_even(1_000_000, 863_095.24).status == "pass"  # 15.9% above
+    assert check_break_even(900_000, 863_095.24).status == "warn"  # 4.3% above
+    fail = check_break_even(800_000, 863_095.24)
     assert fail.status == "fail" and "$863,095" in fail.reason
 
 
@@ -147,22 +153,22 @@ def test_capacity_needs_worked_example():
     # booked hours = 1,000 per booked hour → utilization needed 937.5 ÷ 1,000 = 93.75%
     hist = hand_history(net_production=1_200_000.0)
     inputs = hand_inputs()
-    lg = g.build_ledger(inputs, hist)
+    lg = build_ledger(inputs, hist)
     lg.net_production_goal = 1_500_000.0
-    cap = g.capacity_needs(lg, inputs, hist)
+    cap = capacity_needs(lg, inputs, hist)
     assert cap.planned_hours == 1_600
     assert cap.required_per_hour == 937.5
     assert cap.required_utilization == pytest.approx(0.9375)
     assert not cap.capacity_added
     # 200 added hours: 1,500,000 ÷ 1,800 = 833.33/h; 10% more working days scale the hours too
     more = hand_inputs(added_chair_hours=200)
-    assert g.capacity_needs(lg, more, hist).required_per_hour == pytest.approx(833.333, abs=0.001)
-    cap2 = g.capacity_needs(lg, inputs, hist, planned_working_days=220, base_working_days=200)
+    assert capacity_needs(lg, more, hist).required_per_hour == pytest.approx(833.333, abs=0.001)
+    cap2 = capacity_needs(lg, inputs, hist, planned_working_days=220, base_working_days=200)
     assert cap2.planned_hours == pytest.approx(1_760) and cap2.capacity_added
 
 
 def test_plan_checks_use_hand_numbers():
-    plan = g.build_plan(hand_inputs(), hand_history())
+    plan = build_plan(hand_inputs(), hand_history())
     by = {c.id: c for c in plan.checks}
     # 1,000,000 ÷ 950,000 − 1 = 5.3% growth
     assert by["growth"].status == "pass" and "5.3% over" in by["growth"].reason
@@ -180,7 +186,7 @@ def test_plan_checks_use_hand_numbers():
 
 
 def test_levers_by_hand():
-    lv = g.levers(hand_history()).set_index("lever")["amount"]
+    lv = levers(hand_history()).set_index("lever")["amount"]
     # no-shows 10% → 7%: booked 900 ÷ 0.9 = 1,000; 30 visits × (900,000 ÷ 900 = 1,000) × 0.95 = 28,500
     assert lv["no_shows"] == pytest.approx(28_500)
     # case acceptance +5 points × 500,000 presented × 0.95 = 23,750
@@ -196,25 +202,25 @@ def test_levers_by_hand():
 def test_levers_not_sized_and_already_met():
     hist = hand_history(no_show_rate=0.05, case_acceptance_value=None)
     hist.new_patient_annual_value = None
-    lv = g.levers(hist).set_index("lever")
+    lv = levers(hist).set_index("lever")
     assert lv.loc["no_shows", "amount"] == 0
     assert pd.isna(lv.loc["case_acceptance", "amount"]) and "treatment plans" in lv.loc["case_acceptance", "formula"]
     assert pd.isna(lv.loc["new_patients", "amount"])
 
 
 def test_close_gap():
-    table = g.levers(hand_history())
-    combo, text = g.close_gap(table, 60_000)
+    table = levers(hand_history())
+    combo, text = close_gap(table, 60_000)
     # 28,500 no-shows + 23,750 case acceptance = 52,250; 7,750 of the 57,000 utilization lever
     assert list(combo["lever"]) == ["no_shows", "case_acceptance", "utilization"]
     assert combo["amount"].sum() == pytest.approx(60_000)
     assert combo.iloc[2]["share_of_lever"] == pytest.approx(7_750 / 57_000, abs=1e-4)
     assert "close the $60,000 gap" in text
-    combo, text = g.close_gap(table, 200_000)
+    combo, text = close_gap(table, 200_000)
     # all five add 162,260: 37,740 short
     assert combo["amount"].sum() == pytest.approx(162_260)
     assert "$37,740 short" in text
-    combo, text = g.close_gap(table, -5_000)
+    combo, text = close_gap(table, -5_000)
     assert combo.empty and text.startswith("No gap")
 
 
@@ -222,10 +228,10 @@ def test_close_gap():
 
 
 def test_kpi_target_steps_toward_band():
-    assert g.kpi_target(0.40, 0.45, 0.45, "up", 0.5)[0] == pytest.approx(0.425)
-    assert g.kpi_target(0.10, 0.068, 0.07, "down", 0.5)[0] == pytest.approx(0.085)
-    assert g.kpi_target(0.99, 0.97, 0.99, "up")[1].startswith("hold")
-    assert g.kpi_target(None, 0.97, 0.99, "up") == (None, "not computable today")
+    assert kpi_target(0.40, 0.45, 0.45, "up", 0.5)[0] == pytest.approx(0.425)
+    assert kpi_target(0.10, 0.068, 0.07, "down", 0.5)[0] == pytest.approx(0.085)
+    assert kpi_target(0.99, 0.97, 0.99, "up")[1].startswith("hold")
+    assert kpi_target(None, 0.97, 0.99, "up") == (None, "not computable today")
 
 
 def test_kpi_targets_follow_the_lever_combination():
@@ -233,7 +239,7 @@ def test_kpi_targets_follow_the_lever_combination():
     combo = pd.DataFrame([{"lever": "case_acceptance", "setting": "", "share_of_lever": 1.0, "amount": 1.0}])
     bands = {"case_acceptance_value": (0.45, 0.45, "up", "test", "ratio"),
              "no_show_rate": (0.068, 0.07, "down", "test", "ratio")}
-    t = g.kpi_targets(hist, 0.5, combo, ids=("case_acceptance_value", "no_show_rate"), bands=bands)
+    t = kpi_targets(hist, 0.5, combo, ids=("case_acceptance_value", "no_show_rate"), bands=bands)
     t = t.set_index("metric")
     # half way would be 42.5%, but the combination needs the full +5 points: 45%
     assert t.loc["case_acceptance_value", "target"] == pytest.approx(0.45)
@@ -333,31 +339,31 @@ GOALS = {"FY2026": {"collection_goal": 300.0, "net_production_goal": 600.0, "gro
 
 
 def test_goal_line_helpers():
-    assert g.monthly_goal(GOALS, "2025-09") == 200
-    assert g.monthly_goal(GOALS, pd.Timestamp("2025-07-01"), "net_production") == 200
-    assert g.monthly_goal(GOALS["FY2026"], "2025-08") == 0
-    assert g.monthly_goal(GOALS, "2024-01") is None
-    assert g.monthly_goal({}, "2025-09") is None and g.monthly_goal(None, "2025-09") is None
-    assert g.ytd_goal(GOALS, "2025-08") == 100
-    assert g.ytd_goal(GOALS, "2025-09") == 300
-    assert g.ytd_goal(GOALS, "2025-10") == 50  # the next fiscal year starts again
-    assert g.ytd_goal(GOALS, "2030-01") is None
-    assert g.annual_goal(GOALS, "FY2026", "gross_production") == 900
-    assert g.annual_goal(GOALS, "FY2030") is None
-    line = g.goal_line(GOALS, "2025-06", "2025-10")
+    assert monthly_goal(GOALS, "2025-09") == 200
+    assert monthly_goal(GOALS, pd.Timestamp("2025-07-01"), "net_production") == 200
+    assert monthly_goal(GOALS["FY2026"], "2025-08") == 0
+    assert monthly_goal(GOALS, "2024-01") is None
+    assert monthly_goal({}, "2025-09") is None and monthly_goal(None, "2025-09") is None
+    assert ytd_goal(GOALS, "2025-08") == 100
+    assert ytd_goal(GOALS, "2025-09") == 300
+    assert ytd_goal(GOALS, "2025-10") == 50  # the next fiscal year starts again
+    assert ytd_goal(GOALS, "2030-01") is None
+    assert annual_goal(GOALS, "FY2026", "gross_production") == 900
+    assert annual_goal(GOALS, "FY2030") is None
+    line = goal_line(GOALS, "2025-06", "2025-10")
     assert pd.isna(line.iloc[0]) and list(line.iloc[1:]) == [100, 0, 200, 50]
-    pace = g.pace_needed(GOALS, "2025-07", actual_ytd=90.0)
+    pace = pace_needed(GOALS, "2025-07", actual_ytd=90.0)
     # 300 − 90 = 210 left over 2 months and 20 working days
     assert pace["remaining"] == 210 and pace["months_left"] == 2 and pace["per_working_day"] == 10.5
-    assert g.pace_needed(GOALS, "2020-01", 0) is None
+    assert pace_needed(GOALS, "2020-01", 0) is None
     with pytest.raises(ValueError):
-        g.monthly_goal(GOALS, "2025-09", "profit")
+        monthly_goal(GOALS, "2025-09", "profit")
 
 
 def test_medical_vocabulary():
     hist = hand_history()
     hist.kind = "medical"
-    plan = g.build_plan(hand_inputs(), hist)
+    plan = build_plan(hand_inputs(), hist)
     rows = plan.ledger.rows.set_index("step")
     assert rows.loc["net_production_goal", "label"] == "= Net charges goal"
     assert rows.loc["gross_production_goal", "formula"].startswith("net charges goal ÷")
@@ -365,13 +371,13 @@ def test_medical_vocabulary():
     assert by["per_hour"].label == "Net charges per exam-room hour"
     assert "of exam-room hours booked" in by["utilization"].reason
     assert "exam-room utilization" in plan.levers.set_index("lever").loc["utilization", "setting"]
-    assert g.words("Net production per chair hour", "dental") == "Net production per chair hour"
+    assert words("Net production per chair hour", "dental") == "Net production per chair hour"
 
 
 def test_waterfall_frame_stacks_the_ledger():
-    from dyad_lib.goals_charts import waterfall_frame
+    from dyad_lib.reports.goal_charts import waterfall_frame
 
-    lg = g.build_ledger(hand_inputs(), hand_history())
+    lg = build_ledger(hand_inputs(), hand_history())
     wf = waterfall_frame(lg).set_index("label")
     # the nine overhead categories stack to 600,000, then owners, debt and profit to 1,000,000
     assert wf.loc["Other overhead", "end"] == 600_000
@@ -384,7 +390,7 @@ def test_waterfall_frame_stacks_the_ledger():
 
 
 def test_payroll_band_is_dental_only():
-    from dyad_lib.goals import check_payroll, payroll_band
+    from dyad_lib.goals.realism import check_payroll, payroll_band
 
     # 20–25% wages + 3–6% taxes and benefits (Burkhart; McKenzie: dental consultants)
     assert payroll_band("dental") == pytest.approx((0.23, 0.31))

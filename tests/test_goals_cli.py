@@ -10,12 +10,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from dyad_lib import goals_io
-from dyad_lib.cli import app
-from dyad_lib.goals import reconcile
-from dyad_lib.goals_history import demo_goals, history_from_practice, plan_for_practice
-from dyad_lib.io import load_practice
-from dyad_lib.paths import PROJECT_ROOT
+from dyad_lib.goals import store as goals_io
+from dyad_lib.cli.app import app
+from dyad_lib.goals.ledger import reconcile
+from dyad_lib.goals.history import demo_goals, history_from_practice, plan_for_practice
+from dyad_lib.data.load import load_practice
+from dyad_lib.data.paths import PROJECT_ROOT
 from goals_fixtures import EXPENSES, write_practice
 
 runner = CliRunner()
@@ -260,7 +260,7 @@ def test_notebook_is_stored_thin_and_without_outputs():
 
 def test_write_demo_goals_hook(tmp_path):
     data = write_practice(tmp_path, seasonal=True)
-    from dyad_lib.goals_history import write_demo_goals
+    from dyad_lib.goals.history import write_demo_goals
 
     path = write_demo_goals(PID, data)
     assert path == data / PID / "goals.yaml"

@@ -7,14 +7,15 @@ import datetime as dt
 import pytest
 import yaml
 
-from dyad_lib import goals as g
-from dyad_lib import goals_io as gio
+from dyad_lib.goals.lines import monthly_goal
+from dyad_lib.goals.plan import build_plan, plan_to_entry
+from dyad_lib.goals import store as gio
 from goals_fixtures import hand_history, hand_inputs
 
 
 def entry(fy: str = "FY2026", agreed_on: str = "2025-12-16") -> dict:
-    plan = g.build_plan(hand_inputs(), hand_history())
-    e = g.plan_to_entry(plan, ["Dr. Ana Rivera", "Jordan Chen"], agreed_on)
+    plan = build_plan(hand_inputs(), hand_history())
+    e = plan_to_entry(plan, ["Dr. Ana Rivera", "Jordan Chen"], agreed_on)
     e["fiscal_year"] = fy
     return e
 
@@ -39,7 +40,7 @@ def test_round_trip(tmp_path):
     # a second year joins the first
     gio.write_goals_file(path, entry("FY2027"))
     assert list(gio.read_goals_file(path)) == ["FY2026", "FY2027"]
-    assert g.monthly_goal(gio.read_goals_file(path), "2026-03") == got["phasing"]["2026-03"]
+    assert monthly_goal(gio.read_goals_file(path), "2026-03") == got["phasing"]["2026-03"]
 
 
 def test_overwrite_needs_the_flag_and_keeps_a_dated_backup(tmp_path):
@@ -109,7 +110,7 @@ def test_no_goals_file_means_no_goals(tmp_path):
     (tmp_path / "no-goals").mkdir()
     assert gio.load_goals("no-goals", tmp_path) == {}
     assert gio.goals_for_year("no-goals", "FY2026", tmp_path) is None
-    assert g.monthly_goal(gio.load_goals("no-goals", tmp_path), "2026-01") is None
+    assert monthly_goal(gio.load_goals("no-goals", tmp_path), "2026-01") is None
     assert gio.NO_GOALS == "no goals set"
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dyad_lib.io import PracticeDataError, load_practice
-from dyad_lib.paths import PracticeIdError, practice_dir
+from dyad_lib.data.load import PracticeDataError, load_practice
+from dyad_lib.data.paths import PracticeIdError, practice_dir
 
 PRACTICE_YAML = """\
 practice_id: {pid}

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from dyad_lib.metrics import breakdown
-from dyad_lib.periods import parse_period
+from dyad_lib.metrics.breakdown import breakdown
+from dyad_lib.metrics.periods import parse_period
 from metrics_fixtures import dental, write_practice
 
 Q2 = parse_period("2026Q2")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dyad_lib.cli import app
-from dyad_lib.metrics import compute_metrics, practice_metric_ids
-from dyad_lib.periods import parse_period
+from dyad_lib.cli.app import app
+from dyad_lib.metrics.compute import compute_metrics, practice_metric_ids
+from dyad_lib.metrics.periods import parse_period
 from metrics_fixtures import dental
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -100,7 +100,7 @@ def test_demo_practices_print_every_metric(practice_id, period):
 
 @pytest.mark.skipif(not (DATA / "harbor-dental" / "practice.yaml").is_file(), reason="demo data not generated")
 def test_demo_json_equals_the_library():
-    from dyad_lib.io import load_practice
+    from dyad_lib.data.load import load_practice
 
     p = load_practice("harbor-dental", DATA)
     period = parse_period("2026Q3", p.config.fiscal_year_start_month)

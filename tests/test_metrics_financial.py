@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dyad_lib.metrics import compute_metrics
-from dyad_lib.periods import parse_period
+from dyad_lib.metrics.compute import compute_metrics
+from dyad_lib.metrics.periods import parse_period
 from metrics_fixtures import dental, write_practice
 
 Q2 = parse_period("2026Q2")

@@ -3,13 +3,11 @@ reports them as "not available yet" when that module is missing."""
 
 from __future__ import annotations
 
-import sys
 
 import pytest
 
-from dyad_lib.metrics import compute_metrics, monthly_series
-from dyad_lib.periods import parse_period
-from dyad_lib.registry import PARTNERSHIP_IDS
+from dyad_lib.metrics.compute import compute_metrics, monthly_series
+from dyad_lib.metrics.periods import parse_period
 from metrics_fixtures import DENTAL_TABLES, write_practice
 from partnership_fixtures import assessment_csv
 
@@ -55,14 +53,6 @@ def test_partnership_ids_by_hand(practice):
     assert got["dyad_alignment"].value == pytest.approx(1 - 2 / 4)
     assert got["dyad_health"].value == pytest.approx((4 + 2) / 2)
     assert got["dyad_alignment"].unit == "ratio" and got["dyad_health"].unit == "score_1_5"
-
-
-def test_not_available_yet_without_the_module(practice, monkeypatch):
-    monkeypatch.setitem(sys.modules, "dyad_lib.partnership", None)  # import now raises ImportError
-    got = compute_metrics(practice, Q2)
-    for mid in PARTNERSHIP_IDS:
-        assert got[mid].value is None and got[mid].reason == "not available yet"
-    assert got["gross_production"].value == 27000
 
 
 def test_monthly_series_for_partnership_ids(practice):

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dyad_lib.contract import EXPENSE_CATEGORIES, TEAM_ROLES, VISIT_TYPES
-from dyad_lib.metrics import compute_metrics, monthly_series, practice_metric_ids
-from dyad_lib.periods import Period, add_months, month_period, parse_period
-from dyad_lib.registry import PARTNERSHIP_IDS
+from dyad_lib.data.contract import EXPENSE_CATEGORIES, TEAM_ROLES, VISIT_TYPES
+from dyad_lib.metrics.compute import compute_metrics, monthly_series, practice_metric_ids
+from dyad_lib.metrics.periods import Period, add_months, month_period, parse_period
+from dyad_lib.metrics.registry import PARTNERSHIP_IDS
 from metrics_fixtures import dental, practice_from_frames
 
 START = pd.Timestamp("2025-11-01")  # random practices start here (crossing a year boundary)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dyad_lib import assessment, monthly
-from dyad_lib.io import load_practice
-from dyad_lib.periods import parse_period
+from dyad_lib.reports import practice_assessment as assessment
+from dyad_lib.reports import monthly_review as monthly
+from dyad_lib.data.load import load_practice
+from dyad_lib.metrics.periods import parse_period
 from report_fixtures import goals_fy2025, write_minimal
 
 
@@ -102,10 +103,11 @@ def test_report_libraries_never_import_great_expectations(demo):
 
     code = (
         "import sys\n"
-        "from dyad_lib import assessment, monthly, portfolio, quality\n"
-        "from dyad_lib.io import load_practice\n"
-        "from dyad_lib.opportunities import practice_opportunities\n"
-        "from dyad_lib.talking_points import talking_points\n"
+        "from dyad_lib.reports import practice_assessment as assessment, monthly_review as monthly, portfolio\n"
+        "from dyad_lib.reports import data_quality as quality\n"
+        "from dyad_lib.data.load import load_practice\n"
+        "from dyad_lib.metrics.opportunities import practice_opportunities\n"
+        "from dyad_lib.reports.talking_points import talking_points\n"
         f"p = load_practice('harbor-dental', {str(demo)!r})\n"
         "m = monthly.month_period(p, '2026-09')\n"
         "talking_points(p, m); practice_opportunities(p, m); assessment.kpi_table(p, m.view('t12'))\n"

@@ -9,7 +9,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from dyad_lib.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from dyad_lib.data.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from pipeline_helpers import demo_patient_ids
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -54,7 +54,7 @@ def test_demo_reports_are_all_produced(demo_run):
     bad = {r.job: r.error for r in result.results if r.status not in ("ok", "warnings")}
     assert not bad, bad
     assert {r.report for r in result.results} == {p.stem for p in NOTEBOOKS} & set(
-        __import__("dyad_lib.batch", fromlist=["DEMO_PERIODS"]).DEMO_PERIODS)
+        __import__("dyad_lib.pipeline.batch", fromlist=["DEMO_PERIODS"]).DEMO_PERIODS)
     assert (root / "index.html").is_file()
 
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from dyad_lib.opportunities import size_opportunities
-from dyad_lib.values import MetricValue, missing
+from dyad_lib.metrics.opportunities import size_opportunities
+from dyad_lib.metrics.values import MetricValue, missing
 
 
 def mv(mid: str, x: float, unit: str = "ratio") -> MetricValue:
@@ -152,8 +152,8 @@ def test_presented_value_metric_is_preferred_when_the_library_has_it():
 
 
 def test_targets_are_the_registry_band_edges():
-    from dyad_lib import registry
-    from dyad_lib.opportunities import target_for
+    from dyad_lib.metrics import registry
+    from dyad_lib.metrics.targets import target_for
 
     assert target_for("overhead_ratio_clinical_supplies", "dental")[0] == registry.get(
         "overhead_ratio_clinical_supplies").band("dental").high

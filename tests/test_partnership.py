@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dyad_lib.periods import parse_period
-from dyad_lib.partnership import PARTNERSHIP_METRICS, partnership_metrics
-from dyad_lib.partnership_logs import action_plan_status, conflict_summary, overdue_mask
-from dyad_lib.rhythm import meeting_rhythm, planned_slots
+from dyad_lib.metrics.periods import parse_period
+from dyad_lib.metrics.partnership import PARTNERSHIP_METRICS, partnership_metrics
+from dyad_lib.partnership.logs import action_plan_status, conflict_summary
+from dyad_lib.metrics.partnership import overdue_mask
+from dyad_lib.partnership.rhythm import meeting_rhythm
+from dyad_lib.metrics.partnership import planned_slots
 
 from partnership_fixtures import write_practice, main_practice
 
@@ -230,8 +232,12 @@ def test_empty_denominators_are_missing(tmp_path):
 
 # --- the assessment views ---------------------------------------------------------------------
 
-from dyad_lib.partnership_assessment import (  # noqa: E402
-    assessment_change, assessment_view, classify, focus_areas, list_assessments,
+from dyad_lib.partnership.assessment import (
+    assessment_change,
+    assessment_view,
+    classify,
+    focus_areas,
+    list_assessments,
 )
 from partnership_fixtures import assessment_csv  # noqa: E402
 
@@ -354,8 +360,8 @@ def test_assessment_change(practice):
 
 # --- surveys, the checkpoint agenda and the recurring questions --------------------------------
 
-from dyad_lib.checkpoint import checkpoint_agenda, latest_answers  # noqa: E402
-from dyad_lib.partnership_surveys import nps, patient_feedback, role_groups, team_survey_by_role  # noqa: E402
+from dyad_lib.partnership.checkpoint import checkpoint_agenda, latest_answers  # noqa: E402
+from dyad_lib.partnership.surveys import nps, patient_feedback, role_groups, team_survey_by_role  # noqa: E402
 from partnership_fixtures import full_practice  # noqa: E402
 
 
@@ -459,7 +465,7 @@ def test_latest_answers(full):
 
 def test_unreadable_values_never_raise(tmp_path):
     # loaded with collect=True, unreadable values become missing: the metrics still compute
-    from dyad_lib.io import load_practice
+    from dyad_lib.data.load import load_practice
 
     folder = tmp_path / "bad-one"
     write_practice(tmp_path, {}, pid="bad-one")
@@ -482,7 +488,7 @@ def test_unreadable_values_never_raise(tmp_path):
 
 
 def test_missing_instruments_point_to_their_template(tmp_path, practice):
-    from dyad_lib.partnership import INSTRUMENT_TABLES, missing_instruments
+    from dyad_lib.partnership.instruments import INSTRUMENT_TABLES, missing_instruments
 
     none = missing_instruments(write_practice(tmp_path, {}))
     assert [m["table"] for m in none] == list(INSTRUMENT_TABLES)
@@ -496,7 +502,7 @@ def test_missing_instruments_point_to_their_template(tmp_path, practice):
 
 
 def test_decision_grid_view(tmp_path):
-    from dyad_lib.partnership import decision_grid_view
+    from dyad_lib.partnership.logs import decision_grid_view
 
     p = write_practice(tmp_path, {"decision_grid": "decision_area,lead,consulted,notes\n"
                                                    "Hiring staff,administrator,physician,\n"
@@ -512,14 +518,14 @@ def test_decision_grid_view(tmp_path):
 
 # --- the demo practice's planted stories --------------------------------------------------------
 
-from dyad_lib.paths import data_dir  # noqa: E402
+from dyad_lib.data.paths import data_dir  # noqa: E402
 
 DEMO = data_dir() / "harbor-dental"
 
 
 @pytest.fixture(scope="module")
 def demo():
-    from dyad_lib.io import load_practice
+    from dyad_lib.data.load import load_practice
 
     return load_practice("harbor-dental")
 
@@ -549,7 +555,7 @@ def test_demo_stories_are_found(demo):
 
 @pytest.mark.skipif(not (DEMO / "practice.yaml").is_file(), reason="demo data not generated")
 def test_demo_360_never_shows_a_small_group(demo):
-    from dyad_lib.feedback360 import GROUPS, feedback_summary
+    from dyad_lib.partnership.feedback360 import GROUPS, feedback_summary
 
     p = demo
     for subject in ("physician", "administrator"):
@@ -563,7 +569,7 @@ def test_demo_360_never_shows_a_small_group(demo):
 
 
 def test_slot_of_week_month_and_quarter_boundaries():
-    from dyad_lib.rhythm import slot_of
+    from dyad_lib.metrics.partnership import slot_of
 
     dates = pd.Series(pd.to_datetime(["2026-07-01", "2026-07-06", "2026-07-12", "2026-09-28",
                                       "2026-10-04", "2026-10-05", None]))
@@ -577,7 +583,7 @@ def test_slot_of_week_month_and_quarter_boundaries():
 
 
 def test_partnership_series_matches_monthly_metrics(practice):
-    from dyad_lib.partnership import partnership_series
+    from dyad_lib.metrics.partnership import partnership_series
 
     months = pd.date_range("2026-07-01", "2026-09-01", freq="MS")
     s = partnership_series(practice, months)

@@ -20,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dyad_lib import io as dyad_io
-from dyad_lib.io import load_practice
+from dyad_lib.data import load as dyad_io
+from dyad_lib.data.load import load_practice
 from tests.validation_fixtures import CLEAN, make_practice
+from dyad_lib.data import validation
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data"
@@ -74,7 +75,6 @@ def test_arrow_path_is_taken_for_a_clean_file_and_keeps_row_numbers():
 
 
 def test_split_validation_gives_the_same_failures(tmp_path, monkeypatch):
-    from dyad_lib import validation
 
     bad = CLEAN["appointments.csv"] + (
         "a6,2025-03-03,d1,p4,700,completed,exam,100,yes,2025-03-01\n"  # range, note before visit
@@ -97,7 +97,6 @@ def test_split_validation_gives_the_same_failures(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("bad", [False, True], ids=["clean", "failing"])
 def test_boolean_first_pass_gives_the_same_report(tmp_path, monkeypatch, bad):
-    from dyad_lib import validation
 
     changes = {"appointments.csv": CLEAN["appointments.csv"] + "a6,2025-03-03,d1,p4,700,completed,exam,100,yes,"
                                                                "2025-03-01\n"} if bad else {}
@@ -145,8 +144,8 @@ JOBS = [("data_quality", "latest"), ("monthly_review", "2026-09")]
 
 
 def _jobs(practices: list[str]):
-    from dyad_lib.batch import Job
-    from dyad_lib.runner import available_reports
+    from dyad_lib.pipeline.batch import Job
+    from dyad_lib.pipeline.runner import available_reports
 
     have = set(available_reports())
     return [Job(r, p, per) for p in practices for r, per in JOBS if r in have]
@@ -154,7 +153,7 @@ def _jobs(practices: list[str]):
 
 @pytest.mark.slow
 def test_cache_and_kernel_pool_change_no_report(tmp_path, monkeypatch):
-    from dyad_lib.batch import run_batch
+    from dyad_lib.pipeline.batch import run_batch
 
     data = _copy_demo(tmp_path / "data", {"perf-dental": "harbor-dental"})
     jobs = _jobs(["perf-dental"])
@@ -188,7 +187,7 @@ def test_cache_and_kernel_pool_change_no_report(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_dask_cluster_batch_equals_local_batch(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
-    from dyad_lib.batch import run_batch
+    from dyad_lib.pipeline.batch import run_batch
 
     data = _copy_demo(tmp_path / "data", {"dask-dental": "harbor-dental", "dask-medical": "maple-family-medicine"})
     jobs = [j for j in _jobs(["dask-dental", "dask-medical"]) if j.report == "data_quality"]
@@ -227,7 +226,7 @@ def test_unreachable_scheduler_is_a_plain_error(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     monkeypatch.setenv("DYAD_SCHEDULER_TIMEOUT", "2s")  # nothing listens there: fail fast
-    from dyad_lib.cli import app
+    from dyad_lib.cli.app import app
 
     make_practice(tmp_path / "data")
     res = CliRunner().invoke(app, ["batch", "--period", "2025-03", "--reports", "data_quality",

@@ -7,8 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dyad_lib.periods import (
-    ACCEPTED_FORMS, PeriodError, add_months, fiscal_year_of, fiscal_year_period, month_period, month_range,
+from dyad_lib.metrics.periods import (
+    ACCEPTED_FORMS,
+    PeriodError,
+    add_months,
+    fiscal_year_of,
+    fiscal_year_period,
+    month_period,
+    month_range,
     parse_period,
 )
 

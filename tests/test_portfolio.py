@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from dyad_lib.periods import parse_period
-from dyad_lib.portfolio import (collect, excluded_frame, portfolio_frame, portfolio_html, practice_code,
-                                rank_values, report_links)
+from dyad_lib.metrics.periods import parse_period
+from dyad_lib.reports.portfolio import (
+    collect,
+    excluded_frame,
+    portfolio_frame,
+    portfolio_html,
+    practice_code,
+    rank_values,
+    report_links,
+)
 from report_fixtures import write_minimal
 
 
@@ -20,7 +27,7 @@ def folders(tmp_path_factory):
     text = (broken / "financials.csv").read_text().replace("2025-03,105000,5000,100000", "2025-03,105000,5000,n/a")
     (broken / "financials.csv").write_text(text)
     write_minimal(data, "delta-dental", "Delta Dental", expenses=False)
-    from dyad_lib.snapshot import prepare_practice
+    from dyad_lib.data.snapshot import prepare_practice
 
     for pid in ("alpha-dental", "beta-medical", "gamma-dental"):  # delta is left unvalidated
         prepare_practice(pid, data, cache)
@@ -112,7 +119,7 @@ def test_links_point_to_existing_reports(tmp_path):
 
 
 def test_quarter_period_is_used_as_is_and_links_find_the_month_reports(tmp_path):
-    from dyad_lib.portfolio import portfolio_period
+    from dyad_lib.reports.portfolio import portfolio_period
 
     q = portfolio_period("2026Q3", 1, "t12")
     assert (q.kind, q.label) == ("quarter", "2026Q3")

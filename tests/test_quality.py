@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dyad_lib import quality
+from dyad_lib.reports import data_quality as quality
 
 sys.path.insert(0, str(Path(__file__).parent))
 from validation_fixtures import CLEAN, PID, make_practice  # noqa: E402

@@ -12,11 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dyad_lib import quarterly as q
-from dyad_lib.io import load_practice
-from dyad_lib.metrics import compute_metrics
-from dyad_lib.partnership import INSTRUMENT_TABLES, feedback_summary
-from dyad_lib.periods import parse_period
+from dyad_lib.reports import quarterly_partnership as q
+from dyad_lib.data.load import load_practice
+from dyad_lib.metrics.compute import compute_metrics
+from dyad_lib.partnership.instruments import INSTRUMENT_TABLES
+from dyad_lib.partnership.feedback360 import feedback_summary
+from dyad_lib.metrics.periods import parse_period
 from report_fixtures import goals_fy2025, write_minimal
 
 # --- dyad_lib.quarterly on a minimal practice (financials + expenses, 2024-01 … 2025-12) -----------
@@ -114,7 +115,7 @@ def test_sparkline_gaps_and_target():
 
 
 def test_rhythm_notes_say_when_the_retreat_was_last_held():
-    from dyad_lib.partnership import meeting_rhythm
+    from dyad_lib.partnership.rhythm import meeting_rhythm
 
     m = pd.DataFrame({"date": pd.to_datetime(["2025-01-10", "2026-01-17", "2026-07-07"]),
                       "cadence": ["annual", "annual", "weekly"], "held": [True, True, True],
@@ -158,8 +159,8 @@ PERIOD = "2026Q3"
 
 @pytest.fixture(scope="module")
 def demo_batch(tmp_path_factory):
-    from dyad_lib.batch import Job, run_batch
-    from dyad_lib.paths import data_dir
+    from dyad_lib.pipeline.batch import Job, run_batch
+    from dyad_lib.data.paths import data_dir
 
     data = data_dir()
     if not all((data / p / "practice.yaml").is_file() for p in DEMO):
@@ -204,7 +205,7 @@ def test_planted_stories_are_visible(demo_batch, pid):
 @pytest.mark.parametrize("pid", DEMO)
 def test_scorecard_numbers_equal_compute_metrics(demo_batch, pid):
     from dyad_lib import fmt
-    from dyad_lib.snapshot import load_snapshot
+    from dyad_lib.data.snapshot import load_snapshot
 
     pages, root, data, cache = demo_batch
     practice = load_snapshot(pid, data, cache)
@@ -289,7 +290,7 @@ def test_every_chart_draws_offline(demo_batch):
 def test_practice_without_partnership_tables(tmp_path):
     """practice.yaml + financials + appointments only: the practice half of the scorecard, each missing
     instrument named in one line with its template, every other section one line."""
-    from dyad_lib.runner import run_report
+    from dyad_lib.pipeline.runner import run_report
     from goals_fixtures import write_practice
     from pipeline_helpers import fake_prepared
 

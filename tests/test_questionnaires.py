@@ -10,10 +10,15 @@ from html import escape
 import pytest
 from typer.testing import CliRunner
 
-from dyad_lib.cli import app
-from dyad_lib.contract import DYAD_AREAS, PARTNER_QUESTIONS, QUESTION_TEXT, TABLES
-from dyad_lib.questionnaires import (
-    assessment_form, assessment_template_csv, form_files, questions_form, questions_template_csv, vocabulary,
+from dyad_lib.cli.app import app
+from dyad_lib.data.contract import DYAD_AREAS, PARTNER_QUESTIONS, QUESTION_TEXT, TABLES
+from dyad_lib.partnership.forms import (
+    assessment_form,
+    assessment_template_csv,
+    form_files,
+    questions_form,
+    questions_template_csv,
+    vocabulary,
 )
 
 from partnership_fixtures import write_practice

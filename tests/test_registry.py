@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dyad_lib import registry
-from dyad_lib.contract import MEETING_CADENCES, OVERHEAD_CATEGORIES, TEAM_ROLES
-from dyad_lib.registry import PARTNERSHIP_IDS, REGISTRY, UNITS, get, glossary, ids_for, label
+from dyad_lib.metrics import registry
+from dyad_lib.data.contract import MEETING_CADENCES, OVERHEAD_CATEGORIES, TEAM_ROLES
+from dyad_lib.metrics.registry import PARTNERSHIP_IDS, REGISTRY, UNITS, get, glossary, ids_for, label
 
 METRICS_MD = Path("/work/shared/design/metrics.md")
 

@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from dyad_lib import charts, render, report
-from dyad_lib.paths import PROJECT_ROOT
-from dyad_lib.runner import failing_section, period_slug, plain_reason
+from dyad_lib.reports import charts
+from dyad_lib.pipeline import render
+from dyad_lib.data.paths import PROJECT_ROOT
+from dyad_lib.pipeline.runner import failing_section, period_slug, plain_reason
+from dyad_lib.reports import blocks
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -29,13 +31,13 @@ def _html_output(obj) -> dict:
 def _executed_notebook(chart=None) -> nbformat.NotebookNode:
     params = new_code_cell('practice_id = "x"\nperiod = "2026-09"', metadata={"tags": ["parameters"]})
     injected = new_code_cell(f'data_dir = "{PROJECT_ROOT}/data"', metadata={"tags": ["injected-parameters"]})
-    title = new_code_cell("display(title)", outputs=[_html_output(report.title_block(
+    title = new_code_cell("display(title)", outputs=[_html_output(blocks.title_block(
         {"name": "n"} and type("C", (), {"name": "Dr <b>Evil</b> Dental", "clinical_lead": "A", "business_lead": "B",
                                        "fiscal_year_start_month": 1})(), "2026-09", "Monthly review"))])
     noisy = new_code_cell("print('x')", outputs=[
         new_output("stream", name="stdout", text="STDOUT-NOISE\n"),
         new_output("stream", name="stderr", text=f"STDERR-NOISE {PROJECT_ROOT}/data\n"),
-        _html_output(report.tiles([("Collections", "$1.24M", "goal $1.20M", "good")]))])
+        _html_output(blocks.tiles([("Collections", "$1.24M", "goal $1.20M", "good")]))])
     err = new_code_cell("1/0", outputs=[new_output("error", ename="ZeroDivisionError", evalue="division by zero",
                                                    traceback=["Traceback (most recent call last)", "SECRET-TB"])])
     empty = new_code_cell("import pandas as pd  # CODE-SOURCE")
@@ -82,7 +84,7 @@ def test_title_block_replaces_the_notebook_h1_and_escapes(page):
 def test_table_of_contents_lists_the_sections_after_the_title(page):
     toc = re.search(r'<nav class="dyad-toc".*?</nav>', page, re.S).group(0)
     assert [t for t in re.findall(r">([^<>]+)</a></li>", toc)] == ["Headline numbers", "Money", "Trend"]
-    assert page.index(report.TITLE_END) < page.index('<nav class="dyad-toc"')
+    assert page.index(blocks.TITLE_END) < page.index('<nav class="dyad-toc"')
 
 
 def test_offline_bundle_inlined_once_with_versions_from_altair(page):
@@ -162,29 +164,29 @@ def test_max_rows_guard_stays_on_unless_data_is_aggregated():
 
 def test_report_helpers_escape_free_text():
     df = pd.DataFrame({"comment": [SCRIPT], "score": [4.5]})
-    t = report.html_table(df, formats={"score": lambda v: f"{v:.1f} / 5"}).data
+    t = blocks.html_table(df, formats={"score": lambda v: f"{v:.1f} / 5"}).data
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in t and SCRIPT not in t
     assert '<td class="num">4.5 / 5</td>' in t
-    assert SCRIPT not in report.tiles([{"label": SCRIPT, "value": SCRIPT, "note": SCRIPT}]).data
-    assert SCRIPT not in report.section_missing(SCRIPT, SCRIPT).data
-    assert SCRIPT not in report.note(SCRIPT).data
+    assert SCRIPT not in blocks.tiles([{"label": SCRIPT, "value": SCRIPT, "note": SCRIPT}]).data
+    assert SCRIPT not in blocks.section_missing(SCRIPT, SCRIPT).data
+    assert SCRIPT not in blocks.note(SCRIPT).data
 
 
 def test_data_quality_note_keeps_only_this_reports_tables():
     summary = {"failures": [{"table": "financials", "file": "financials.csv", "message": "3 rows <b>", "severity": "warning"},
                             {"table": "surveys", "file": "surveys.csv", "message": "other", "severity": "warning"}],
                "missing_tables": [{"table": "ar_aging"}]}
-    h = report.data_quality_note(summary, ["financials", "ar_aging"]).data
+    h = blocks.data_quality_note(summary, ["financials", "ar_aging"]).data
     assert "financials.csv" in h and "surveys.csv" not in h and "3 rows &lt;b&gt;" in h and "ar_aging" in h
-    assert "No data-quality warning" in report.data_quality_note({"failures": []}, ["x"]).data
+    assert "No data-quality warning" in blocks.data_quality_note({"failures": []}, ["x"]).data
 
 
 def test_title_and_footer():
     cfg = type("C", (), {"name": "Harbor Dental", "clinical_lead": "Dr. Ada", "business_lead": "Sam",
                          "fiscal_year_start_month": 1})()
-    t = report.title_block(cfg, "2026Q3", "Quarterly partnership report", run_date="2026-11-23").data
+    t = blocks.title_block(cfg, "2026Q3", "Quarterly partnership report", run_date="2026-11-23").data
     assert "July 2026 – September 2026" in t and "November 23, 2026" in t and "Dr. Ada" in t
-    f = report.footer("0123456789abcdef0123", run_time="2026-11-23 14:05").data
+    f = blocks.footer("0123456789abcdef0123", run_time="2026-11-23 14:05").data
     assert "0123456789ab" in f and "0123456789abc" not in f and "dyad 0.1.0" in f and "November 23, 2026, 14:05" in f
 
 
@@ -215,7 +217,7 @@ def test_period_slug(period, view, slug):
 
 
 def test_period_slug_rejects_path_tricks():
-    from dyad_lib.runner import ReportError
+    from dyad_lib.pipeline.runner import ReportError
 
     for bad in ("../../etc", "/abs", "", "2026-09/..", "a b"):
         with pytest.raises(ReportError):
@@ -225,7 +227,7 @@ def test_period_slug_rejects_path_tricks():
 def test_index_escapes_and_links(tmp_path):
     import json
 
-    from dyad_lib.index import build_index
+    from dyad_lib.pipeline.index import build_index
 
     (tmp_path / "evil" / "2026-09").mkdir(parents=True)
     (tmp_path / "evil" / "2026-09" / "monthly_review.html").write_text("old good")
@@ -243,7 +245,7 @@ def test_index_escapes_and_links(tmp_path):
 def test_kernel_falls_back_to_the_current_interpreter(monkeypatch):
     from jupyter_client import kernelspec
 
-    from dyad_lib.runner import kernel_name
+    from dyad_lib.pipeline.runner import kernel_name
 
     monkeypatch.setattr(kernelspec.KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/x"})
     assert kernel_name.__wrapped__() == kernelspec.NATIVE_KERNEL_NAME

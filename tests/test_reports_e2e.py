@@ -21,11 +21,11 @@ import nbformat
 import pytest
 
 from dyad_lib import fmt
-from dyad_lib.monthly import METRICS_MIME
+from dyad_lib.reports.monthly_review import METRICS_MIME
 from report_fixtures import demo_data_dir, write_minimal
 
 pytestmark = pytest.mark.slow
-DYAD = [sys.executable, "-m", "dyad_lib.cli"]
+DYAD = [sys.executable, "-m", "dyad_lib.cli.app"]
 REPORTS = ("monthly_review", "practice_assessment", "portfolio")
 PRACTICES = ("harbor-dental", "maple-family-medicine")
 

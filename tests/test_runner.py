@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dyad_lib.runner import SKIPPED_BLOCKING, ReportError, run_report
+from dyad_lib.pipeline.runner import SKIPPED_BLOCKING, ReportError, run_report
 from pipeline_helpers import TEST_NOTEBOOKS, fake_prepared
 
 pytestmark = pytest.mark.slow
@@ -60,8 +60,8 @@ def test_no_local_paths_in_page(ok_run, tmp_path_factory):
 def test_kernel_socket_dir_is_removed_on_shutdown():
     import asyncio
 
-    from dyad_lib.kernel import IPCKernelManager
-    from dyad_lib.runner import kernel_name
+    from dyad_lib.pipeline.kernel import IPCKernelManager
+    from dyad_lib.pipeline.runner import kernel_name
 
     async def go():
         km = IPCKernelManager(kernel_name=kernel_name())
@@ -78,7 +78,7 @@ def test_kernel_socket_dir_is_removed_on_shutdown():
 
 
 def test_two_managers_get_different_sockets():
-    from dyad_lib.kernel import IPCKernelManager
+    from dyad_lib.pipeline.kernel import IPCKernelManager
 
     a, b = IPCKernelManager(), IPCKernelManager()
     try:
@@ -135,7 +135,7 @@ def test_validation_warnings_mark_the_report(tmp_path):
 
 
 def test_bad_requests_are_usage_errors(tmp_path):
-    from dyad_lib.paths import PracticeIdError
+    from dyad_lib.data.paths import PracticeIdError
 
     with pytest.raises(ReportError, match="available: chart, flaky, ok, raises"):
         _run(tmp_path, "nope")

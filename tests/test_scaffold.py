@@ -6,9 +6,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from dyad_lib.cli import app
-from dyad_lib.contract import TABLES
-from dyad_lib.io import load_practice
+from dyad_lib.cli.app import app
+from dyad_lib.data.contract import TABLES
+from dyad_lib.data.load import load_practice
 
 runner = CliRunner()
 

@@ -6,11 +6,18 @@ import re
 
 import pytest
 
-from dyad_lib.io import load_practice
-from dyad_lib.opportunities import size_opportunities
-from dyad_lib.periods import parse_period
-from dyad_lib.talking_points import TalkingPoint, rank, recommendations, span_text, talking_points, window
-from dyad_lib.values import MetricValue
+from dyad_lib.data.load import load_practice
+from dyad_lib.metrics.opportunities import size_opportunities
+from dyad_lib.metrics.periods import parse_period
+from dyad_lib.reports.talking_points import (
+    TalkingPoint,
+    rank,
+    recommendations,
+    span_text,
+    talking_points,
+    window,
+)
+from dyad_lib.metrics.values import MetricValue
 from report_fixtures import demo_data_dir, goals_fy2025, write_minimal
 
 BLAME = re.compile(r"\b(fail\w*|poor\w*|bad|blame\w*|fault\w*|lazy|mistake\w*|should have)\b", re.I)

@@ -18,12 +18,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from dyad_lib.cli import app
-from dyad_lib.contract import TABLES
-from dyad_lib import snapshot
-from dyad_lib.io import load_practice
-from dyad_lib.snapshot import fingerprint, load_snapshot, prepare_practice, read_validation
-from dyad_lib.validation import engine, validate_practice
+from dyad_lib.cli.app import app
+from dyad_lib.data.contract import TABLES
+from dyad_lib.data import snapshot
+from dyad_lib.data.load import load_practice
+from dyad_lib.data.fingerprint import fingerprint
+from dyad_lib.data.snapshot import load_snapshot, prepare_practice, read_validation
+from dyad_lib.data.validation import engine, validate_practice
 
 sys.path.insert(0, str(Path(__file__).parent))
 from validation_fixtures import CLEAN, PID, folder_hashes, make_practice, replace_line  # noqa: E402
@@ -363,7 +364,7 @@ def test_snapshot_written_and_reused(dirs, monkeypatch):
     assert files == {"validation.json", "practice.json"} | {f"{t}.parquet" for t in SNAPSHOT_TABLES}
     assert json.loads((first.snapshot_dir / "validation.json").read_text())["ok"] is True
 
-    import dyad_lib.validation as validation
+    import dyad_lib.data.validation as validation
 
     def boom(*a, **k):
         raise AssertionError("re-validated an unchanged practice")
@@ -461,8 +462,8 @@ def test_cache_inside_data_folder_is_refused(dirs):
 def test_reading_the_snapshot_never_imports_gx(dirs):
     data, cache = dirs
     prepare_practice(PID, data, cache)
-    code = ("import sys\nfrom dyad_lib.snapshot import load_snapshot, read_validation, fingerprint, prepare_practice\n"
-            "from dyad_lib import quality\n"
+    code = ("import sys\nfrom dyad_lib.data.snapshot import load_snapshot, read_validation, prepare_practice\n"
+            "from dyad_lib.reports import data_quality as quality\n"
             f"p = prepare_practice('{PID}', r'{data}', r'{cache}')\nassert p.cached\n"
             f"load_snapshot('{PID}', r'{data}', r'{cache}')\n"
             f"quality.quality_summary('{PID}', r'{data}', r'{cache}')\n"
@@ -473,17 +474,17 @@ def test_reading_the_snapshot_never_imports_gx(dirs):
 def test_suite_json_files_are_current():
     for name, spec in snapshot_specs().items():
         path = Path(snapshot.__file__).with_name("expectations") / f"{name}.json"
-        assert json.loads(path.read_text()) == json.loads(json.dumps(spec)), f"run python -m dyad_lib.suites ({name})"
+        assert json.loads(path.read_text()) == json.loads(json.dumps(spec)), f"run python -m dyad_lib.data.suites ({name})"
 
 
 def snapshot_specs():
-    from dyad_lib.suites import suite_specs
+    from dyad_lib.data.suites import suite_specs
 
     return suite_specs()
 
 
 def test_every_expectation_explains_itself():
-    from dyad_lib.suites import suite_specs
+    from dyad_lib.data.suites import suite_specs
 
     for spec in suite_specs().values():
         for e in spec["expectations"]:
@@ -505,7 +506,7 @@ def test_patient_ids_never_shown_as_examples(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("pid", ["harbor-dental", "maple-family-medicine"])
 def test_demo_practices_validate_clean(pid):
-    from dyad_lib.paths import data_dir
+    from dyad_lib.data.paths import data_dir
 
     if not (data_dir() / pid / "practice.yaml").is_file():
         pytest.skip(f"demo practice {pid} not generated")

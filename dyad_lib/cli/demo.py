@@ -1,0 +1,54 @@
+"""`dyad demo`: the two fictional demo practices and every report for them.
+
+`dyad demo --data-only` (re)writes the data; `dyad demo` writes it only if missing or changed, then
+runs the batch of every available report over the practices' latest periods and prints the index.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console
+
+
+def write_demo_data(data_dir: Path | str | None = None) -> list[Path]:
+    """Write both demo practices into `data_dir` (default: the data folder) and return the files.
+
+    Kept separate from the command so the report pipeline can call it before running reports."""
+    from dyad_lib.demo.practices import write_demo
+    from dyad_lib.data.paths import data_dir as resolve_data_dir
+
+    return write_demo(resolve_data_dir(data_dir))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        data_only: Annotated[bool, typer.Option("--data-only", help="Only (re)write the demo data.")] = False,
+        data_dir: DataDirOption = None,
+        reports_dir: ReportsDirOption = None,
+        workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Parallel worker processes.")] = None,
+        pdf: Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF.")] = False,
+    ) -> None:
+        """Write the demo practices harbor-dental and maple-family-medicine, then produce their reports."""
+        if not data_only:
+            from dyad_lib.pipeline.batch import demo_jobs, ensure_demo_data
+            from dyad_lib.cli.batch import default_workers, run_and_report
+
+            rewritten = ensure_demo_data(data_dir)
+            if rewritten:
+                console.print(f"Wrote demo data: {', '.join(rewritten)}", highlight=False)
+            result = run_and_report(demo_jobs(), data_dir=data_dir, reports_dir=reports_dir, cache_dir=None,
+                                    workers=workers or default_workers(), pdf=pdf)
+            console.print(f"Open {result.index}", style="bold", highlight=False, soft_wrap=True)
+            raise typer.Exit(0 if result.ok else 1)
+        written = write_demo_data(data_dir)
+        folders = sorted({p.parent for p in written})
+        for folder in folders:
+            files = [p for p in written if p.parent == folder]
+            size = sum(p.stat().st_size for p in files)
+            console.print(f"Wrote {folder.name}/: {len(files)} files, {size / 1e6:.1f} MB", highlight=False)
+        console.print(f"Demo data is in {folders[0].parent}.", highlight=False)

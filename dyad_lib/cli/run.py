@@ -1,0 +1,108 @@
+"""`dyad run REPORT --practice P --period X [-p name=value ...] [--pdf]`: one report, one practice.
+
+Validates the practice first (or reuses its snapshot), executes the notebook, writes
+`reports/<practice>/<period>/<report>.html`, updates the manifest and rebuilds reports/index.html.
+Exit codes: 0 produced, 1 failed or skipped, 2 usage error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, usage_error
+
+ParamOption = Annotated[Optional[list[str]], typer.Option(
+    "-p", "--param", help="A notebook parameter as name=value (repeatable); values are read as YAML "
+                          "scalars: true, 12, 0.05, text.")]
+CacheDirOption = Annotated[Optional[Path], typer.Option(
+    "--cache-dir", envvar="DYAD_CACHE_DIR", help="Where validated snapshots are kept (default: .dyad-cache/).")]
+NotebooksDirOption = Annotated[Optional[Path], typer.Option(
+    "--notebooks-dir", envvar="DYAD_NOTEBOOKS_DIR", hidden=True,
+    help="Folder of the report notebooks (default: notebooks/ in the project).")]
+PdfOption = Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF with headless Chromium.")]
+
+STATUS_STYLE = {"ok": "green", "warnings": "yellow", "failed": "bold red", "skipped": "dim"}
+
+
+def parse_params(items: list[str] | None) -> dict[str, Any]:
+    """['a=1', 'b=true', 'c=x y'] -> {'a': 1, 'b': True, 'c': 'x y'}; raises ValueError on a bad item."""
+    import re
+
+    import yaml
+
+    out: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"'{item}' is not name=value (the name must be a Python identifier)")
+        try:
+            parsed = yaml.safe_load(value) if value.strip() else ""
+        except yaml.YAMLError:
+            parsed = value
+        out[name] = parsed if isinstance(parsed, (str, int, float, bool)) or parsed is None else value
+    return out
+
+
+def status_line(r: Any) -> str:
+    from rich.markup import escape
+
+    style = STATUS_STYLE.get(r.status, "")
+    why = f" — {escape(r.error)}" if r.error else ""
+    if r.section and r.status == "failed":
+        why += f" (section “{escape(r.section)}”)"
+    if r.warnings and r.status == "warnings":
+        why = " — " + escape("; ".join(r.warnings))
+    return (f"[{style}]{r.status:<8}[/] {escape(r.practice_id)} · {escape(r.period)} · {escape(r.report)} "
+            f"[dim]{r.duration:.1f}s[/]{why}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run(
+        report: Annotated[str, typer.Argument(help="Report name: a notebook in notebooks/, e.g. monthly_review.")],
+        practice: Annotated[Optional[str], typer.Option("--practice", help="Practice id (not needed for portfolio).")] = None,
+        period: Annotated[str, typer.Option("--period", help="2026-09, 2026Q3, FY2027 (data_quality: latest).")] = "latest",
+        param: ParamOption = None,
+        pdf: PdfOption = False,
+        data_dir: DataDirOption = None,
+        reports_dir: ReportsDirOption = None,
+        cache_dir: CacheDirOption = None,
+        notebooks_dir: NotebooksDirOption = None,
+    ) -> None:
+        """Produce one report for one practice and period (HTML, the executed notebook, optionally PDF)."""
+        from dyad_lib.pipeline.batch import update_manifest
+        from dyad_lib.pipeline.index import build_index
+        from dyad_lib.data.paths import PracticeIdError
+        from dyad_lib.data.paths import reports_dir as resolve_reports
+        from dyad_lib.pipeline.runner import ReportError, run_report
+
+        try:
+            params = parse_params(param)
+        except ValueError as exc:
+            usage_error(str(exc))
+            return
+        try:
+            with console.status(f"Running {report}…", spinner="dots"):
+                result = run_report(report, practice, period, params, data_dir, reports_dir, cache_dir, pdf=pdf,
+                                    notebooks_dir=notebooks_dir)
+        except (ReportError, PracticeIdError) as exc:
+            usage_error(str(exc))
+            return
+        import datetime as dt
+
+        result.finished = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        root = resolve_reports(reports_dir)
+        update_manifest(root, [result])
+        index = build_index(root)
+        console.print(status_line(result), highlight=False)
+        shown = result.html if result.status in ("ok", "warnings") else (result.error_html or None)
+        if shown:
+            console.print(f"  {root / shown}", highlight=False, soft_wrap=True)
+        if result.pdf:
+            console.print(f"  {root / result.pdf}", highlight=False, soft_wrap=True)
+        console.print(f"  index: {index}", style="dim", highlight=False, soft_wrap=True)
+        raise typer.Exit(0 if result.ok else 1)

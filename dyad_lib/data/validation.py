@@ -1,0 +1,553 @@
+"""Validate a practice with Great Expectations and summarise every problem in one report.
+
+`validate_practice()` loads the folder with `load_practice(collect=True)`, so values the loader
+cannot read (and missing columns, empty files, a bad practice.yaml) and rule failures found by the
+GX suites of `dyad_lib.data.suites` land in ONE `ValidationReport`: a consultant sees every problem of a
+client's delivery in one pass. Failures quote spreadsheet rows (the loader's `_row`) and up to
+five example values, blocking ones first.
+
+great_expectations is imported lazily and the ephemeral context, suites and validation
+definitions are built once per process (`engine()`), because the import alone costs ~4.5 s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dyad_lib import __version__
+from dyad_lib.data.contract import TABLES
+from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice
+from dyad_lib.data.paths import UnknownPracticeError, practice_dir  # noqa: F401  (raised for an unknown id)
+from dyad_lib.data.suites import BLOCKING, COVERAGE, SUITE_VERSION, suite_specs
+
+MAX_SHOWN = 5
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_COL]}
+COVERAGE_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["month"]}
+#: Columns whose values never appear as examples: patient identifiers never leave the library.
+PRIVATE_COLUMNS = frozenset({"patient_id"})
+#: Where practice.yaml problems are filed in the summary.
+PRACTICE_TABLE = "practice"
+_ORDER = {name: i for i, name in enumerate((PRACTICE_TABLE, *TABLES))}
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Failure:
+    """One problem, in words a practice manager can act on."""
+
+    table: str
+    file: str
+    severity: str
+    check: str
+    columns: list[str]
+    unexpected_count: int
+    examples: list[str]
+    rows: list[int]
+    explanation: str
+    fix: str
+    message: str
+    source: str = "rule"  # "load" (could not be read) or "rule" (a GX expectation failed)
+    expectation: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == BLOCKING
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TableSummary:
+    """Per-table line of the summary."""
+
+    name: str
+    file: str
+    rows: int | None
+    date_range: list[str] | None
+    checks: int = 0
+    failed: int = 0
+    blocking: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "name"}
+
+
+@dataclass
+class ValidationReport:
+    """Everything wrong (or fine) with one practice's files; `ok` means nothing blocks."""
+
+    practice_id: str
+    practice_name: str
+    kind: str
+    fingerprint: str
+    tables: dict[str, TableSummary]
+    failures: list[Failure]
+    load_issues: list[dict[str, Any]]
+    missing_tables: list[dict[str, str]]
+    suite_version: str = SUITE_VERSION
+    validated_at: str = ""
+    gx_version: str | None = None
+    dyad_version: str = __version__
+    practice: Practice | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.blocking for f in self.failures)
+
+    @property
+    def blocking(self) -> list[Failure]:
+        return [f for f in self.failures if f.blocking]
+
+    @property
+    def warnings(self) -> list[Failure]:
+        return [f for f in self.failures if not f.blocking]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "practice_id": self.practice_id,
+            "practice_name": self.practice_name,
+            "kind": self.kind,
+            "fingerprint": self.fingerprint,
+            "suite_version": self.suite_version,
+            "dyad_version": self.dyad_version,
+            "gx_version": self.gx_version,
+            "validated_at": self.validated_at,
+            "ok": self.ok,
+            "blocking_count": len(self.blocking),
+            "warning_count": len(self.warnings),
+            "tables": {name: t.to_dict() for name, t in self.tables.items()},
+            "failures": [f.to_dict() for f in self.failures],
+            "load_issues": self.load_issues,
+            "missing_tables": self.missing_tables,
+        }
+
+
+# --- the GX engine (built once per process) -----------------------------------------------------
+
+
+@dataclass
+class Engine:
+    context: Any
+    definitions: dict[str, Any]
+    gx_version: str
+    #: For big frames: per table, the whole suite split into one definition for the column checks
+    #: (GX evaluates them on the frame in place) and one per row-filtering check, each run on just
+    #: the columns it reads (GX copies the whole frame for a row_condition or a pair's missing-value
+    #: filter). Entries: (definition, columns, positions of its expectations in GX's result order).
+    split: dict[str, list[tuple[Any, list[str] | None, list[int]]]] = field(default_factory=dict)
+
+
+#: Frames with at least this many rows are validated through `Engine.split` (same results, faster).
+SPLIT_ROWS = 50_000
+
+_ENGINE: Engine | None = None
+
+
+def _filters_rows(exp: dict[str, Any]) -> bool:
+    kw = exp["kwargs"]
+    return bool(kw.get("row_condition")) or "column_A" in kw or "column_list" in kw
+
+
+def _columns_read(exp: dict[str, Any]) -> list[str]:
+    import re
+
+    kw = exp["kwargs"]
+    cols = [kw[k] for k in ("column", "column_A", "column_B") if k in kw] + list(kw.get("column_list", []))
+    cond = kw.get("row_condition") or ""
+    cols += [w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"\"[^\"]*\"", "", cond))
+             if w not in ("in", "and", "or", "not", "True", "False", "None")]
+    return list(dict.fromkeys([*cols, ROW_COL]))
+
+
+def _gx_order(exps: list[dict[str, Any]]) -> list[int]:
+    """Where GX puts each expectation in its results: grouped by `column` in order of first
+    appearance, column-less ones as one group (Validator.process_expectations_for_validation).
+    Split results are put back in this order so both ways report failures identically."""
+    groups: dict[str, list[int]] = {}
+    for i, e in enumerate(exps):
+        col = e["kwargs"].get("column")
+        groups.setdefault(col if isinstance(col, str) else "\0none", []).append(i)
+    order = [i for g in groups.values() for i in g]
+    pos = [0] * len(exps)
+    for p, i in enumerate(order):
+        pos[i] = p
+    return pos
+
+
+def engine() -> Engine:
+    """The ephemeral GX context with one suite and validation definition per table (cached)."""
+    global _ENGINE
+    if _ENGINE is None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        import json
+
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        from dyad_lib.data.suites import build_suites
+
+        _cheap_batch_fingerprint()
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = context.data_sources.add_pandas("dyad")
+
+        def define(name: str, suite: Any) -> Any:
+            suite = context.suites.add(suite)
+            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
+            return context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"{name}_validation", data=batch, suite=suite))
+
+        definitions = {}
+        split: dict[str, list[tuple[Any, list[str] | None, list[int]]]] = {}
+        specs = suite_specs()
+        for name, suite in build_suites().items():
+            definitions[name] = define(name, suite)
+            exps = specs[name]["expectations"]
+            narrow = [i for i, e in enumerate(exps) if _filters_rows(e)]
+            if not narrow:
+                continue
+            wide = [i for i in range(len(exps)) if i not in narrow]
+            pos = _gx_order(exps)
+            parts: list[tuple[list[int], list[str] | None]] = [(wide, None)] + [([i], _columns_read(exps[i]))
+                                                                                for i in narrow]
+            split[name] = []
+            for k, (idx, cols) in enumerate(parts):
+                part = {**json.loads(json.dumps(specs[name])), "name": f"{name}__part{k}",
+                        "expectations": [json.loads(json.dumps(exps[i])) for i in idx]}
+                split[name].append((define(f"{name}__part{k}", gx.ExpectationSuite(**part)), cols,
+                                    [pos[i] for i in idx]))
+        _ENGINE = Engine(context, definitions, gx.__version__, split)
+    return _ENGINE
+
+
+#: First pass: pass/fail only (GX then skips the unexpected-row metrics, about a third of its work).
+QUICK_FORMAT = {"result_format": "BOOLEAN_ONLY"}
+
+
+def _run_suite(eng: Engine, name: str, frame: pd.DataFrame) -> list[Any]:
+    """The suite's expectation results for one frame, in GX's order.
+
+    A clean table (the usual case) is checked once with BOOLEAN_ONLY; only a table with a failing
+    check is checked again with the full format that lists the rows and values. Passing results
+    carry nothing else the summary uses, so the report is the same either way (tested)."""
+    quick = _run_suite_as(eng, name, frame, QUICK_FORMAT)
+    if all(r.success for r in quick):
+        return quick
+    return _run_suite_as(eng, name, frame, COVERAGE_FORMAT if name == COVERAGE else RESULT_FORMAT)
+
+
+def _run_suite_as(eng: Engine, name: str, frame: pd.DataFrame, fmt: dict[str, Any]) -> list[Any]:
+    if len(frame) < SPLIT_ROWS or name not in eng.split:
+        return list(eng.definitions[name].run(batch_parameters={"dataframe": frame}, result_format=fmt).results)
+    ordered: list[tuple[int, Any]] = []
+    for vd, cols, idx in eng.split[name]:
+        part = frame if cols is None else frame[[c for c in cols if c in frame.columns]]
+        res = vd.run(batch_parameters={"dataframe": part}, result_format=fmt).results
+        ordered += zip(idx, res)
+    return [r for _, r in sorted(ordered, key=lambda x: x[0])]
+
+
+def _cheap_batch_fingerprint() -> None:
+    """GX hashes every value of a runtime DataFrame (`hash_pandas_object`) only to store it as a
+    batch marker; on a 2-million-row table that is seconds per validation. Our batches are
+    in-memory frames whose provenance is the input-file fingerprint, so a shape/schema digest
+    is an honest marker and validation results do not depend on it."""
+    import hashlib
+
+    from great_expectations.execution_engine import pandas_execution_engine as pee
+
+    def fingerprint(df: pd.DataFrame) -> str:
+        schema = f"{df.shape}|{list(map(str, df.columns))}|{list(map(str, df.dtypes))}"
+        return hashlib.md5(schema.encode(), usedforsecurity=False).hexdigest()
+
+    if hasattr(pee, "hash_pandas_dataframe"):
+        pee.hash_pandas_dataframe = fingerprint
+
+
+# --- validation frames ------------------------------------------------------------------------------
+
+
+def _last_financial_day(practice: Practice) -> pd.Timestamp | None:
+    fin = practice.tables.get("financials")
+    if fin is None or fin["month"].dropna().empty:
+        return None
+    return fin["month"].max() + pd.offsets.MonthEnd(0)
+
+
+def validation_frames(practice: Practice) -> dict[str, pd.DataFrame]:
+    """Each loaded table plus the derived columns its cross-column/cross-table rules read,
+    and the per-month `coverage` frame (first to last financial month)."""
+    frames: dict[str, pd.DataFrame] = {}
+    end = _last_financial_day(practice)
+    for name, df in practice.tables.items():
+        # GX's range check is vectorised only for numpy int/float columns and falls back to a Python
+        # call per cell for nullable Int64; float64 holds these counts exactly (missing -> NaN).
+        ints = [c for c in df.columns if str(df[c].dtype) == "Int64"]
+        if ints:
+            df = df.astype({c: "float64" for c in ints})
+        if name == "financials":
+            df = df.assign(_uses_providers=bool(df["provider_id"].notna().any()))
+        elif name == "appointments":
+            df = df.assign(_data_end=pd.Series(end if end is not None else pd.NaT, index=df.index,
+                                               dtype="datetime64[ns]"))
+        frames[name] = df
+    fin = practice.tables.get("financials")
+    if fin is not None and not fin["month"].dropna().empty:
+        months = pd.period_range(fin["month"].min(), fin["month"].max(), freq="M")
+        cov = pd.DataFrame({"month": pd.Series([str(m) for m in months], dtype="str")})
+        period = lambda s: set(s.dropna().dt.to_period("M").astype(str))  # noqa: E731
+        cov["in_financials"] = cov["month"].isin(period(fin["month"]))
+        for t in ("expenses", "capacity"):
+            df = practice.tables.get(t)
+            cov[f"in_{t}"] = (cov["month"].isin(period(df["month"])).astype("boolean")
+                              if df is not None and len(df) else pd.array([pd.NA] * len(cov), dtype="boolean"))
+        cov[ROW_COL] = np.arange(len(cov), dtype="int64")
+        frames[COVERAGE] = cov
+    return frames
+
+
+# --- formatting --------------------------------------------------------------------------------------
+
+
+def fmt_value(v: Any, month: bool = False) -> str:
+    """A cell value as a person would type it (dates as YYYY-MM-DD, months as YYYY-MM, 1200.0 as 1200)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return "(blank)"
+    if isinstance(v, (pd.Timestamp, dt.datetime, np.datetime64)):
+        ts = pd.Timestamp(v)
+        return "(blank)" if pd.isna(ts) else ts.strftime("%Y-%m" if month else "%Y-%m-%d")
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (float, np.floating)):
+        if math.isnan(v):
+            return "(blank)"
+        return str(int(v)) if float(v).is_integer() else f"{float(v):g}"
+    if isinstance(v, (np.integer,)):
+        return str(int(v))
+    return str(v)
+
+
+def _is_month(table: str, column: str) -> bool:
+    t = TABLES.get(table)
+    return bool(t and column in t.column_names and t.column(column).kind == "month")
+
+
+def plural(problem: str, n: int) -> str:
+    one = n == 1
+    return problem.format(n=n, s="" if one else "s", are="is" if one else "are", have="has" if one else "have")
+
+
+def _rows_text(rows: list[int], count: int) -> str:
+    if not rows:
+        return ""
+    shown = ", ".join(str(r) for r in rows)
+    more = f" and {count - len(rows)} more" if count > len(rows) else ""
+    return f" — row{'s' if count > 1 else ''} {shown}{more}"
+
+
+def _message(columns: list[str], problem: str, rows: list[int], count: int, examples: list[str]) -> str:
+    head = f"{', '.join(columns)}: " if columns else ""
+    ex = ""
+    if examples:
+        ex = (": " if rows else " — ") + ", ".join(f"'{e}'" for e in examples)
+    return f"{head}{problem}{_rows_text(rows, count)}{ex}"
+
+
+# --- load issues -> failures -------------------------------------------------------------------------
+
+
+def _load_failure(issue: LoadIssue) -> Failure:
+    table = issue.table or (PRACTICE_TABLE if issue.file == "practice.yaml" else issue.file)
+    rows = [int(r) for r in (issue.rows or ([issue.row] if issue.row is not None else []))][:MAX_SHOWN]
+    values = [str(v) for v in (issue.values or ([issue.value] if issue.value is not None else []))][:MAX_SHOWN]
+    problem = issue.message
+    if values and ": '" in problem:
+        problem = problem.split(": '", 1)[0]
+    columns = [issue.column] if issue.column else []
+    if issue.column in PRIVATE_COLUMNS:
+        values = []
+    if values or (issue.column and rows and rows != [1]):
+        explanation = ("Values that cannot be read are treated as missing, so every figure built on them "
+                       "would be wrong.")
+    else:
+        explanation = f"{issue.file} cannot be used as it is: {issue.message}."
+    fix = f"Correct the file: expected {issue.expected}." if issue.expected else "Correct the file and run again."
+    if table == PRACTICE_TABLE and issue.column:
+        message = f"practice.yaml {issue.message}"
+    else:
+        message = _message(columns, problem, rows if rows != [1] else [], issue.count, values)
+    return Failure(table=table, file=issue.file, severity=issue.severity, check="readable", columns=columns,
+                   unexpected_count=int(issue.count), examples=values, rows=rows, explanation=explanation,
+                   fix=fix, message=message, source="load")
+
+
+# --- GX results -> failures --------------------------------------------------------------------------
+
+
+def _result_failure(result: Any, frame_name: str, practice: Practice) -> Failure | None:
+    cfg = result.expectation_config
+    meta = cfg.meta or {}
+    table = meta.get("table", frame_name)
+    src = practice.sources.get(table)
+    file = src.file if src else f"{table}.csv"
+    severity = meta.get("severity", BLOCKING)
+    columns = list(meta.get("columns", []))
+    raised = (result.exception_info or {}).get("raised_exception")
+    if raised:
+        msg = str((result.exception_info or {}).get("exception_message") or "").strip().splitlines()
+        return Failure(table=table, file=file, severity=BLOCKING, check=meta.get("check", cfg.type),
+                       columns=columns, unexpected_count=0, examples=[], rows=[],
+                       explanation=f"This check could not run ({msg[0] if msg else 'error'}).",
+                       fix="Check the column's values; if they look right, report this to the dyad maintainers.",
+                       message=f"{', '.join(columns) + ': ' if columns else ''}the check '{meta.get('check')}' could not run",
+                       expectation=cfg.type)
+    if result.success:
+        return None
+    res = result.result or {}
+    index_list = res.get("unexpected_index_list") or []
+    count = res.get("unexpected_count")
+    count = int(count) if count is not None else max(len(index_list), 1)
+    kw = cfg.kwargs
+    rows: list[int] = []
+    examples: list[str] = []
+    if frame_name == COVERAGE:
+        examples = [str(e.get("month")) for e in index_list][:MAX_SHOWN]
+    else:
+        rows = sorted({int(e[ROW_COL]) for e in index_list if e.get(ROW_COL) is not None})[:MAX_SHOWN]
+        if cfg.type == "expect_column_pair_values_a_to_be_greater_than_b":
+            shown = [c for c in (kw["column_B"], kw["column_A"]) if not c.startswith("_")]
+            examples = [", ".join(f"{c}={fmt_value(e.get(c), _is_month(table, c))}" for c in shown)
+                        for e in index_list[:MAX_SHOWN]]
+        elif cfg.type == "expect_compound_columns_to_be_unique":
+            examples = list(dict.fromkeys(" / ".join(fmt_value(e.get(c), _is_month(table, c)) for c in kw["column_list"])
+                                          for e in index_list))[:MAX_SHOWN]
+        elif cfg.type != "expect_column_values_to_not_be_null" and "column" in kw:
+            col = kw["column"]
+            examples = list(dict.fromkeys(fmt_value(e.get(col), _is_month(table, col)) for e in index_list))[:MAX_SHOWN]
+    if PRIVATE_COLUMNS & set(_kw_columns(kw)):
+        examples = []
+    problem = plural(meta.get("problem", cfg.type), count)
+    return Failure(table=table, file=file, severity=severity, check=meta.get("check", cfg.type), columns=columns,
+                   unexpected_count=count, examples=examples, rows=rows, explanation=meta.get("why", ""),
+                   fix=meta.get("fix", ""), message=_message(columns, problem, rows, count, examples),
+                   expectation=cfg.type)
+
+
+def _kw_columns(kw: dict[str, Any]) -> list[str]:
+    cols = [kw.get("column"), kw.get("column_A"), kw.get("column_B"), *(kw.get("column_list") or [])]
+    return [c for c in cols if c]
+
+
+def _drop_double_counted(failures: list[Failure], load: list[Failure]) -> list[Failure]:
+    """A value the loader could not read is also blank for the not-null rule: say it once."""
+    out = []
+    for f in failures:
+        if f.expectation == "expect_column_values_to_not_be_null" and f.check.endswith(".not_blank"):
+            same = [lf for lf in load if lf.table == f.table and lf.columns == f.columns and lf.rows]
+            unread = sum(lf.unexpected_count for lf in same)
+            if same and f.unexpected_count <= unread:
+                continue
+            if same:
+                known = {r for lf in same for r in lf.rows}
+                f.unexpected_count -= unread
+                f.rows = [r for r in f.rows if r not in known]
+                cols = f.columns
+                f.message = _message(cols, plural(suite_problem(f), f.unexpected_count), f.rows,
+                                     f.unexpected_count, f.examples)
+        out.append(f)
+    return out
+
+
+def suite_problem(f: Failure) -> str:
+    for e in suite_specs()[f.table]["expectations"]:
+        if e["meta"]["check"] == f.check:
+            return e["meta"]["problem"]
+    return f.check
+
+
+def _date_range(table: str, df: pd.DataFrame) -> list[str] | None:
+    for col in TABLES[table].columns:
+        if col.kind in ("month", "date") and col.required and col.name in df:
+            s = df[col.name].dropna()
+            if s.empty:
+                return None
+            fmt = "%Y-%m" if col.kind == "month" else "%Y-%m-%d"
+            return [s.min().strftime(fmt), s.max().strftime(fmt)]
+    return None
+
+
+def _sort_key(f: Failure) -> tuple:
+    return (0 if f.blocking else 1, _ORDER.get(f.table, 99), 0 if f.source == "load" else 1)
+
+
+# --- entry points ---------------------------------------------------------------------------------------
+
+
+def validate(practice: Practice, fingerprint: str = "") -> ValidationReport:
+    """Run every suite on a practice loaded with `collect=True` and merge its load issues in."""
+    eng = engine()
+    load_failures = [_load_failure(i) for i in practice.issues]
+    rule_failures: list[Failure] = []
+    checks: dict[str, int] = {}
+    for name, frame in validation_frames(practice).items():
+        for r in _run_suite(eng, name, frame):
+            meta = r.expectation_config.meta or {}
+            table = meta.get("table", name)
+            if table not in practice.tables:
+                continue
+            checks[table] = checks.get(table, 0) + 1
+            f = _result_failure(r, name, practice)
+            if f is not None:
+                rule_failures.append(f)
+    failures = load_failures + _drop_double_counted(rule_failures, load_failures)
+    failures.sort(key=_sort_key)
+
+    tables: dict[str, TableSummary] = {}
+    for name in TABLES:
+        df = practice.tables.get(name)
+        mine = [f for f in failures if f.table == name]
+        if df is None and not mine:
+            continue
+        src = practice.sources.get(name)
+        file = src.file if src else (mine[0].file if mine else f"{name}.csv")
+        tables[name] = TableSummary(
+            name=name, file=file, rows=len(df) if df is not None else None,
+            date_range=_date_range(name, df) if df is not None else None,
+            checks=checks.get(name, 0), failed=len(mine), blocking=any(f.blocking for f in mine))
+    mine = [f for f in failures if f.table == PRACTICE_TABLE]
+    if mine:
+        tables = {PRACTICE_TABLE: TableSummary(PRACTICE_TABLE, "practice.yaml", None, None, 0, len(mine),
+                                               any(f.blocking for f in mine)), **tables}
+    missing = [{"table": n, "enables": t.enables, "collects": t.collects}
+               for n, t in TABLES.items() if n not in tables]
+    cfg = practice.config
+    return ValidationReport(
+        practice_id=practice.practice_id, practice_name=cfg.name, kind=cfg.kind, fingerprint=fingerprint,
+        tables=tables, failures=failures, load_issues=[i.to_dict() for i in practice.issues],
+        missing_tables=missing, validated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        gx_version=eng.gx_version, practice=practice)
+
+
+def validate_practice(practice_id: str, data_dir: str | os.PathLike | None = None) -> ValidationReport:
+    """Load (collecting every load issue) and validate one practice folder.
+
+    Raises `PracticeIdError` for an id that is not a slug and `UnknownPracticeError` when the data
+    folder has no such practice; every problem *inside* the folder ends up in the report.
+    """
+    from dyad_lib.data.fingerprint import fingerprint
+
+    folder = practice_dir(practice_id, data_dir)
+    if not folder.is_dir():
+        raise UnknownPracticeError(f"no practice folder named '{practice_id}' in {folder.parent}")
+    practice = load_practice(practice_id, data_dir, collect=True)
+    return validate(practice, fingerprint(practice_id, data_dir))

@@ -1,0 +1,208 @@
+"""A metric value against the previous period, the same period a year earlier, a goal, and its
+benchmark or target band, with a verdict that knows which direction is better.
+
+Verdicts: `good` (on the favourable side of the goal or band, or inside the band), `watch` (on the
+unfavourable side but within 10% of the bound, or, without goal or band, worse than the previous
+period by more than 5%), `concern` (further on the unfavourable side), `steady` (no goal or band
+and no marked change), None when the value is missing. A practice's own goal, when given, decides
+before the published band (the goal is what the partners agreed to).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from dyad_lib import fmt
+from dyad_lib.metrics.registry import Band, MetricDef
+from dyad_lib.metrics.values import MetricValue
+
+if TYPE_CHECKING:
+    from dyad_lib.data.load import Practice
+    from dyad_lib.metrics.periods import Period
+
+#: Within this relative distance of a bound on the unfavourable side: "watch", beyond it "concern".
+WATCH_MARGIN = 0.10
+#: Without goal or band, a change worse than this (relative) is "watch".
+TREND_MARGIN = 0.05
+VERDICTS = ("good", "steady", "watch", "concern")
+COLUMNS = ["id", "label", "value", "unit", "previous", "year_ago", "change", "change_year", "trend", "goal",
+           "goal_gap", "band_low", "band_high", "band_kind", "band_tier", "band_source", "position", "verdict",
+           "reason"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    id: str
+    label: str
+    value: float | None
+    unit: str
+    previous: float | None = None
+    year_ago: float | None = None
+    change: float | None = None  # value − previous
+    change_year: float | None = None  # value − year_ago
+    trend: str | None = None  # better | worse | same (vs previous)
+    goal: float | None = None
+    goal_gap: float | None = None  # value − goal
+    band_low: float | None = None
+    band_high: float | None = None
+    band_kind: str | None = None
+    band_tier: str | None = None
+    band_source: str | None = None
+    position: str | None = None  # below | within | above (the band)
+    verdict: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def position(x: float | None, band: Band | None) -> str | None:
+    """Where x sits against the band: below / within / above (None without value or band)."""
+    if x is None or band is None or (band.low is None and band.high is None):
+        return None
+    if band.low is not None and x < band.low:
+        return "below"
+    if band.high is not None and x > band.high:
+        return "above"
+    return "within"
+
+
+def _better(d: MetricDef, delta: float | None, scale: float | None) -> str | None:
+    """better / worse / same for a change `delta` (relative threshold against |scale|)."""
+    if delta is None:
+        return None
+    tol = 1e-12 + (abs(scale) * 1e-9 if scale else 0.0)
+    if abs(delta) <= tol:
+        return "same"
+    up = delta > 0
+    return "better" if up == (d.better == "up") else "worse"
+
+
+def _distance(x: float, bound: float) -> float:
+    """Relative distance of x from a bound (absolute when the bound is 0)."""
+    return abs(x - bound) / abs(bound) if bound else abs(x - bound)
+
+
+def _verdict_vs(d: MetricDef, x: float, low: float | None, high: float | None, what: str) -> tuple[str, str]:
+    """Verdict of x against a range [low, high] given the better direction."""
+    if d.better == "up":
+        bad_side = low is not None and x < low
+        bound = low
+        good_side = high is not None and x > high
+    else:
+        bad_side = high is not None and x > high
+        bound = high
+        good_side = low is not None and x < low
+    if bad_side:
+        dist = _distance(x, bound)
+        worse = "below" if d.better == "up" else "above"
+        v = "watch" if dist <= WATCH_MARGIN else "concern"
+        return v, f"{worse} {what}"
+    if good_side:
+        return "good", f"{'above' if d.better == 'up' else 'below'} {what}"
+    if low is None or high is None:
+        return "good", f"meets {what}"
+    return "good", f"within {what}"
+
+
+def compare_value(d: MetricDef, kind: str, current: MetricValue, previous: MetricValue | None = None,
+                  year_ago: MetricValue | None = None, goal: float | None = None,
+                  band: Band | None = None, label: str | None = None) -> Comparison:
+    """Compare one value. `band` defaults to the registry's first band for this kind of practice."""
+    band = band if band is not None else d.band(kind)
+    x = current.value
+    prev = previous.value if previous is not None else None
+    ago = year_ago.value if year_ago is not None else None
+    change = None if x is None or prev is None else x - prev
+    change_year = None if x is None or ago is None else x - ago
+    trend = _better(d, change, prev)
+    pos = position(x, band)
+    base = dict(id=current.id, label=label or d.label(kind), value=x, unit=current.unit, previous=prev,
+                year_ago=ago, change=change, change_year=change_year, trend=trend, goal=goal,
+                goal_gap=None if x is None or goal is None else x - goal,
+                band_low=band.low if band else None, band_high=band.high if band else None,
+                band_kind=band.kind if band else None, band_tier=band.tier if band else None,
+                band_source=band.source_text if band else None, position=pos)
+    if x is None:
+        return Comparison(**base, verdict=None, reason=current.reason)
+    if goal is not None:
+        lo, hi = (goal, None) if d.better == "up" else (None, goal)
+        v, why = _verdict_vs(d, x, lo, hi, f"the goal {fmt.number(goal, d.unit)}")
+        return Comparison(**base, verdict=v, reason=why)
+    if band is not None and pos is not None:
+        v, why = _verdict_vs(d, x, band.low, band.high,
+                             f"the {band.kind} {fmt.band_text(band, d.unit)} ({band.source_text})")
+        if v == "good" and pos == "within" and trend == "worse" and prev and abs(change) / abs(prev) > TREND_MARGIN:
+            v, why = "watch", why + f", but worse than the previous period ({fmt.change(change, d.unit)})"
+        return Comparison(**base, verdict=v, reason=why)
+    if trend is None:
+        return Comparison(**base, verdict="steady", reason="no goal, benchmark or previous period to compare with")
+    rel = abs(change) / abs(prev) if prev else (np.inf if change else 0.0)
+    if trend == "worse" and rel > TREND_MARGIN:
+        return Comparison(**base, verdict="watch", reason=f"worse than the previous period ({fmt.change(change, d.unit)})")
+    if trend == "better" and rel > TREND_MARGIN:
+        return Comparison(**base, verdict="good", reason=f"better than the previous period ({fmt.change(change, d.unit)})")
+    return Comparison(**base, verdict="steady", reason="about the same as the previous period")
+
+
+def doctors_in(practice: "Practice", period: "Period") -> int | None:
+    """Dentists/physicians seeing patients in the period: providers with completed visits that are
+    mostly not hygiene (hygienists see hygiene visits). None without appointments."""
+    a = practice.tables.get("appointments")
+    if a is None:
+        return None
+    a = a[period.date_mask(a["date"]) & (a["status"] == "completed")]
+    if a.empty:
+        return None
+    share = (a["visit_type"] == "hygiene").groupby(a["provider_id"]).mean()
+    n = int((share < 0.5).sum())
+    return n or None
+
+
+def band_for(practice: "Practice", period: "Period", d: MetricDef) -> Band | None:
+    """The band this practice's value is compared with (per-doctor-month bands scaled)."""
+    band = d.band(practice.kind)
+    if band is not None and band.per == "doctor_month":
+        doctors = doctors_in(practice, period)
+        if doctors is None:
+            return None
+        band = band.scaled(doctors * period.n_months)
+    return band
+
+
+def compare(practice: "Practice", period: "Period", ids: Iterable[str] | None = None,
+            goals: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """One row per metric (columns: COLUMNS) for the period, the previous period and a year earlier.
+    `goals` maps metric ids to the practice's own targets (e.g. from goals.yaml)."""
+    from dyad_lib.metrics.compute import compute_metrics, metric_def
+
+    now = compute_metrics(practice, period, ids)
+    ids = list(now)
+    prev = compute_metrics(practice, period.previous(), ids)
+    ago = compute_metrics(practice, period.year_earlier(), ids)
+    goals = dict(goals or {})
+    rows = []
+    for mid in ids:
+        d = metric_def(practice, mid)
+        band = band_for(practice, period, d)
+        goal = goals.get(mid)
+        if goal is None and mid.startswith("quality_"):
+            goal = _quality_target(practice, period, mid[len("quality_"):])
+        c = compare_value(d, practice.kind, now[mid], prev[mid], ago[mid], goal, band)
+        if band is None and d.band(practice.kind) is not None:
+            c = Comparison(**{**c.to_dict(), "reason": (c.reason or "") + " (benchmark per dentist: no dentist visits to scale it)"})
+        rows.append(c.to_dict())
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _quality_target(practice: "Practice", period: "Period", measure: str) -> float | None:
+    """A quality measure's own target_rate (its last value in the period)."""
+    q = practice.tables.get("quality_measures")
+    if q is None:
+        return None
+    q = q[(q["measure_id"] == measure) & period.month_mask(q["month"])].dropna(subset=["target_rate"])
+    return float(q.sort_values("month")["target_rate"].iloc[-1]) if len(q) else None

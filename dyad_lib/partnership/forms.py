@@ -1,0 +1,240 @@
+"""Printable questionnaires and spreadsheet templates for the partnership instruments.
+
+Generated from the code lists the validator uses (`contract.DYAD_AREAS`, `PARTNER_QUESTIONS`,
+`QUESTION_TEXT`), so a form can never ask about an area or a question the loader would reject.
+Each form is one self-contained HTML page (no script, no external file, print-friendly) that shows,
+next to every item, the code to type into the CSV, so answers collected on paper can be keyed into
+`dyad_assessment.csv` / `partner_questions.csv` — or into the pre-filled CSV templates — and
+imported. Everything that comes from practice.yaml is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+
+from dyad_lib.data.contract import DYAD_AREAS, PARTNER_QUESTIONS, PARTNER_ROLES, QUESTION_TEXT, TABLES
+
+ROLE_TITLES = {
+    "dental": {"physician": "dentist", "administrator": "office manager"},
+    "medical": {"physician": "physician", "administrator": "practice administrator"},
+}
+ROLE_LEADS = {"physician": "clinical lead", "administrator": "business lead"}
+#: File-name stem for each respondent (role codes stay the contract's).
+ROLE_SLUGS = {"physician": "clinical-lead", "administrator": "business-lead"}
+
+RATING_SCALE = "1 = not at all · 2 = rarely · 3 = sometimes · 4 = mostly · 5 = fully"
+IMPORTANCE_SCALE = "1 = hardly matters to me … 5 = matters a great deal to me"
+
+_CSS = """
+*{box-sizing:border-box}
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1a1a1a;max-width:46rem;
+margin:1.5rem auto;padding:0 1rem;line-height:1.4;font-size:11pt}
+h1{font-size:1.45rem;margin:0 0 .2rem}h2{font-size:1.1rem;margin:1.4rem 0 .4rem;border-bottom:2px solid #333;
+padding-bottom:.2rem}.sub{color:#444;margin:0 0 1rem}
+.meta{display:grid;grid-template-columns:1fr 1fr;gap:.4rem 1.5rem;margin:1rem 0}
+.line{border-bottom:1px solid #555;min-height:1.5rem;padding-top:.2rem}
+.how{background:#f4f4f4;border-left:4px solid #777;padding:.6rem .8rem;margin:1rem 0}
+.item{border:1px solid #bbb;border-radius:4px;padding:.55rem .7rem;margin:.55rem 0;page-break-inside:avoid;
+break-inside:avoid}
+.item h3{font-size:1rem;margin:0}.q{margin:.15rem 0 .4rem}
+code{font-family:Menlo,Consolas,monospace;font-size:.85em;background:#eee;padding:0 .25rem;border-radius:3px}
+.scale{display:flex;align-items:center;gap:.35rem;margin:.25rem 0;flex-wrap:wrap}
+.scale .lab{width:7.5rem;font-weight:600}
+.box{display:inline-block;width:1.6rem;height:1.6rem;border:1.5px solid #333;text-align:center;
+line-height:1.5rem;font-size:.8rem;color:#555}
+.notes{border-bottom:1px solid #888;height:1.6rem;margin-top:.3rem}
+.answer{border:1px solid #888;height:7.5rem;margin:.3rem 0 1rem}
+.csv{font-size:.9rem;margin-top:1.5rem;border-top:1px solid #999;padding-top:.6rem}
+.csv table{border-collapse:collapse}.csv td,.csv th{border:1px solid #bbb;padding:.15rem .4rem;text-align:left}
+footer{margin-top:1.5rem;color:#666;font-size:.85rem}
+@media print{body{margin:0;max-width:none;font-size:10.5pt}.how{background:none}@page{margin:1.4cm}
+h2{page-break-after:avoid;break-after:avoid}}
+"""
+
+
+def role_title(role: str, kind: str = "dental") -> str:
+    """'dentist (clinical lead)', 'practice administrator (business lead)'."""
+    titles = ROLE_TITLES.get(kind, ROLE_TITLES["dental"])
+    return f"{titles[role]} ({ROLE_LEADS[role]})"
+
+
+def vocabulary(text: str, kind: str = "dental") -> str:
+    """The contract's wording ('the physician', 'the administrator') in the practice's words."""
+    titles = ROLE_TITLES.get(kind, ROLE_TITLES["dental"])
+    for role, word in titles.items():
+        text = text.replace(role, word)
+    return text
+
+
+def role_word(role: str, kind: str = "dental") -> str:
+    """'dentist', 'office manager', 'physician', 'practice administrator'."""
+    return ROLE_TITLES.get(kind, ROLE_TITLES["dental"])[role]
+
+
+def _partner_phrase(partner: str, kind: str, name: str) -> str:
+    """'Dr. Ana Rivera, the dentist (clinical lead)' or 'the dentist (clinical lead)'."""
+    title = f"the {role_word(partner, kind)} ({ROLE_LEADS[partner]})"
+    return f"{name}, {title}" if name else title
+
+
+def _other(role: str) -> str:
+    return "administrator" if role == "physician" else "physician"
+
+
+def _check_role(respondent: str) -> None:
+    if respondent not in PARTNER_ROLES:
+        raise ValueError(f"respondent must be one of {', '.join(PARTNER_ROLES)}, not '{respondent}'")
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n{body}\n"
+        "<footer>Printed from dyad. Fill in on paper or in the spreadsheet template; "
+        "then type or copy the answers into the practice's data folder.</footer>\n</body></html>\n"
+    )
+
+
+def _boxes(label: str, name: str) -> str:
+    boxes = "".join(f'<span class="box" aria-label="{escape(name)} {i}">{i}</span>' for i in range(1, 6))
+    return f'<div class="scale"><span class="lab">{escape(label)}</span>{boxes}</div>'
+
+
+def _meta(practice_name: str, respondent: str, kind: str, respondent_name: str) -> str:
+    who = escape(respondent_name) if respondent_name else ""
+    return (
+        '<div class="meta">'
+        f'<div>Practice<div class="line">{escape(practice_name)}</div></div>'
+        '<div>Date<div class="line"></div></div>'
+        f'<div>Name of the {escape(role_title(respondent, kind))}<div class="line">{who}</div></div>'
+        f'<div>CSV respondent code<div class="line"><code>{escape(respondent)}</code></div></div>'
+        "</div>"
+    )
+
+
+def _csv_table(table: str, example: list[str]) -> str:
+    cols = TABLES[table].column_names
+    head = "".join(f"<th>{escape(c)}</th>" for c in cols)
+    row = "".join(f"<td>{escape(v)}</td>" for v in example)
+    return f"<table><tr>{head}</tr><tr>{row}</tr></table>"
+
+
+def assessment_form(practice_name: str, respondent: str, *, kind: str = "dental",
+                    respondent_name: str = "", partner_name: str = "") -> str:
+    """The 14-area partnership needs assessment for one partner, as a printable HTML page.
+
+    Areas are grouped by who delivers them; for each, a rating (1–5, how well it works today) and an
+    importance (1–5, how much it matters to the respondent), with room for a note.
+    """
+    _check_role(respondent)
+    partner = _other(respondent)
+    me = role_title(respondent, kind)
+    them_named = escape(_partner_phrase(partner, kind, partner_name))
+    parts = [
+        f"<h1>Partnership needs assessment</h1><p class=\"sub\">{escape(practice_name)} · for the {escape(me)}</p>",
+        _meta(practice_name, respondent, kind, respondent_name),
+        '<div class="how"><strong>How to fill it in.</strong> Complete it on your own; your partner, '
+        f"{them_named}, fills in the same form. For each area, tick how well it works in your "
+        "partnership <em>today</em> and how much it matters to you. Then compare the two forms "
+        "together: where you both see a strength is an early win to keep; where you see it "
+        "differently is where you can grow together. "
+        f"<br><strong>Rating</strong>: {escape(RATING_SCALE)}.<br><strong>Importance</strong>: "
+        f"{escape(IMPORTANCE_SCALE)}.</div>",
+    ]
+    for deliverer in (respondent, partner):
+        receiver = _other(deliverer)
+        mine = deliverer == respondent
+        brings = f"what the {role_word(deliverer, kind)} brings to the {role_word(receiver, kind)}"
+        heading = f"What you give your partner: {brings}" if mine else f"What your partner gives you: {brings}"
+        parts.append(f"<h2>{escape(heading)}</h2>")
+        for code, (who, label, question) in DYAD_AREAS.items():
+            if who != deliverer:
+                continue
+            parts.append(
+                f'<div class="item"><h3>{escape(label)} <code>{escape(code)}</code></h3>'
+                f'<p class="q">{escape(vocabulary(question, kind))}</p>'
+                + _boxes("How well today", f"{code} rating")
+                + _boxes("Matters to me", f"{code} importance")
+                + '<div class="notes"><small>Note:</small></div></div>'
+            )
+    example = ["2026-09-15", respondent, "clear_communication", "4", "5", "optional comment"]
+    parts.append(
+        '<div class="csv"><strong>Typing the answers in.</strong> One row per area in '
+        "<code>dyad_assessment.csv</code> (or the pre-filled <code>dyad_assessment_template.csv</code>, "
+        f"which already lists the 14 area codes for both partners): <code>assessment_date</code> is the "
+        f"day you both filled in the forms (the same date on both), <code>respondent</code> is "
+        f"<code>{escape(respondent)}</code>, <code>area</code> is the code shown next to each area, "
+        "<code>rating</code> and <code>importance</code> are the numbers you ticked, <code>note</code> "
+        "is optional. Every row needs a rating: delete the row of an area left unrated.<br>"
+        + _csv_table("dyad_assessment", example) + "</div>"
+    )
+    return _page(f"Partnership needs assessment — {practice_name}", "\n".join(parts))
+
+
+def questions_form(practice_name: str, respondent: str, *, kind: str = "dental",
+                   respondent_name: str = "", partner_name: str = "") -> str:
+    """The recurring checkpoint questions for one partner, with room to write, as a printable page."""
+    _check_role(respondent)
+    partner = _other(respondent)
+    them = _partner_phrase(partner, kind, partner_name)
+    parts = [
+        f"<h1>Partnership checkpoint questions</h1><p class=\"sub\">{escape(practice_name)} · for the "
+        f"{escape(role_title(respondent, kind))}</p>",
+        _meta(practice_name, respondent, kind, respondent_name),
+        '<div class="how">Answer before each quarterly partnership checkpoint; your partner, '
+        f"{escape(them)}, answers the same questions. The report shows your latest answers side by "
+        "side, as the starting point of the conversation.</div>",
+    ]
+    for q in PARTNER_QUESTIONS:
+        parts.append(f'<div class="item"><h3>{escape(QUESTION_TEXT[q])} <code>{escape(q)}</code></h3>'
+                     '<div class="answer"></div></div>')
+    example = ["2026-09-15", respondent, "biggest_challenge", "your answer, in your words"]
+    parts.append(
+        '<div class="csv"><strong>Typing the answers in.</strong> One row per question in '
+        "<code>partner_questions.csv</code> (or the pre-filled <code>partner_questions_template.csv</code>): "
+        f"<code>respondent</code> is <code>{escape(respondent)}</code>, <code>question</code> is the "
+        "code shown next to each question. Put quotes around an answer that contains a comma.<br>"
+        + _csv_table("partner_questions", example) + "</div>"
+    )
+    return _page(f"Partnership checkpoint questions — {practice_name}", "\n".join(parts))
+
+
+def _csv_text(columns: tuple[str, ...], rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def assessment_template_csv(assessment_date: str = "") -> str:
+    """dyad_assessment.csv pre-filled with the 14 area codes for each partner (28 rows); rating,
+    importance and note are left blank to fill in."""
+    cols = TABLES["dyad_assessment"].column_names
+    rows = [[assessment_date, role, code, "", "", ""] for role in PARTNER_ROLES for code in DYAD_AREAS]
+    return _csv_text(cols, rows)
+
+
+def questions_template_csv(date: str = "") -> str:
+    """partner_questions.csv pre-filled with the five question codes for each partner (10 rows)."""
+    cols = TABLES["partner_questions"].column_names
+    rows = [[date, role, q, ""] for role in PARTNER_ROLES for q in PARTNER_QUESTIONS]
+    return _csv_text(cols, rows)
+
+
+def form_files(practice_name: str, *, kind: str = "dental", clinical_lead: str = "",
+               business_lead: str = "") -> dict[str, str]:
+    """Every form and template, as {file name: text}: one assessment and one questions page per
+    partner, plus the two CSV templates."""
+    names = {"physician": clinical_lead, "administrator": business_lead}
+    out: dict[str, str] = {}
+    for role in PARTNER_ROLES:
+        kw = dict(kind=kind, respondent_name=names[role], partner_name=names[_other(role)])
+        out[f"assessment-{ROLE_SLUGS[role]}.html"] = assessment_form(practice_name, role, **kw)
+        out[f"questions-{ROLE_SLUGS[role]}.html"] = questions_form(practice_name, role, **kw)
+    out["dyad_assessment_template.csv"] = assessment_template_csv()
+    out["partner_questions_template.csv"] = questions_template_csv()
+    return out

@@ -1,0 +1,332 @@
+"""Many reports at once: validate each practice once, run the notebooks in worker processes,
+write a run manifest and rebuild the reports index.
+
+Validation (Great Expectations, seconds to import) happens here in the orchestrator, once per
+practice; workers only execute notebooks. Each worker process keeps one HTMLExporter and one vega
+bundle (cached in dyad_lib.pipeline.render) and starts kernels over IPC, so kernels started together by
+different workers cannot collide on TCP ports. The portfolio runs last: it links to the others.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dyad_lib.data.paths import atomic_write_text
+from dyad_lib.data.paths import cache_dir as resolve_cache_dir
+from dyad_lib.data.paths import data_dir as resolve_data_dir
+from dyad_lib.data.paths import reports_dir as resolve_reports_dir
+from dyad_lib.pipeline.runner import PORTFOLIO, JobResult, period_slug, plain_reason, run_report
+
+MANIFEST = "manifest.json"
+RUNS_DIR = "runs"
+
+
+@dataclass(frozen=True)
+class Job:
+    report: str
+    practice_id: str | None
+    period: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def key(self) -> str:
+        practice = PORTFOLIO if self.report == PORTFOLIO else self.practice_id
+        return f"{practice}/{period_slug(self.period, dict(self.params).get('view'))}/{self.report}"
+
+
+@dataclass
+class BatchResult:
+    results: list[JobResult]
+    manifest: Path
+    run_manifest: Path
+    index: Path
+    duration: float
+    prepare_seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status in ("ok", "warnings") for r in self.results)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.results:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _run_job(job: Job, data: str, reports: str, cache: str, prepared: Any, pdf: bool,
+             notebooks_dir: str | None, use_cache: bool | None = None) -> JobResult:
+    """Worker entry point (module level so it pickles)."""
+    try:
+        res = run_report(job.report, job.practice_id, job.period, dict(job.params), data, reports, cache,
+                         prepared=prepared, pdf=pdf, notebooks_dir=notebooks_dir, use_cache=use_cache)
+    except Exception as exc:  # a bad request or a bug in the runner: still one line in the manifest
+        res = JobResult(job.report, job.practice_id or PORTFOLIO, job.period, job.key.split("/")[1], "failed",
+                        error=plain_reason(type(exc).__name__, str(exc)), params=dict(job.params))
+    res.finished = _now()
+    return res
+
+
+def _skipped(job: Job, reason: str) -> JobResult:
+    return JobResult(job.report, job.practice_id or PORTFOLIO, job.period, job.key.split("/")[1], "skipped",
+                     error=reason, params=dict(job.params), finished=_now())
+
+
+def prepare_all(practices: Iterable[str], data: Path, cache: Path) -> dict[str, Any]:
+    """Validate every practice once in this process; an exception is kept as the value."""
+    from dyad_lib.pipeline.runner import prepare
+
+    out: dict[str, Any] = {}
+    for p in practices:
+        try:
+            out[p] = prepare(p, data, cache)
+        except Exception as exc:
+            out[p] = exc
+    return out
+
+
+def update_manifest(reports_root: Path, results: list[JobResult]) -> Path:
+    """Merge the run's results into `<reports>/manifest.json` (the latest state of every report),
+    under a file lock so two runs never lose each other's entries."""
+    path = reports_root / MANIFEST
+    reports_root.mkdir(parents=True, exist_ok=True)
+    with open(reports_root / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        except ValueError:
+            data = {}
+        entries = data.get("reports", {})
+        for r in results:
+            d = r.to_dict()
+            prev = entries.get(r.job, {})
+            if r.status in ("ok", "warnings"):
+                d["last_good"] = d["finished"]
+            else:
+                d["last_good"] = prev.get("last_good") if d.get("html") else None
+            entries[r.job] = d
+        data = {"updated": _now(), "reports": dict(sorted(entries.items()))}
+        atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+    return path
+
+
+def run_batch(jobs: list[Job], *, data_dir: Any = None, reports_dir: Any = None, cache_dir: Any = None,
+              workers: int = 1, pdf: bool = False, notebooks_dir: Any = None,
+              on_result: Callable[[JobResult, int, int], None] | None = None,
+              use_cache: bool | None = None, scheduler: str | None = None) -> BatchResult:
+    """Run `jobs`; never raises for a failing report. `on_result(result, done, total)` is called as
+    each job ends (the CLI draws its progress bar with it). A job whose notebook, parameters,
+    inputs and code are unchanged is answered from the report cache here, without a worker.
+
+    `scheduler` (or $DYAD_SCHEDULER), a Dask address such as tcp://host:8786, sends the same
+    validations and jobs to a Dask cluster instead of local processes (see dyad_lib.pipeline.cluster);
+    data, reports and cache folders must then be shared storage at the same paths."""
+    t0 = time.perf_counter()
+    started = _now()
+    data, reports, cache = resolve_data_dir(data_dir), resolve_reports_dir(reports_dir), resolve_cache_dir(cache_dir)
+    nbdir = str(notebooks_dir) if notebooks_dir else None
+    scheduler = scheduler or os.environ.get("DYAD_SCHEDULER") or None
+    practices = sorted({j.practice_id for j in jobs if j.report != PORTFOLIO and j.practice_id})
+    client = None
+    if scheduler:
+        from dyad_lib.pipeline.cluster import connect
+
+        client = connect(scheduler)
+    try:
+        return _run_batch(jobs, practices, data, reports, cache, nbdir, t0, started, workers, pdf, on_result,
+                          use_cache, client, scheduler)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path, cache: Path, nbdir: str | None,
+               t0: float, started: str, workers: int, pdf: bool,
+               on_result: Callable[[JobResult, int, int], None] | None, use_cache: bool | None, client: Any,
+               scheduler: str | None) -> BatchResult:
+    tp = time.perf_counter()
+    if client is not None:
+        from dyad_lib.pipeline.cluster import prepare_on_cluster
+
+        prepared = prepare_on_cluster(client, practices, data, cache) if practices else {}
+    else:
+        prepared = prepare_all(practices, data, cache) if practices else {}
+    prepare_seconds = round(time.perf_counter() - tp, 2)
+
+    results: list[JobResult] = []
+    runnable: list[tuple[Job, Any]] = []
+    total = len(jobs)
+
+    def _done(r: JobResult) -> None:
+        results.append(r)
+        if on_result:
+            on_result(r, len(results), total)
+
+    for j in jobs:
+        prep = prepared.get(j.practice_id) if j.report != PORTFOLIO else None
+        if isinstance(prep, Exception):
+            r = _skipped(j, plain_reason(type(prep).__name__, str(prep)))
+            r.status = "failed"
+            _done(r)
+        else:
+            runnable.append((j, prep))
+    first = [x for x in runnable if x[0].report != PORTFOLIO]
+    last = [x for x in runnable if x[0].report == PORTFOLIO]
+    args = (str(data), str(reports), str(cache))
+    from dyad_lib.pipeline.runner import cached_result
+
+    def _from_cache(wave: list[tuple[Job, Any]]) -> list[tuple[Job, Any]]:
+        todo = []
+        for j, prep in wave:
+            try:
+                hit = cached_result(j.report, j.practice_id, j.period, dict(j.params), data, reports,
+                                    prepared=prep, pdf=pdf, notebooks_dir=nbdir, cache=use_cache)
+            except Exception:  # a bad request: the worker reports it
+                hit = None
+            if hit is None:
+                todo.append((j, prep))
+            else:
+                hit.finished = _now()
+                _done(hit)
+        return todo
+
+    for wave in (first, last):
+        wave = _from_cache(wave)
+        if not wave:
+            continue
+        if client is not None:
+            from dyad_lib.pipeline.cluster import run_on_cluster
+
+            for r in run_on_cluster(client, _run_job, wave, args, pdf, nbdir, use_cache):
+                r.finished = r.finished or _now()
+                _done(r)
+        elif workers <= 1 or len(wave) == 1:
+            from dyad_lib.pipeline.kernel_pool import POOL
+
+            POOL.refill = len(wave) > 1  # the next job's kernel warms up while this one runs
+            try:
+                for j, prep in wave:
+                    _done(_run_job(j, *args, prep, pdf, nbdir, use_cache))
+            finally:
+                POOL.refill = False
+                POOL.shutdown()
+        else:
+            import multiprocessing as mp
+
+            from dyad_lib.pipeline.kernel_pool import worker_init
+
+            with ProcessPoolExecutor(max_workers=min(workers, len(wave)), mp_context=mp.get_context("spawn"),
+                                     initializer=worker_init) as ex:
+                futs = {ex.submit(_run_job, j, *args, prep, pdf, nbdir, use_cache): j for j, prep in wave}
+                for f in as_completed(futs):
+                    j = futs[f]
+                    try:
+                        _done(f.result())
+                    except Exception as exc:  # the worker process died
+                        r = _skipped(j, plain_reason(type(exc).__name__, str(exc)))
+                        r.status = "failed"
+                        _done(r)
+
+    order = {j.key: i for i, j in enumerate(jobs)}
+    results.sort(key=lambda r: order.get(r.job, len(order)))
+    duration = round(time.perf_counter() - t0, 2)
+    manifest = update_manifest(reports, results)
+    run_id = f"{started.replace(':', '').replace('-', '')}-{os.getpid()}"
+    run_path = reports / RUNS_DIR / f"{run_id}.json"
+    atomic_write_text(run_path, json.dumps({
+        "run": run_id, "started": started, "finished": _now(), "duration": duration,
+        "prepare_seconds": prepare_seconds, "workers": workers, "scheduler": scheduler,
+        "practices": {p: ({"ok": v.ok, "cached": v.cached, "fingerprint": v.fingerprint}
+                          if not isinstance(v, Exception) else {"error": plain_reason(type(v).__name__, str(v))})
+                      for p, v in prepared.items()},
+        "jobs": [r.to_dict() for r in results]}, indent=2, default=str) + "\n")
+    from dyad_lib.pipeline.index import build_index
+
+    index = build_index(reports)
+    return BatchResult(results, manifest, run_path, index, duration, prepare_seconds)
+
+
+def plan(practices: list[str], reports: list[str], period: str | None = None,
+         periods: dict[str, str] | None = None, params: dict[str, dict[str, Any]] | None = None) -> list[Job]:
+    """Practices × reports; `periods` gives a report its own period (demo: monthly 2026-09,
+    quarterly 2026Q3 …); `params` adds per-report parameters. One portfolio job at most."""
+    jobs: list[Job] = []
+    for rep in reports:
+        per = (periods or {}).get(rep, period)
+        if per is None:
+            continue
+        extra = tuple(sorted((params or {}).get(rep, {}).items()))
+        if rep == PORTFOLIO:
+            jobs.append(Job(rep, None, per, extra))
+            continue
+        for p in practices:
+            jobs.append(Job(rep, p, per, extra))
+    return jobs
+
+
+#: The demo practices and each report's latest period in the demo data (2023-01 … 2026-09).
+DEMO_PRACTICES = ("harbor-dental", "maple-family-medicine")
+DEMO_PERIODS: dict[str, tuple[str, dict[str, Any]]] = {
+    "data_quality": ("latest", {}),
+    "monthly_review": ("2026-09", {}),
+    "quarterly_partnership": ("2026Q3", {}),
+    "annual_goals": ("FY2027", {}),
+    "practice_assessment": ("2026-09", {"view": "t12"}),
+    "portfolio": ("2026Q3", {}),
+}
+
+
+def demo_jobs(practices: Iterable[str] = DEMO_PRACTICES, notebooks_dir: Any = None) -> list[Job]:
+    """Every report that has a notebook, for the demo practices, over their latest periods.
+    A parameter (e.g. view=t12) is passed only if the notebook declares it."""
+    import papermill as pm
+
+    from dyad_lib.pipeline.runner import available_reports, check_report
+
+    jobs: list[Job] = []
+    for rep in available_reports(notebooks_dir):
+        if rep not in DEMO_PERIODS:
+            continue
+        period, params = DEMO_PERIODS[rep]
+        declared = pm.inspect_notebook(str(check_report(rep, notebooks_dir)))
+        extra = tuple(sorted((k, v) for k, v in params.items() if k in declared))
+        if rep == PORTFOLIO:
+            jobs.append(Job(rep, None, period, extra))
+        else:
+            jobs.extend(Job(rep, p, period, extra) for p in practices)
+    return jobs
+
+
+def ensure_demo_data(data_dir: Any = None) -> list[str]:
+    """(Re)write a demo practice only if its folder is missing or differs from what the generator
+    makes now (same bytes -> untouched, so its validated snapshot is reused). Returns the rewritten."""
+    from dyad_lib.demo.practices import PRACTICES, render, write_demo
+
+    root = resolve_data_dir(data_dir)
+    stale = []
+    for pid in PRACTICES:
+        folder = root / pid
+        if not (folder / "practice.yaml").is_file() or not (folder / "goals.yaml").is_file():
+            stale.append(pid)
+            continue
+        files = render(pid)
+        if any(not (folder / n).is_file() or (folder / n).read_bytes() != b for n, b in files.items()):
+            stale.append(pid)
+    if stale:
+        write_demo(root, stale)
+    return stale

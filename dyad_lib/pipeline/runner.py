@@ -1,0 +1,487 @@
+"""Run one report: prepare the practice, execute its notebook with papermill, write client HTML.
+
+`run_report` never raises for a report that fails: it returns a `JobResult` with status `failed`
+and a reason in plain words, keeps the partial notebook as `<report>.failed.ipynb` and writes
+`<report>.error.html` ("this report could not be produced"). The last good `<report>.html` is
+never touched by a failed run (every output is written to a temp file, then renamed). Great
+Expectations runs here, in the orchestrator (`prepare_practice`), never inside a notebook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html
+import os
+import re
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dyad_lib.data.paths import NOTEBOOKS_DIR, atomic_write_text, check_practice_id
+from dyad_lib.data.paths import cache_dir as resolve_cache_dir
+from dyad_lib.data.paths import data_dir as resolve_data_dir
+from dyad_lib.data.paths import reports_dir as resolve_reports_dir
+
+REPORTS = ("data_quality", "monthly_review", "quarterly_partnership", "annual_goals", "practice_assessment",
+           "portfolio")
+PORTFOLIO = "portfolio"
+DATA_QUALITY = "data_quality"
+KERNEL_NAME = "dyad"
+SKIPPED_BLOCKING = "data has blocking problems — see data_quality"
+DEFAULT_TIMEOUT = int(os.environ.get("DYAD_CELL_TIMEOUT", "600"))
+_REPORT_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+_PAPERMILL_CELL_TIMES = ("start_time", "end_time", "duration")
+REPORT_TITLES = {
+    "data_quality": "Data quality", "monthly_review": "Monthly financial review",
+    "quarterly_partnership": "Quarterly partnership report", "annual_goals": "Annual goal setting",
+    "practice_assessment": "Practice assessment", "portfolio": "Portfolio",
+}
+
+
+class ReportError(ValueError):
+    """A bad request (unknown report, bad practice id or period) — a usage error, not a failure."""
+
+
+@dataclass
+class JobResult:
+    """What happened to one report; `html` / `error_html` are relative to the reports folder."""
+
+    report: str
+    practice_id: str
+    period: str
+    period_slug: str
+    status: str  # ok | warnings | failed | skipped
+    practice_name: str = ""
+    duration: float = 0.0
+    html: str | None = None
+    error_html: str | None = None
+    notebook: str | None = None
+    pdf: str | None = None
+    error: str | None = None
+    section: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    finished: str = ""
+    cached: bool = False  # served from the report cache: inputs, notebook and code unchanged
+
+    @property
+    def job(self) -> str:
+        return f"{self.practice_id}/{self.period_slug}/{self.report}"
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "warnings")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["job"] = self.job
+        return d
+
+
+# --- names and places ------------------------------------------------------------------------------
+
+
+def report_title(report: str) -> str:
+    return REPORT_TITLES.get(report, report.replace("_", " ").capitalize())
+
+
+def check_report(report: str, notebooks_dir: str | os.PathLike | None = None) -> Path:
+    """The notebook of a report id, or a ReportError naming the reports that exist."""
+    folder = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
+    if not isinstance(report, str) or not _REPORT_RE.match(report):
+        raise ReportError(f"'{report}' is not a report name")
+    nb = folder / f"{report}.ipynb"
+    if not nb.is_file():
+        have = ", ".join(available_reports(folder)) or "none"
+        raise ReportError(f"there is no report '{report}' (available: {have})")
+    return nb
+
+
+def available_reports(notebooks_dir: str | os.PathLike | None = None) -> list[str]:
+    """Report ids that have a notebook, in the suite's order, then any others alphabetically."""
+    folder = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
+    found = {p.stem for p in folder.glob("*.ipynb") if _REPORT_RE.match(p.stem)}
+    return [r for r in REPORTS if r in found] + sorted(found - set(REPORTS))
+
+
+def period_slug(period: str, view: str | None = None) -> str:
+    """The folder name of a period: 2026-09, 2026Q3, FY2027, 2026-09-t12; 'latest' stays 'latest'."""
+    from dyad_lib.metrics.periods import parse_period
+
+    text = str(period).strip()
+    try:
+        return parse_period(text, 1, view=view if view in ("ytd", "t12") else None).slug
+    except Exception:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}", text):
+            raise ReportError(f"'{period}' is not a period (use 2026-09, 2026Q3 or FY2027)") from None
+        return text.lower()
+
+
+def output_dir(reports_root: Path, report: str, practice_id: str, slug: str) -> Path:
+    return reports_root / (PORTFOLIO if report == PORTFOLIO else practice_id) / slug
+
+
+# --- kernel ----------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def kernel_name() -> str:
+    """'dyad' when registered (make setup does it), else the current interpreter's kernel."""
+    from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
+
+    try:
+        if KERNEL_NAME in KernelSpecManager().find_kernel_specs():
+            return KERNEL_NAME
+    except Exception:
+        pass
+    return NATIVE_KERNEL_NAME
+
+
+# --- failures in plain words -----------------------------------------------------------------------
+
+
+def plain_reason(ename: str, evalue: str, timeout: int | None = None) -> str:
+    """An exception as one sentence for a practice owner (no traceback, no paths)."""
+    from dyad_lib.pipeline.render import local_paths, scrub_paths
+
+    value = scrub_paths(str(evalue or ""), local_paths()).strip()
+    value = re.sub(r"(/[^\s'\"]+)+", lambda m: Path(m.group(0)).name, value)  # any other absolute path
+    if len(value) > 240:
+        value = value[:237] + "…"
+    key = value.strip("'\"")
+    if ename == "KeyError":
+        return f"a column or value '{key}' the report needs is missing from the data."
+    if ename in ("FileNotFoundError",):
+        return f"a file the report needs was not found ({value or 'no name given'})."
+    if ename in ("ModuleNotFoundError", "ImportError"):
+        return f"a software component the report needs is not installed ({value})."
+    if ename == "ZeroDivisionError":
+        return "a calculation divided by zero: a total the report needs is zero or missing."
+    if ename in ("PeriodError",):
+        return f"the period could not be used: {value}"
+    if ename in ("PracticeIdError", "UnknownPracticeError"):
+        return f"the practice could not be found: {value}"
+    if ename == "PracticeDataError":
+        return f"the practice's files could not be read: {value}"
+    if ename == "MaxRowsError":
+        return "a chart was given row-level data; charts must show aggregated numbers."
+    if ename in ("CellTimeoutError", "TimeoutError"):
+        limit = f" of {timeout} seconds" if timeout else ""
+        return f"a section took longer than the time limit{limit} and was stopped."
+    if ename == "DeadKernelError":
+        return "the report's Python process stopped unexpectedly (it may have run out of memory)."
+    if ename in ("ValueError", "AssertionError") and value:
+        return f"a value in the data could not be used: {value}"
+    if ename in ("TypeError", "AttributeError", "IndexError"):
+        return f"the report met data of an unexpected shape ({ename})."
+    return f"an unexpected problem stopped the report ({ename}{': ' + value if value else ''})."
+
+
+def failing_section(nb: Any) -> tuple[int | None, str | None]:
+    """Index of the failed code cell and the nearest markdown heading above it."""
+    idx = None
+    for i, c in enumerate(nb.cells):
+        pm = c.get("metadata", {}).get("papermill", {})
+        if c.cell_type == "code" and (pm.get("status") == "failed" or any(
+                o.get("output_type") == "error" for o in c.get("outputs", []))):
+            idx = i
+            break
+    if idx is None:
+        return None, None
+    for c in reversed(nb.cells[:idx]):
+        if c.cell_type != "markdown" or "papermill-error-cell" in c.source:
+            continue
+        heads = re.findall(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", c.source, flags=re.M)
+        if heads:
+            return idx, re.sub(r"[*_`]", "", heads[-1]).strip()
+    return idx, None
+
+
+def _clean_metadata(nb: Any) -> Any:
+    """Drop run timestamps so the kept notebook is the same for the same inputs."""
+    pm = nb.metadata.get("papermill", {})
+    for k in (*_PAPERMILL_CELL_TIMES, "environment_variables"):
+        pm.pop(k, None)
+    for c in nb.cells:
+        c.get("metadata", {}).pop("execution", None)
+        cpm = c.get("metadata", {}).get("papermill", {})
+        for k in _PAPERMILL_CELL_TIMES:
+            cpm.pop(k, None)
+    return nb
+
+
+def error_page(report: str, practice_name: str, period: str, section: str | None, reason: str,
+               has_previous: bool) -> str:
+    from dyad_lib.pipeline.render import page
+    from dyad_lib.fmt import spell_date
+
+    where = (f"The problem happened in the section <b>{html.escape(section)}</b>." if section
+             else "The problem happened before the first section.")
+    prev = ("<p>The previous version of this report is still available and has not been changed.</p>"
+            if has_previous else "")
+    title = f"{report_title(report)} could not be produced"
+    body = (f'<header class="dyad-title"><p class="dyad-kicker">{html.escape(practice_name)}</p>'
+            f"<h1>This report could not be produced</h1>"
+            f'<p class="dyad-sub">{html.escape(report_title(report))} · {html.escape(period)}</p>'
+            f'<p class="dyad-meta"><span>Attempted {html.escape(spell_date(time.strftime("%Y-%m-%d")))}</span></p></header>'
+            f'<div class="dyad-callout bad"><p>{where}</p><p>Why: {html.escape(reason)}</p></div>{prev}'
+            "<p class=\"dyad-note\">For the person running the reports: the partly run notebook "
+            f"<code>{html.escape(report)}.failed.ipynb</code> beside this page shows the details.</p>")
+    return page(title, body)
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+def _declared(nb_path: Path) -> dict[str, Any]:
+    import logging
+
+    import papermill as pm
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)  # "Unable to parse line …" is not for users
+    try:
+        return pm.inspect_notebook(str(nb_path))
+    except Exception:
+        return {}
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _practice_name(practice_id: str, data_dir: Path) -> str:
+    try:
+        from dyad_lib.data.load import read_practice_yaml
+        from dyad_lib.data.paths import practice_dir
+
+        cfg = read_practice_yaml(practice_dir(practice_id, data_dir), [])
+        return cfg.name if cfg and cfg.name else practice_id
+    except Exception:
+        return practice_id
+
+
+def prepare(practice_id: str, data_dir: Path, cache_dir: Path) -> Any:
+    """Validate (or reuse the snapshot of) a practice in this process."""
+    from dyad_lib.data.snapshot import prepare_practice
+
+    return prepare_practice(practice_id, data_dir=data_dir, cache_dir=cache_dir)
+
+
+def _cache_key(report: str, practice_id: str, period: str, params: dict[str, Any], data: Path, nb_path: Path,
+               prepared: Any, pdf: bool) -> str:
+    from dyad_lib.pipeline import cache as report_cache
+
+    inputs = report_cache.inputs_fingerprint(practice_id, data, prepared, portfolio=report == PORTFOLIO)
+    return report_cache.job_key(nb_path, report, practice_id, str(period), params, inputs, pdf)
+
+
+def cached_result(report: str, practice_id: str | None, period: str, params: dict[str, Any] | None = None,
+                  data_dir: str | os.PathLike | None = None, reports_dir: str | os.PathLike | None = None, *,
+                  prepared: Any = None, pdf: bool = False, notebooks_dir: str | os.PathLike | None = None,
+                  cache: bool | None = None) -> JobResult | None:
+    """The previous result of this job if nothing it depends on changed, else None.
+
+    The batch asks this in the orchestrator before handing a job to a worker, so an unchanged
+    rerun starts no kernel at all (see dyad_lib.pipeline.cache)."""
+    from dyad_lib.pipeline import cache as report_cache
+
+    if not report_cache.enabled(cache):
+        return None
+    is_portfolio = report == PORTFOLIO
+    if not is_portfolio and (prepared is None or not getattr(prepared, "ok", False)):
+        return None
+    nb_path = check_report(report, notebooks_dir)
+    pid = PORTFOLIO if is_portfolio else str(practice_id)
+    data, root = resolve_data_dir(data_dir), resolve_reports_dir(reports_dir)
+    params = dict(params or {})
+    slug = period_slug(period, params.get("view"))
+    out = output_dir(root, report, pid, slug)
+    key = _cache_key(report, pid, period, params, data, nb_path, prepared, pdf)
+    hit = report_cache.lookup(out, report, key, root)
+    if hit is None:
+        return None
+    res = JobResult(report, pid, str(period), slug, hit.get("status") or "ok", params=params, cached=True)
+    for k in report_cache.KEPT:
+        if k in hit and k != "status":
+            setattr(res, k, hit[k])
+    return res
+
+
+def _warm_renderer() -> None:
+    try:
+        from dyad_lib.pipeline.render import warm_up
+
+        warm_up()
+    except Exception:  # the real export reports any problem
+        pass
+
+
+def run_report(report: str, practice_id: str | None, period: str, params: dict[str, Any] | None = None,
+               data_dir: str | os.PathLike | None = None, reports_dir: str | os.PathLike | None = None,
+               cache_dir: str | os.PathLike | None = None, *, prepared: Any = None, pdf: bool = False,
+               notebooks_dir: str | os.PathLike | None = None, timeout: int | None = None,
+               use_cache: bool | None = None) -> JobResult:
+    """Execute `notebooks/<report>.ipynb` for one practice and period and write its HTML.
+
+    An unchanged job (same notebook, parameters, input files and dyad code) returns its previous
+    result marked `cached` without running (`use_cache=False` or DYAD_REPORT_CACHE=0 to force a run).
+
+    Writes `<reports>/<practice_id>/<period_slug>/<report>.html` and `<report>.ipynb` (the portfolio
+    under `<reports>/portfolio/<period_slug>/`). `prepared` is the `Prepared` of the practice when
+    the caller (the batch) already validated it; otherwise it is validated here. Raises
+    `ReportError` only for a bad request; every other problem is reported in the result.
+    """
+    t0 = time.perf_counter()
+    params = dict(params or {})
+    nb_path = check_report(report, notebooks_dir)
+    is_portfolio = report == PORTFOLIO
+    if is_portfolio:
+        practice_id = PORTFOLIO
+    elif practice_id is None:
+        raise ReportError(f"the {report} report needs a practice")
+    else:
+        check_practice_id(practice_id)
+    data = resolve_data_dir(data_dir)
+    root = resolve_reports_dir(reports_dir)
+    cache = resolve_cache_dir(cache_dir)
+    slug = period_slug(period, params.get("view"))
+    out = output_dir(root, report, practice_id, slug)
+    res = JobResult(report, practice_id, str(period), slug, "failed", params=params)
+    html_path, nb_out = out / f"{report}.html", out / f"{report}.ipynb"
+    err_path, failed_nb = out / f"{report}.error.html", out / f"{report}.failed.ipynb"
+    name = "All practices" if is_portfolio else _practice_name(practice_id, data)
+    res.practice_name = name
+    if html_path.exists():
+        res.html = _rel(html_path, root)
+
+    def _fail(reason: str, section: str | None = None) -> JobResult:
+        res.status, res.error, res.section = "failed", reason, section
+        atomic_write_text(err_path, error_page(report, name, str(period),
+                                               section, reason, html_path.exists()))
+        res.error_html = _rel(err_path, root)
+        res.duration = round(time.perf_counter() - t0, 2)
+        return res
+
+    # 0. a kernel starts (and imports what the notebooks import) while the practice is prepared
+    from dyad_lib.pipeline import kernel_pool
+
+    pooled = kernel_pool.enabled()
+    if pooled:
+        kernel_pool.POOL.prestart(kernel_name(), str(nb_path.parent))
+
+    # 1. validate (or reuse the snapshot) before any notebook runs
+    if not is_portfolio:
+        try:
+            prep = prepared if prepared is not None else prepare(practice_id, data, cache)
+        except Exception as exc:  # unknown practice, unreadable files
+            return _fail(plain_reason(type(exc).__name__, str(exc)))
+        if not prep.ok and report != DATA_QUALITY:
+            res.status, res.error = "skipped", SKIPPED_BLOCKING
+            res.duration = round(time.perf_counter() - t0, 2)
+            return res
+        n_warn = int(prep.summary.get("warning_count") or 0) if isinstance(prep.summary, dict) else 0
+        if n_warn:
+            res.warnings.append(f"{n_warn} data-quality warning{'s' if n_warn != 1 else ''}")
+
+    # 2. an unchanged job is not run again
+    from dyad_lib.pipeline import cache as report_cache
+
+    key = None
+    if report_cache.enabled(use_cache):
+        hit = cached_result(report, practice_id, period, params, data, root, prepared=prep if not is_portfolio
+                            else None, pdf=pdf, notebooks_dir=notebooks_dir, cache=True)
+        if hit is not None:
+            hit.duration = round(time.perf_counter() - t0, 2)
+            return hit
+        key = _cache_key(report, practice_id, period, params, data, nb_path,
+                         None if is_portfolio else prep, pdf)
+    report_cache.forget(out, report)
+
+    # 3. execute
+    declared = _declared(nb_path)
+    run_params: dict[str, Any] = {"period": str(period)}
+    if not is_portfolio or "practice_id" in params:
+        run_params["practice_id"] = params.pop("practice_id", practice_id)
+    for k, v in (("data_dir", str(data)), ("cache_dir", str(cache)), ("reports_dir", str(root))):
+        if k in declared or k == "data_dir":
+            run_params[k] = v
+    run_params.update(params)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp_nb = Path(tempfile.mkstemp(prefix=f".{report}.", suffix=".running.ipynb", dir=out)[1])
+    limit = timeout or DEFAULT_TIMEOUT
+    km = kernel_pool.POOL.take(kernel_name(), str(nb_path.parent)) if pooled else None
+    # the exporter's templates compile in this process while the kernel works (the wait is I/O)
+    renderer = threading.Thread(target=_warm_renderer, name="dyad-warm-renderer", daemon=True)
+    renderer.start()
+    try:
+        import nbformat
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        try:
+            pm.execute_notebook(str(nb_path), str(tmp_nb), parameters=run_params, kernel_name=kernel_name(),
+                                progress_bar=False, log_output=False, cwd=str(nb_path.parent),
+                                execution_timeout=limit, kernel_manager_class="dyad_lib.pipeline.kernel.IPCKernelManager",
+                                request_save_on_cell_execute=False,  # one write at the end, not one per cell
+                                **({"km": km} if km is not None else {}))
+        except PapermillExecutionError as exc:
+            section = None
+            try:
+                part = nbformat.read(str(tmp_nb), as_version=4)
+                _, section = failing_section(part)
+                nbformat.write(_clean_metadata(part), str(tmp_nb))
+                os.chmod(tmp_nb, 0o644)
+                os.replace(tmp_nb, failed_nb)
+                res.notebook = _rel(failed_nb, root)
+            except Exception:
+                pass
+            return _fail(plain_reason(exc.ename, exc.evalue, limit), section)
+        except Exception as exc:  # kernel could not start, timeout outside a cell, bad parameters
+            section = None
+            if tmp_nb.exists() and tmp_nb.stat().st_size:
+                try:
+                    part = nbformat.read(str(tmp_nb), as_version=4)
+                    _, section = failing_section(part)
+                    os.replace(tmp_nb, failed_nb)
+                    res.notebook = _rel(failed_nb, root)
+                except Exception:
+                    pass
+            return _fail(plain_reason(type(exc).__name__, str(exc), limit), section)
+
+        # 4. render, then replace the previous outputs atomically
+        from dyad_lib.pipeline.render import local_paths, notebook_to_html
+
+        renderer.join()
+        nb = _clean_metadata(nbformat.read(str(tmp_nb), as_version=4))
+        title = f"{report_title(report)} — {name} — {period}"
+        try:
+            body = notebook_to_html(nb, title, local_paths(data, cache, root, nb_path.parent))
+        except Exception as exc:
+            return _fail(f"the finished notebook could not be turned into a page ({type(exc).__name__}).")
+        atomic_write_text(html_path, body)
+        nbformat.write(nb, str(tmp_nb))
+        os.chmod(tmp_nb, 0o644)
+        os.replace(tmp_nb, nb_out)
+        for stale in (err_path, failed_nb):
+            stale.unlink(missing_ok=True)
+        res.html, res.notebook, res.status = _rel(html_path, root), _rel(nb_out, root), "ok"
+        if pdf:
+            from dyad_lib.pipeline.pdf import PdfError, html_to_pdf
+
+            try:
+                res.pdf = _rel(html_to_pdf(html_path), root)
+            except PdfError as exc:
+                res.warnings.append(str(exc))
+        if res.warnings:
+            res.status = "warnings"
+        if key is not None and (res.pdf or not pdf):
+            report_cache.store(out, report, key, res.to_dict())
+        res.duration = round(time.perf_counter() - t0, 2)
+        return res
+    finally:
+        kernel_pool.POOL.release(km)  # one notebook per kernel: never reused
+        tmp_nb.unlink(missing_ok=True)

@@ -1,0 +1,364 @@
+"""The consultant's portfolio: every practice in the data folder, one row each on the core KPIs for
+a period, ranked among the consultant's own clients.
+
+Numbers come from `dyad_lib.metrics.compute.compute_metrics` (the same function behind `dyad metrics`),
+so the portfolio never disagrees with a practice's own reports. Practices whose files fail
+validation are listed with why instead of silently dropped. `anonymize=True` replaces names with
+codes (Practice A, B, … in practice-id order) and drops the links, which carry the practice id.
+Reads the validation summaries from the snapshot cache and never imports great_expectations.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from dyad_lib.metrics.periods import Period, parse_period
+
+#: The core KPIs of the portfolio, in column order. `collections_growth` is derived here (the
+#: change of collections against the same months a year earlier); every other id is a metric id.
+CORE_METRICS: tuple[str, ...] = (
+    "collections", "collections_growth", "collection_ratio", "overhead_ratio", "operating_margin",
+    "case_acceptance_value", "no_show_rate", "new_patients", "active_patients", "patient_nps",
+    "dyad_alignment",
+)
+GROWTH_ID = "collections_growth"
+GROWTH_LABEL = "Growth in collections vs a year earlier"
+
+#: The reports each practice folder may hold for a period, in link order, with their titles.
+PRACTICE_REPORTS: tuple[tuple[str, str], ...] = (
+    ("monthly_review", "Monthly review"),
+    ("practice_assessment", "Assessment"),
+    ("quarterly_partnership", "Partnership"),
+    ("data_quality", "Data quality"),
+)
+
+
+@dataclass
+class PracticeRow:
+    """One practice of the portfolio: its values, or why it has none."""
+
+    practice_id: str
+    name: str
+    kind: str
+    status: str  # ok | warnings | failed | not validated
+    why: str = ""
+    period: Period | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # metric id -> MetricValue
+
+
+def practice_code(i: int) -> str:
+    """Practice A … Z, then AA, AB, … (spreadsheet-column style)."""
+    letters = string.ascii_uppercase
+    s, n = "", i + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = letters[r] + s
+    return f"Practice {s}"
+
+
+def metric_label(metric_id: str, kinds: set[str]) -> str:
+    """A column label that reads right for every kind of practice in the portfolio."""
+    if metric_id == GROWTH_ID:
+        return GROWTH_LABEL
+    from dyad_lib.metrics import registry
+
+    d = registry.get(metric_id)
+    labels = list(dict.fromkeys(d.label(k) for k in sorted(kinds or {"dental"})))
+    return " / ".join(labels)
+
+
+def better(metric_id: str) -> str:
+    if metric_id == GROWTH_ID:
+        return "up"
+    from dyad_lib.metrics import registry
+
+    return registry.get(metric_id).better
+
+
+def metric_unit(metric_id: str) -> str:
+    if metric_id == GROWTH_ID:
+        return "ratio"
+    from dyad_lib.metrics import registry
+
+    return registry.get(metric_id).unit
+
+
+def _growth(now, before) -> Any:
+    from dyad_lib.metrics.values import missing, value
+
+    if now is None or now.value is None:
+        return missing(GROWTH_ID, "ratio", now.reason if now is not None else "no collections")
+    if before is None or before.value is None or before.value == 0:
+        return missing(GROWTH_ID, "ratio", "no collections for the same months a year earlier")
+    return value(GROWTH_ID, now.value / before.value - 1, "ratio")
+
+
+def _failure_why(summary: dict[str, Any]) -> str:
+    from dyad_lib.reports.data_quality import verdict
+
+    return verdict(summary)
+
+
+def _practice_row(practice_id: str, period_text: str, view: str | None, data_dir, cache_dir) -> PracticeRow:
+    from dyad_lib.data.load import PracticeDataError, load_practice
+    from dyad_lib.metrics.compute import compute_metrics
+    from dyad_lib.data.snapshot import load_snapshot, read_validation
+
+    summary = read_validation(practice_id, data_dir, cache_dir)
+    if summary is not None and not summary.get("ok"):
+        return PracticeRow(practice_id, summary.get("practice_name") or practice_id, summary.get("kind") or "",
+                           "failed", _failure_why(summary))
+    try:
+        practice = load_snapshot(practice_id, data_dir, cache_dir) if summary is not None else \
+            load_practice(practice_id, data_dir)
+    except PracticeDataError as exc:
+        blocking = [i for i in exc.issues if getattr(i, "severity", "error") != "warning"] or exc.issues
+        why = "; ".join(str(i) for i in blocking[:3]) + ("; …" if len(blocking) > 3 else "")
+        return PracticeRow(practice_id, practice_id, "", "failed", f"The files could not be read: {why}")
+    cfg = practice.config
+    if summary is None:
+        status, why = "not validated", "Not validated yet: run `dyad validate` or a report batch first."
+    elif summary.get("warning_count"):
+        n = summary["warning_count"]
+        status, why = "warnings", f"{n} data warning{'s' if n != 1 else ''} (see its data-quality report)."
+    else:
+        status, why = "ok", ""
+    period = portfolio_period(period_text, cfg.fiscal_year_start_month, view)
+    ids = [m for m in CORE_METRICS if m != GROWTH_ID]
+    values = compute_metrics(practice, period, ids)
+    before = compute_metrics(practice, period.year_earlier(), ["collections"]).get("collections")
+    values[GROWTH_ID] = _growth(values.get("collections"), before)
+    return PracticeRow(practice_id, cfg.name, cfg.kind, status, why, period, values)
+
+
+def portfolio_period(period: str, fy_start_month: int = 1, view: str | None = "t12") -> Period:
+    """The months compared: a month with its view (t12: the twelve months ending with it), or a
+    quarter or fiscal year as it is (views apply to months only)."""
+    p = parse_period(period, fy_start_month)
+    return p.view(view) if p.kind == "month" and view else p
+
+
+def collect(period: str, data_dir: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None,
+            view: str | None = None) -> list[PracticeRow]:
+    """One `PracticeRow` per practice folder (sorted by practice id)."""
+    from dyad_lib.data.paths import list_practices
+
+    return [_practice_row(pid, period, view, data_dir, cache_dir) for pid in list_practices(data_dir)]
+
+
+def rank_values(values: pd.Series, direction: str) -> pd.Series:
+    """Rank 1 = best among the practices that have a value ('up': highest first); ties share the
+    better rank; practices without a value get no rank."""
+    v = pd.to_numeric(values, errors="coerce").astype("float64")
+    r = v.rank(ascending=(direction == "down"), method="min")
+    return r.astype("Int64")
+
+
+def portfolio_frame(rows: list[PracticeRow], anonymize: bool = False) -> pd.DataFrame:
+    """The portfolio as numbers: one row per practice with every core KPI value (`<id>`), its rank
+    among the practices that have it (`<id>_rank`), and the practice's status and why.
+
+    Failed practices are kept (with no values) so the table says why they are missing.
+    """
+    records = []
+    for i, r in enumerate(rows):
+        rec: dict[str, Any] = {
+            "practice_id": r.practice_id,
+            "practice": practice_code(i) if anonymize else r.name,
+            "kind": r.kind, "status": r.status, "why": r.why,
+            "months": r.period.description if r.period is not None else "",
+        }
+        for mid in CORE_METRICS:
+            mv = r.values.get(mid)
+            rec[mid] = None if mv is None or mv.value is None else float(mv.value)
+            rec[f"{mid}_reason"] = None if mv is None else mv.reason
+        records.append(rec)
+    cols = ["practice_id", "practice", "kind", "status", "why", "months"]
+    for mid in CORE_METRICS:
+        cols += [mid, f"{mid}_reason"]
+    df = pd.DataFrame(records, columns=cols)
+    for mid in CORE_METRICS:
+        df[mid] = df[mid].astype("float64")
+        df[f"{mid}_rank"] = rank_values(df[mid], better(mid))
+    df.attrs["n_ranked"] = {mid: int(df[mid].notna().sum()) for mid in CORE_METRICS}
+    df.attrs["anonymized"] = anonymize
+    if anonymize:
+        df["practice_id"] = [practice_code(i) for i in range(len(df))]
+    return df
+
+
+def _slugs(report: str, period: Period) -> list[str]:
+    """The folders a report for this period may be in, most specific first (the runner names a
+    folder by the period and its view: 2026-09, 2026-09-t12; the data-quality report: latest)."""
+    base = period.slug
+    month = f"{period.end:%Y-%m}"
+    out = [base, f"{month}-t12", month] if report == "practice_assessment" else [base, month]
+    if report == "data_quality":
+        out += ["latest", month]
+    return list(dict.fromkeys(out))
+
+
+def report_links(practice_id: str, period: Period, reports_dir: str | os.PathLike | None = None,
+                 only_existing: bool = True) -> list[tuple[str, str]]:
+    """(title, relative href) of the practice's reports for `period`, relative to the portfolio's
+    own folder `reports/portfolio/<period_slug>/`: `../../<practice_id>/<folder>/<report>.html`.
+
+    With `only_existing` (the default), only reports present in `reports_dir` are linked, so a
+    client never follows a dead link; otherwise the expected location of each is given.
+    """
+    from dyad_lib.data.paths import reports_dir as resolve_reports_dir
+
+    root = resolve_reports_dir(reports_dir)
+    out = []
+    for report, title in PRACTICE_REPORTS:
+        slugs = _slugs(report, period)
+        found = next((s for s in slugs if (root / practice_id / s / f"{report}.html").is_file()), None)
+        if found is None and only_existing:
+            continue
+        out.append((title, f"../../{practice_id}/{found or slugs[0]}/{report}.html"))
+    return out
+
+
+# --- display ----------------------------------------------------------------------------------
+
+#: Column headings short enough for one row per practice (the glossary gives the full labels).
+SHORT_LABELS = {
+    "collections": "Collections", "collections_growth": "Growth vs last year",
+    "collection_ratio": "Collection ratio", "overhead_ratio": "Overhead ratio",
+    "operating_margin": "Operating margin", "case_acceptance_value": "Case acceptance (value)",
+    "no_show_rate": "No-show rate", "new_patients": "New patients", "active_patients": "Active patients",
+    "patient_nps": "Patient NPS", "dyad_alignment": "Partner alignment",
+}
+STATUS_TEXT = {"ok": "ok", "warnings": "ok, with data warnings", "failed": "not included",
+               "not validated": "not validated yet"}
+
+
+def _cell(value: float | None, unit: str, rank: Any, n: int, reason: str | None) -> str:
+    from dyad_lib import fmt
+    from dyad_lib.reports.blocks import esc
+
+    if value is None or value != value:
+        title = f' title="{esc(reason)}"' if reason else ""
+        return f'<td class="num"{title}>{fmt.DASH}</td>'
+    shown = fmt.percent(value, signed=True) if unit == "growth" else fmt.number(value, unit)
+    r = "" if rank is None or rank is pd.NA or n < 2 else f'<span class="dyad-rank"> #{int(rank)}</span>'
+    return f'<td class="num">{esc(shown)}{r}</td>'
+
+
+#: The core KPIs in two tables narrow enough for a page: money, then patients and partnership.
+TABLE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Money", ("collections", "collections_growth", "collection_ratio", "overhead_ratio", "operating_margin")),
+    ("Patients and partnership", ("case_acceptance_value", "no_show_rate", "new_patients", "active_patients",
+                                  "patient_nps", "dyad_alignment")),
+)
+
+
+def portfolio_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]] | None = None,
+                   metrics: tuple[str, ...] | None = None) -> str:
+    """One row per included practice: each KPI of `metrics` (default: all) with its rank (#1 =
+    best among the practices that have it), and links to the practice's reports when given.
+    Every text cell is escaped."""
+    from dyad_lib.reports.blocks import esc
+
+    metrics = tuple(metrics or CORE_METRICS)
+    ok = df[df["status"] != "failed"]
+    head = ["Practice"] + [SHORT_LABELS.get(m, m) for m in metrics] + (["Reports"] if links else [])
+    ths = "".join(f'<th class="num">{esc(h)}</th>' if h not in ("Practice", "Reports") else f"<th>{esc(h)}</th>"
+                  for h in head)
+    body = []
+    for _, r in ok.iterrows():
+        kind = f'<br><span class="dyad-note">{esc(r["kind"])}</span>' if r["kind"] else ""
+        cells = [f"<td><b>{esc(r['practice'])}</b>{kind}</td>"]
+        for mid in metrics:
+            v = r[mid]
+            unit = "growth" if mid == GROWTH_ID else metric_unit(mid)
+            rank = r[f"{mid}_rank"]
+            cells.append(_cell(None if pd.isna(v) else float(v), unit, None if pd.isna(rank) else rank,
+                               df.attrs.get("n_ranked", {}).get(mid, 0), r[f"{mid}_reason"]))
+        if links:
+            items = links.get(r["practice_id"], [])
+            a = " · ".join(f'<a href="{esc(href)}">{esc(title)}</a>' for title, href in items) or "—"
+            cells.append(f"<td>{a}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="dyad-wide"><table class="dyad-table dyad-portfolio"><thead><tr>{ths}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+def links_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]]) -> str:
+    """Practice and the links to its reports (relative, so the folder can be moved or zipped)."""
+    from dyad_lib.reports.blocks import esc
+
+    rows = []
+    for _, r in df[df["status"] != "failed"].iterrows():
+        items = links.get(r["practice_id"], [])
+        a = " · ".join(f'<a href="{esc(href)}">{esc(title)}</a>' for title, href in items) or \
+            "no report produced yet for this period"
+        rows.append(f"<tr><td><b>{esc(r['practice'])}</b></td><td>{a}</td></tr>")
+    return ('<table class="dyad-table"><thead><tr><th>Practice</th><th>Reports for this period</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def excluded_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Practices not in the comparison (failed validation, unreadable files) or flagged, with why."""
+    rows = df[df["status"].isin(["failed", "not validated", "warnings"])]
+    return pd.DataFrame({"Practice": rows["practice"], "Status": rows["status"].map(STATUS_TEXT),
+                         "Why": rows["why"]}).reset_index(drop=True)
+
+
+def summary_tiles(df: pd.DataFrame) -> list[dict[str, str]]:
+    """Practices compared, practices left out, and the portfolio's total collections."""
+    from dyad_lib import fmt
+
+    ok = df[df["status"] != "failed"]
+    failed = len(df) - len(ok)
+    total = ok["collections"].sum(min_count=1)
+    out = [{"label": "Practices compared", "value": fmt.count(len(ok)),
+            "note": f"{fmt.count(len(df))} practice folder{'s' if len(df) != 1 else ''} found"},
+           {"label": "Left out", "value": fmt.count(failed),
+            "note": "files that failed validation" if failed else "every practice could be read",
+            "tone": "bad" if failed else "good"}]
+    if not pd.isna(total):
+        out.append({"label": "Collections, all practices", "value": fmt.money(total),
+                    "note": "sum over the practices compared", "tone": "business"})
+    return out
+
+
+def glossary_frame(kinds: set[str]) -> pd.DataFrame:
+    """The core KPIs' definitions (both vocabularies when the portfolio mixes kinds)."""
+    from dyad_lib.metrics import registry
+
+    rows = [{"Measure": GROWTH_LABEL, "Formula": "collections ÷ collections of the same months a year earlier − 1",
+             "Benchmark": "—", "Source": "—"}]
+    ids = [m for m in CORE_METRICS if m != GROWTH_ID]
+    kinds = sorted(kinds or {"dental"})
+    per_kind = {k: registry.glossary(ids, k).set_index("id") for k in kinds}
+    for mid in ids:
+        first = per_kind[kinds[0]].loc[mid]
+        bench, src = [], []
+        same = len({per_kind[k].loc[mid, "benchmark"] for k in kinds}) == 1
+        for k in kinds:
+            r = per_kind[k].loc[mid]
+            if r["benchmark"]:
+                bench.append(f"{k}: {r['benchmark']}" if len(kinds) > 1 and not same else r["benchmark"])
+                src.append(r["source"])
+        bench = list(dict.fromkeys(bench))
+        rows.append({"Measure": metric_label(mid, set(kinds)), "Formula": first["formula"],
+                     "Benchmark": "; ".join(bench) or "—", "Source": "; ".join(dict.fromkeys(src)) or "—"})
+    return pd.DataFrame(rows)
+
+
+def portfolio_fingerprint(rows: list[PracticeRow], data_dir: str | os.PathLike | None = None) -> str:
+    """sha256 over the practices' own input fingerprints (in practice-id order)."""
+    import hashlib
+
+    from dyad_lib.data.fingerprint import fingerprint
+
+    h = hashlib.sha256()
+    for r in rows:
+        h.update(f"{r.practice_id}={fingerprint(r.practice_id, data_dir)}\0".encode())
+    return h.hexdigest()
