@@ -1,0 +1,51 @@
+"""HTML fragments from Jinja2 templates with autoescaping on.
+
+Every piece of HTML that Python or a notebook shows comes from a template under
+`templates/fragments/`; values are escaped by the template engine, never by hand, so a forgotten
+`escape()` cannot turn a survey comment or a practice name into markup. Text that is already safe
+HTML (another fragment) is passed as `Markup` (what `render` returns) and kept as it is.
+
+Templates are looked up by file name without the extension: `render("tiles", items=...)`.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape  # noqa: F401  (re-exported: the one way to mark safe HTML)
+
+FRAGMENTS = Path(__file__).resolve().parent / "templates" / "fragments"
+
+
+@functools.lru_cache(maxsize=1)
+def environment():
+    """The one Jinja environment: autoescape everything, fail on an undefined name."""
+    import jinja2
+
+    from dyad_lib import fmt
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(FRAGMENTS)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(money=fmt.money, percent=fmt.percent, count=fmt.count, metric=fmt.metric,
+                       spell_date=fmt.spell_date, spell_month=fmt.spell_month)
+    return env
+
+
+def render(name: str, **context: Any) -> Markup:
+    """The fragment `templates/fragments/<name>.html.j2` rendered with `context` (safe HTML)."""
+    return Markup(environment().get_template(f"{name}.html.j2").render(**context).strip())
+
+
+def show(name: str, **context: Any):
+    """`render` wrapped for display in a notebook cell."""
+    from IPython.display import HTML
+
+    return HTML(str(render(name, **context)))
