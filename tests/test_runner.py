@@ -100,7 +100,7 @@ def test_failing_cell_keeps_partial_notebook_and_writes_plain_error_page(tmp_pat
     assert "failed" in statuses and "pending" in statuses  # partial: the last section never ran
     page = (root / res.error_html).read_text()
     assert "This report could not be produced" in page and "Collections by payer" in page
-    assert "&#x27;collections&#x27;" in page or "'collections'" in page
+    assert "&#39;collections&#39;" in page or "&#x27;collections&#x27;" in page
     for bad in ("Traceback", "KeyError", str(tmp_path), "site-packages", "<script src"):
         assert bad not in page, bad
 

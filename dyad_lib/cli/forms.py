@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from dyad_lib.data.load import read_practice_yaml
         from dyad_lib.data.paths import PracticeIdError, atomic_write_text, practice_dir
         from dyad_lib.data.paths import reports_dir as resolve_reports
-        from dyad_lib.partnership.forms import form_files
+        from dyad_lib.reports.forms import form_files
 
         try:
             folder = practice_dir(practice_id, data_dir)

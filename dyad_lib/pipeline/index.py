@@ -7,7 +7,6 @@ in the report look; failed reports link their error page and the last good versi
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
@@ -18,10 +17,6 @@ from dyad_lib.data.paths import reports_dir as resolve_reports_dir
 
 STATUS_TEXT = {"ok": "ok", "warnings": "ok, with warnings", "failed": "failed", "skipped": "skipped"}
 _SLUG_PERIOD = re.compile(r"^(\d{4})-(\d{2})")
-
-
-def _esc(v: Any) -> str:
-    return html.escape("" if v is None else str(v), quote=True)
 
 
 def collect(reports_root: Path) -> dict[str, dict[str, Any]]:
@@ -62,9 +57,10 @@ def _period_sort(slug: str) -> tuple:
 
 
 def render_index(entries: dict[str, dict[str, Any]]) -> str:
-    from dyad_lib.pipeline.render import page
     from dyad_lib.fmt import spell_date
+    from dyad_lib.pipeline.render import page
     from dyad_lib.pipeline.runner import PORTFOLIO, REPORTS, report_title
+    from dyad_lib.reports.html import render
 
     by_practice: dict[str, list[dict[str, Any]]] = {}
     for e in entries.values():
@@ -74,49 +70,41 @@ def render_index(entries: dict[str, dict[str, Any]]) -> str:
     for e in entries.values():
         counts[e.get("status", "ok")] = counts.get(e.get("status", "ok"), 0) + 1
     summary = ", ".join(f"{n} {STATUS_TEXT.get(s, s)}" for s, n in sorted(counts.items())) or "no reports yet"
-    parts = ['<header class="dyad-title"><p class="dyad-kicker">dyad</p><h1>Reports</h1>'
-             f'<p class="dyad-sub">{_esc(summary)}</p></header>']
-    practices = sorted(by_practice, key=lambda p: (p == PORTFOLIO, p))
-    if len(practices) > 1:
-        lis = "".join(f'<li><a href="#p-{_esc(p)}">{_esc(_name(by_practice[p], p))}</a></li>' for p in practices)
-        parts.append(f'<nav class="dyad-toc" aria-label="Practices"><strong>Practices</strong><ol>{lis}</ol></nav>')
-    for p in practices:
+    practices = []
+    for p in sorted(by_practice, key=lambda p: (p == PORTFOLIO, p)):
         rows = sorted(by_practice[p], key=lambda e: (-_period_sort(e.get("period_slug", ""))[0],
                                                      -_period_sort(e.get("period_slug", ""))[1],
                                                      order.get(e.get("report"), 99), e.get("report", "")))
-        parts.append(f'<h2 id="p-{_esc(p)}">{_esc(_name(rows, p))}</h2>')
-        body = []
-        for e in rows:
-            st = e.get("status", "ok")
-            link = (f'<a href="{_esc(e["html"])}">{_esc(report_title(e.get("report", "")))}</a>' if e.get("html")
-                    else _esc(report_title(e.get("report", ""))))
-            notes = []
-            if st == "failed":
-                why = e.get("error") or "unknown reason"
-                sec = f" (section “{e['section']}”)" if e.get("section") else ""
-                notes.append(f"{_esc(why)}{_esc(sec)}")
-                if e.get("error_html"):
-                    notes.append(f'<a href="{_esc(e["error_html"])}">what went wrong</a>')
-                if e.get("html"):
-                    notes.append("the link shows the last good version")
-            elif st == "skipped":
-                notes.append(_esc(e.get("error") or ""))
-            elif e.get("warnings"):
-                notes.append(_esc("; ".join(e["warnings"])))
-            if e.get("pdf"):
-                notes.append(f'<a href="{_esc(e["pdf"])}">PDF</a>')
+        practices.append({"id": p, "name": _name(rows, p), "rows": [_row(e, report_title, spell_date) for e in rows]})
+    return page("dyad reports", render("pages/index", summary=summary, practices=practices))
+
+
+def _row(e: dict[str, Any], report_title, spell_date) -> dict[str, Any]:
+    """One line of the index: the report, its status and the notes that explain it."""
+    st = e.get("status", "ok")
+    notes: list[dict[str, str | None]] = []
+    if st == "failed":
+        sec = f" (section “{e['section']}”)" if e.get("section") else ""
+        notes.append({"text": f"{e.get('error') or 'unknown reason'}{sec}", "href": None})
+        if e.get("error_html"):
+            notes.append({"text": "what went wrong", "href": e["error_html"]})
+        if e.get("html"):
+            notes.append({"text": "the link shows the last good version", "href": None})
+    elif st == "skipped":
+        notes.append({"text": e.get("error") or "", "href": None})
+    elif e.get("warnings"):
+        notes.append({"text": "; ".join(e["warnings"]), "href": None})
+    if e.get("pdf"):
+        notes.append({"text": "PDF", "href": e["pdf"]})
+    when = ""
+    if e.get("finished"):
+        try:
+            when = spell_date(e["finished"][:10])
+        except Exception:
             when = ""
-            if e.get("finished"):
-                try:
-                    when = spell_date(e["finished"][:10])
-                except Exception:
-                    when = ""
-            body.append(f"<tr><td class=\"nowrap\">{_esc(e.get('period', e.get('period_slug')))}</td><td>{link}</td>"
-                        f'<td><span class="dyad-status {_esc(st)}">{_esc(STATUS_TEXT.get(st, st))}</span></td>'
-                        f"<td>{' · '.join(notes)}</td><td class=\"num\">{_esc(when)}</td></tr>")
-        parts.append('<table class="dyad-table"><thead><tr><th>Period</th><th>Report</th><th>Status</th>'
-                     f'<th>Notes</th><th class="num">Produced</th></tr></thead><tbody>{"".join(body)}</tbody></table>')
-    return page("dyad reports", "\n".join(parts))
+    return {"period": e.get("period", e.get("period_slug")), "html": e.get("html"),
+            "title": report_title(e.get("report", "")), "status": st, "status_text": STATUS_TEXT.get(st, st),
+            "notes": notes, "when": when}
 
 
 def _name(rows: list[dict[str, Any]], practice_id: str) -> str:

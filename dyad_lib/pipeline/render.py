@@ -205,11 +205,14 @@ TITLE_MARK = 'class="dyad-title"'
 
 def table_of_contents(body: str) -> str:
     """A `<nav>` listing every h2 (the report's sections), or '' for fewer than two sections."""
-    items = [(m.group(1), re.sub(r"<[^>]+>", "", m.group(2)).strip()) for m in _H2.finditer(body)]
+    from dyad_lib.reports.html import render
+
+    # the headings come from the page (escaped there): unescape them so the template escapes them once
+    items = [(html.unescape(m.group(1)), html.unescape(re.sub(r"<[^>]+>", "", m.group(2)).strip()))
+             for m in _H2.finditer(body)]
     if len(items) < 2:
         return ""
-    lis = "".join(f'<li><a href="#{html.escape(i, quote=True)}">{t}</a></li>' for i, t in items)
-    return f'<nav class="dyad-toc" aria-label="Contents"><strong>Contents</strong><ol>{lis}</ol></nav>'
+    return str(render("pages/toc", items=items))
 
 
 def insert_toc(body: str) -> str:
@@ -258,13 +261,13 @@ def notebook_to_html(nb, title: str, hide_paths: list[str] | None = None) -> str
     return scrub_paths(body, hide_paths if hide_paths is not None else local_paths())
 
 
-def page(title: str, content_html: str) -> str:
-    """A standalone page in the report look (error pages, the index); `content_html` must be safe."""
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n"
-            f"<title>{html.escape(title)}</title>\n<meta name=\"generator\" content=\"dyad {__version__}\">\n"
-            f"<style type=\"text/css\">\n{stylesheet()}\n</style>\n</head>\n"
-            f"<body class=\"dyad-report\">\n<main class=\"dyad-page\">\n{content_html}\n</main>\n</body>\n</html>\n")
+def page(title: str, content: Any) -> str:
+    """A standalone page in the report look (error pages, the index); `content` is a rendered
+    fragment (`dyad_lib.reports.html.render`), so it is safe HTML already."""
+    from dyad_lib.reports.html import Markup, render
+
+    return str(render("pages/page", title=title, version=__version__, css=Markup(stylesheet()),
+                      content=content)) + "\n"
 
 
 def warm_up() -> None:

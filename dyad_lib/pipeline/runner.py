@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import html
 import os
 import re
 import tempfile
@@ -216,22 +215,15 @@ def _clean_metadata(nb: Any) -> Any:
 
 def error_page(report: str, practice_name: str, period: str, section: str | None, reason: str,
                has_previous: bool) -> str:
-    from dyad_lib.pipeline.render import page
+    """The page left where a report could not be produced: where and why, in plain words."""
     from dyad_lib.fmt import spell_date
+    from dyad_lib.pipeline.render import page
+    from dyad_lib.reports.html import render
 
-    where = (f"The problem happened in the section <b>{html.escape(section)}</b>." if section
-             else "The problem happened before the first section.")
-    prev = ("<p>The previous version of this report is still available and has not been changed.</p>"
-            if has_previous else "")
-    title = f"{report_title(report)} could not be produced"
-    body = (f'<header class="dyad-title"><p class="dyad-kicker">{html.escape(practice_name)}</p>'
-            f"<h1>This report could not be produced</h1>"
-            f'<p class="dyad-sub">{html.escape(report_title(report))} · {html.escape(period)}</p>'
-            f'<p class="dyad-meta"><span>Attempted {html.escape(spell_date(time.strftime("%Y-%m-%d")))}</span></p></header>'
-            f'<div class="dyad-callout bad"><p>{where}</p><p>Why: {html.escape(reason)}</p></div>{prev}'
-            "<p class=\"dyad-note\">For the person running the reports: the partly run notebook "
-            f"<code>{html.escape(report)}.failed.ipynb</code> beside this page shows the details.</p>")
-    return page(title, body)
+    body = render("pages/error", practice_name=practice_name, report_title=report_title(report), period=period,
+                  when=spell_date(time.strftime("%Y-%m-%d")), section=section, reason=reason,
+                  has_previous=has_previous, report=report)
+    return page(f"{report_title(report)} could not be produced", body)
 
 
 # --- the run ---------------------------------------------------------------------------------------

@@ -1,14 +1,14 @@
 """Building blocks for report notebooks: title block, tiles, tables, notes and footer.
 
-Every helper returns an `IPython.display.HTML` object whose text from the data (practice and
-partner names, comments, table cells) is HTML-escaped, so a `<script>` typed into a survey shows as
-text. The classes used here are styled by the report template (templates/dyad/static/dyad.css).
+Every helper returns an `IPython.display.HTML` object rendered from a template of
+`templates/fragments/` (`dyad_lib.reports.html`), so text from the data (practice and partner
+names, comments, table cells) is escaped by the template engine and a `<script>` typed into a
+survey shows as text. The classes are styled by the report stylesheet (templates/dyad/static/dyad.css).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -16,14 +16,15 @@ import pandas as pd
 from IPython.display import HTML
 
 from dyad_lib import __version__
+from dyad_lib.reports.html import render
 from dyad_lib.fmt import spell_date, spell_month  # noqa: F401  (notebooks use them from here)
 
 TITLE_END = "<!--/dyad-title-->"  # the page template puts the table of contents right after it
 TONES = ("good", "warn", "bad", "clinical", "business", "")
 
 
-def esc(v: Any) -> str:
-    """Escaped text for HTML; None/NaN -> ''."""
+def text(v: Any) -> str:
+    """A value as display text (None/NaN -> ''); templates escape it."""
     if v is None or (isinstance(v, float) and v != v):
         return ""
     try:
@@ -31,7 +32,7 @@ def esc(v: Any) -> str:
             return ""
     except (TypeError, ValueError):
         pass
-    return html.escape(str(v), quote=True)
+    return str(v)
 
 
 
@@ -58,18 +59,10 @@ def title_block(practice: Any, period: Any, report_title: str, *, run_date: Any 
     cfg = _config(practice)
     name = getattr(cfg, "name", None) or getattr(cfg, "practice_id", None) or str(practice)
     fy = getattr(cfg, "fiscal_year_start_month", 1) or 1
-    when = spell_date(run_date or _dt.date.today())
-    meta = []
-    clinical, business = getattr(cfg, "clinical_lead", ""), getattr(cfg, "business_lead", "")
-    if clinical:
-        meta.append(f'<span><i class="dyad-partner clinical"></i>Clinical lead: <b>{esc(clinical)}</b></span>')
-    if business:
-        meta.append(f'<span><i class="dyad-partner business"></i>Business lead: <b>{esc(business)}</b></span>')
-    meta.append(f"<span>Prepared {esc(when)}</span>")
     sub = subtitle if subtitle is not None else _period_text(period, fy)
-    return HTML(f'<header class="dyad-title"><p class="dyad-kicker">{esc(name)}</p>'
-                f"<h1>{esc(report_title)}</h1><p class=\"dyad-sub\">{esc(sub)}</p>"
-                f'<p class="dyad-meta">{"".join(meta)}</p></header>{TITLE_END}')
+    return HTML(render("title", name=name, title=report_title, sub=sub,
+                       clinical=getattr(cfg, "clinical_lead", ""), business=getattr(cfg, "business_lead", ""),
+                       when=spell_date(run_date or _dt.date.today())))
 
 
 def footer(fingerprint: str | None = None, *, practice_id: str | None = None, data_dir: Any = None,
@@ -84,29 +77,33 @@ def footer(fingerprint: str | None = None, *, practice_id: str | None = None, da
             fingerprint = None
     ts = pd.Timestamp(run_time) if run_time is not None else pd.Timestamp.now(tz="UTC").floor("s")
     stamp = f"{spell_date(ts)}, {ts:%H:%M}" + (" UTC" if ts.tzinfo is not None else "")
-    parts = [f"<span>Input fingerprint: <code>{esc((fingerprint or 'not available')[:12])}</code></span>",
-             f"<span>dyad {esc(__version__)}</span>", f"<span>Run {esc(stamp)}</span>"]
+    parts = [{"label": "Input fingerprint: ", "code": (fingerprint or "not available")[:12]},
+             {"label": f"dyad {__version__}", "code": None}, {"label": f"Run {stamp}", "code": None}]
     if extra:
-        parts.append(f"<span>{esc(extra)}</span>")
-    return HTML(f'<footer class="dyad-footer">{"".join(parts)}</footer>')
+        parts.append({"label": extra, "code": None})
+    return HTML(render("footer", parts=parts))
 
 
 def section_missing(table: str, what: str) -> HTML:
     """One line where a section would be: the optional table is absent, so this part is skipped."""
-    return HTML(f'<p class="dyad-note">Not shown: {esc(what)} needs the <b>{esc(table)}</b> table, '
-                "which was not provided.</p>")
+    return HTML(render("section_missing", table=table, what=what))
 
 
 def note(text: str, tone: str = "") -> HTML:
     """A call-out paragraph (tone: '', 'good', 'bad')."""
-    cls = "dyad-callout" + (f" {tone}" if tone in TONES and tone else "")
-    return HTML(f'<div class="{cls}">{esc(text)}</div>')
+    return HTML(render("note", text=text, tone=tone if tone in TONES else ""))
 
 
 def html_table(df: pd.DataFrame, *, formats: Mapping[str, Any] | None = None, numeric: Iterable[str] | None = None,
                caption: str | None = None, index: bool = False, max_rows: int | None = None) -> HTML:
     """A styled table with every cell escaped. `formats` maps a column to a callable (e.g.
     `fmt.money`); numeric columns (given, or detected) are right-aligned."""
+    return HTML(table_html(df, formats=formats, numeric=numeric, caption=caption, index=index, max_rows=max_rows))
+
+
+def table_html(df: pd.DataFrame, *, formats: Mapping[str, Any] | None = None, numeric: Iterable[str] | None = None,
+               caption: str | None = None, index: bool = False, max_rows: int | None = None, cls: str = ""):
+    """`html_table` as safe HTML text (for a fragment that holds a table)."""
     formats = dict(formats or {})
     frame = df.reset_index() if index else df
     if max_rows is not None:
@@ -115,16 +112,10 @@ def html_table(df: pd.DataFrame, *, formats: Mapping[str, Any] | None = None, nu
                                                       if pd.api.types.is_numeric_dtype(frame[c])
                                                       and not pd.api.types.is_bool_dtype(frame[c])}
     num |= set(formats)
-    head = "".join(f'<th class="num">{esc(c)}</th>' if c in num else f"<th>{esc(c)}</th>" for c in frame.columns)
-    rows = []
-    for rec in frame.itertuples(index=False, name=None):
-        cells = []
-        for col, v in zip(frame.columns, rec):
-            text = formats[col](v) if col in formats else v
-            cells.append(f'<td class="num">{esc(text)}</td>' if col in num else f"<td>{esc(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return HTML(f'<table class="dyad-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    head = [(text(c), c in num) for c in frame.columns]
+    rows = [[(text(formats[col](v) if col in formats else v), col in num) for col, v in zip(frame.columns, rec)]
+            for rec in frame.itertuples(index=False, name=None)]
+    return render("table", head=head, rows=rows, caption=caption, cls=cls)
 
 
 def tiles(items: Sequence[Mapping[str, Any] | tuple]) -> HTML:
@@ -135,30 +126,42 @@ def tiles(items: Sequence[Mapping[str, Any] | tuple]) -> HTML:
         if not isinstance(it, Mapping):
             it = dict(zip(("label", "value", "note", "tone"), it))
         tone = it.get("tone") or ""
-        cls = f"dyad-tile {tone}" if tone in TONES and tone else "dyad-tile"
-        note_html = f'<div class="note">{esc(it.get("note"))}</div>' if it.get("note") else ""
-        out.append(f'<div class="{cls}"><div class="label">{esc(it.get("label"))}</div>'
-                   f'<div class="value">{esc(it.get("value"))}</div>{note_html}</div>')
-    return HTML(f'<div class="dyad-tiles">{"".join(out)}</div>')
+        out.append({"label": text(it.get("label")), "value": text(it.get("value")), "note": text(it.get("note")),
+                    "tone": tone if tone in TONES else ""})
+    return HTML(render("tiles", items=out))
 
 
 def data_quality_note(validation_summary: Mapping[str, Any] | None, tables: Iterable[str]) -> HTML:
     """The validation warnings that touch this report's tables, in plain words (or that none do)."""
     wanted = set(tables)
     if not validation_summary:
-        return HTML('<p class="dyad-note">These files were not validated before this report was made; '
-                    "run the data-quality report to check them.</p>")
+        return HTML(render("data_quality_note", validated=False, hits=[], missing=[]))
     hits = [f for f in validation_summary.get("failures", []) if f.get("table") in wanted]
-    missing = [m.get("table") for m in validation_summary.get("missing_tables", []) or [] if m.get("table") in wanted]
-    parts = []
-    if not hits:
-        parts.append('<p class="dyad-note">No data-quality warning touches the tables behind this report.</p>')
-    else:
-        lis = "".join(f"<li><b>{esc(f.get('file') or f.get('table'))}</b>: {esc(f.get('message'))}"
-                      + (f" <span class=\"dyad-note\">({esc(f.get('severity'))})</span>" if f.get("severity") == "blocking" else "")
-                      + "</li>" for f in hits)
-        parts.append(f"<p>{len(hits)} data-quality warning{'s' if len(hits) != 1 else ''} touch this report "
-                     f"(see the data-quality report for what to do):</p><ul>{lis}</ul>")
-    if missing:
-        parts.append(f'<p class="dyad-note">Not provided: {esc(", ".join(sorted(missing)))}.</p>')
-    return HTML("".join(parts))
+    missing = sorted(m.get("table") for m in validation_summary.get("missing_tables", []) or []
+                     if m.get("table") in wanted)
+    return HTML(render("data_quality_note", validated=True, hits=hits, missing=missing))
+
+
+def heading(text: str, level: int = 3, partner: str | None = None) -> HTML:
+    """A sub-heading inside a section (h3/h4), optionally with a partner's colour mark."""
+    return HTML(render("heading", text=text, level=level, partner=partner))
+
+
+def paragraph(text: str, note: bool = False) -> HTML:
+    """A paragraph of prose (`note=True`: the muted style for a side remark)."""
+    return HTML(render("paragraph", text=text, note=note))
+
+
+def lines(items: Sequence[str], cls: str = "") -> HTML:
+    """A bulleted list (nothing when empty)."""
+    return HTML(render("lines", lines=list(items), cls=cls))
+
+
+def points(items: Sequence[str]) -> HTML:
+    """A numbered list of talking points."""
+    return HTML(render("points", points=list(items)))
+
+
+def prose(template: str, /, **context: Any) -> HTML:
+    """A report's own paragraph template, `templates/fragments/<template>.html.j2`, filled with `context`."""
+    return HTML(render(template, **context))

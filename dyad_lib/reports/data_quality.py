@@ -2,18 +2,19 @@
 
 Used by the data_quality notebook: a per-table DataFrame, the failures in plain words (blocking
 first, with what to fix) and a verdict sentence a consultant can send to a client. Every value
-that came from the client's files is HTML-escaped: it is free text. Never imports
+that came from the client's files is escaped by the templates: it is free text. Never imports
 great_expectations (the summary is read from the snapshot cache).
 """
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from typing import Any
 
 import pandas as pd
+
+from dyad_lib.reports.html import Fragment, render
 
 #: Periods the data-quality report accepts: it has no real period.
 NO_PERIOD = ("latest", "none", "")
@@ -110,59 +111,40 @@ def verdict(summary: dict[str, Any]) -> str:
     return f"The data is ready for the reports: all {_n(n_tables, 'table')} passed every check."
 
 
-# --- HTML (escaped) ---------------------------------------------------------------------------------
+# --- HTML (from templates: every value from the client's files is escaped there) -------------------
 
 
-def _esc(v: Any) -> str:
-    return html.escape("" if v is None else str(v))
-
-
-def verdict_html(summary: dict[str, Any]) -> str:
+def verdict_html(summary: dict[str, Any]) -> Fragment:
     """The verdict as a highlighted paragraph (class dq-ok or dq-blocked for the report's styling)."""
-    cls = "dq-ok" if summary.get("ok", False) else "dq-blocked"
-    return f'<div class="dq-verdict {cls}"><p><strong>{_esc(verdict(summary))}</strong></p></div>'
+    return render("data_quality/verdict", ok=bool(summary.get("ok", False)), text=verdict(summary))
 
 
-def tables_html(summary: dict[str, Any]) -> str:
+def tables_html(summary: dict[str, Any]) -> Fragment:
+    """One row per table: file, rows, dates, checks run and failed."""
+    from dyad_lib.reports.blocks import table_html
+
     df = tables_frame(summary)
     if df.empty:
-        return "<p>No table could be read.</p>"
+        return render("paragraph", text="No table could be read.", note=False)
     df["rows"] = df["rows"].map(lambda v: "" if v is None or pd.isna(v) else f"{int(v):,}")
-    return df.to_html(index=False, escape=True, border=0, classes="dq-tables", na_rep="")
+    return table_html(df, numeric=[], cls="dyad-table dq-tables")
 
 
-def _failure_html(f: dict[str, Any]) -> str:
-    parts = [f'<li class="dq-{_esc(f["severity"])}"><strong>{_esc(f["file"])}</strong> — {_esc(f["message"])}']
-    if f.get("explanation"):
-        parts.append(f"<br><span class='dq-why'>{_esc(f['explanation'])}</span>")
-    if f.get("fix"):
-        parts.append(f"<br><span class='dq-fix'>What to do: {_esc(f['fix'])}</span>")
-    parts.append("</li>")
-    return "".join(parts)
+def _failure(f: dict[str, Any]) -> dict[str, Any]:
+    return {"severity": f.get("severity"), "file": f.get("file"), "message": f.get("message"),
+            "explanation": f.get("explanation") or "", "fix": f.get("fix") or ""}
 
 
-def failures_html(summary: dict[str, Any]) -> str:
-    """Blocking problems first with what to fix, then warnings; every client value escaped."""
+def failures_html(summary: dict[str, Any]) -> Fragment:
+    """Blocking problems first with what to fix, then warnings."""
     failures = summary.get("failures", [])
-    blocking = [f for f in failures if f["severity"] == "blocking"]
-    warnings = [f for f in failures if f["severity"] != "blocking"]
-    if not failures:
-        return "<p>No problem found: every check passed.</p>"
-    out = []
-    if blocking:
-        out.append(f"<h3>{_n(len(blocking), 'problem')} to fix before the reports can be made</h3>")
-        out.append("<ol class='dq-blocking-list'>" + "".join(_failure_html(f) for f in blocking) + "</ol>")
-    if warnings:
-        out.append(f"<h3>{_n(len(warnings), 'warning')}</h3><p>These do not stop the reports, but the "
-                   "sections they touch may show gaps.</p>")
-        out.append("<ul class='dq-warning-list'>" + "".join(_failure_html(f) for f in warnings) + "</ul>")
-    return "\n".join(out)
+    blocking = [_failure(f) for f in failures if f["severity"] == "blocking"]
+    warnings = [_failure(f) for f in failures if f["severity"] != "blocking"]
+    return render("data_quality/failures", blocking=blocking, warnings=warnings,
+                  blocking_title=f"{_n(len(blocking), 'problem')} to fix before the reports can be made",
+                  warnings_title=_n(len(warnings), "warning"))
 
 
-def missing_tables_html(summary: dict[str, Any]) -> str:
-    missing = summary.get("missing_tables") or []
-    if not missing:
-        return "<p>Every table of the data contract was provided.</p>"
-    items = "".join(f"<li><strong>{_esc(m['table'])}</strong>: would switch on {_esc(m['enables'])}</li>"
-                    for m in missing)
-    return f"<p>Not provided (optional; each one switches on more of the reports):</p><ul>{items}</ul>"
+def missing_tables_html(summary: dict[str, Any]) -> Fragment:
+    """The optional tables not provided, each with what it would switch on."""
+    return render("data_quality/missing_tables", missing=summary.get("missing_tables") or [])

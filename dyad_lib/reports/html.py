@@ -39,13 +39,20 @@ def environment():
     return env
 
 
-def render(name: str, **context: Any) -> Markup:
-    """The fragment `templates/fragments/<name>.html.j2` rendered with `context` (safe HTML)."""
-    return Markup(environment().get_template(f"{name}.html.j2").render(**context).strip())
+class Fragment(Markup):
+    """Rendered, safe HTML that a notebook can `display()` as it is."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
 
 
-def show(name: str, **context: Any):
+def render(template: str, /, **context: Any) -> Fragment:
+    """The fragment `templates/fragments/<template>.html.j2` rendered with `context` (safe HTML)."""
+    return Fragment(environment().get_template(f"{template}.html.j2").render(**context).strip())
+
+
+def show(template: str, /, **context: Any):
     """`render` wrapped for display in a notebook cell."""
     from IPython.display import HTML
 
-    return HTML(str(render(name, **context)))
+    return HTML(str(render(template, **context)))

@@ -63,6 +63,17 @@ def intro(practice: "Practice") -> str:
             f"the bills, and collections follow the {prod} of earlier months.")
 
 
+def view_title(practice: "Practice", view: str) -> str:
+    """The heading of one half of the headline: the clinical lead's production view or the business
+    lead's cash-and-costs view, with the partner's name when practice.yaml gives it."""
+    w = words(practice)
+    if view == "production":
+        title, name = f"{w['production']}: the {w['clinical']}'s view", practice.config.clinical_lead
+    else:
+        title, name = f"Cash and costs: the {w['business']}'s view", practice.config.business_lead
+    return f"{title} ({name})" if name else title
+
+
 def label(practice: "Practice", metric_id: str) -> str:
     from dyad_lib.metrics.compute import metric_def
 

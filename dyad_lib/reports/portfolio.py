@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from dyad_lib.metrics.periods import Period, parse_period
+from dyad_lib.reports.html import Fragment, render
 
 #: The core KPIs of the portfolio, in column order. `collections_growth` is derived here (the
 #: change of collections against the same months a year earlier); every other id is a metric id.
@@ -238,16 +239,13 @@ STATUS_TEXT = {"ok": "ok", "warnings": "ok, with data warnings", "failed": "not 
                "not validated": "not validated yet"}
 
 
-def _cell(value: float | None, unit: str, rank: Any, n: int, reason: str | None) -> str:
+def _cell(value: float | None, unit: str, rank: Any, n: int, reason: str | None) -> dict[str, Any]:
     from dyad_lib import fmt
-    from dyad_lib.reports.blocks import esc
 
     if value is None or value != value:
-        title = f' title="{esc(reason)}"' if reason else ""
-        return f'<td class="num"{title}>{fmt.DASH}</td>'
+        return {"shown": None, "reason": reason or "", "rank": None}
     shown = fmt.percent(value, signed=True) if unit == "growth" else fmt.number(value, unit)
-    r = "" if rank is None or rank is pd.NA or n < 2 else f'<span class="dyad-rank"> #{int(rank)}</span>'
-    return f'<td class="num">{esc(shown)}{r}</td>'
+    return {"shown": shown, "reason": "", "rank": None if rank is None or rank is pd.NA or n < 2 else int(rank)}
 
 
 #: The core KPIs in two tables narrow enough for a page: money, then patients and partnership.
@@ -259,48 +257,31 @@ TABLE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def portfolio_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]] | None = None,
-                   metrics: tuple[str, ...] | None = None) -> str:
+                   metrics: tuple[str, ...] | None = None) -> Fragment:
     """One row per included practice: each KPI of `metrics` (default: all) with its rank (#1 =
-    best among the practices that have it), and links to the practice's reports when given.
-    Every text cell is escaped."""
-    from dyad_lib.reports.blocks import esc
+    best among the practices that have it), and links to the practice's reports when given."""
+    from dyad_lib import fmt
 
     metrics = tuple(metrics or CORE_METRICS)
-    ok = df[df["status"] != "failed"]
-    head = ["Practice"] + [SHORT_LABELS.get(m, m) for m in metrics] + (["Reports"] if links else [])
-    ths = "".join(f'<th class="num">{esc(h)}</th>' if h not in ("Practice", "Reports") else f"<th>{esc(h)}</th>"
-                  for h in head)
-    body = []
-    for _, r in ok.iterrows():
-        kind = f'<br><span class="dyad-note">{esc(r["kind"])}</span>' if r["kind"] else ""
-        cells = [f"<td><b>{esc(r['practice'])}</b>{kind}</td>"]
-        for mid in metrics:
-            v = r[mid]
-            unit = "growth" if mid == GROWTH_ID else metric_unit(mid)
-            rank = r[f"{mid}_rank"]
-            cells.append(_cell(None if pd.isna(v) else float(v), unit, None if pd.isna(rank) else rank,
-                               df.attrs.get("n_ranked", {}).get(mid, 0), r[f"{mid}_reason"]))
-        if links:
-            items = links.get(r["practice_id"], [])
-            a = " · ".join(f'<a href="{esc(href)}">{esc(title)}</a>' for title, href in items) or "—"
-            cells.append(f"<td>{a}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<div class="dyad-wide"><table class="dyad-table dyad-portfolio"><thead><tr>{ths}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
-
-
-def links_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]]) -> str:
-    """Practice and the links to its reports (relative, so the folder can be moved or zipped)."""
-    from dyad_lib.reports.blocks import esc
-
     rows = []
     for _, r in df[df["status"] != "failed"].iterrows():
-        items = links.get(r["practice_id"], [])
-        a = " · ".join(f'<a href="{esc(href)}">{esc(title)}</a>' for title, href in items) or \
-            "no report produced yet for this period"
-        rows.append(f"<tr><td><b>{esc(r['practice'])}</b></td><td>{a}</td></tr>")
-    return ('<table class="dyad-table"><thead><tr><th>Practice</th><th>Reports for this period</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+        cells = []
+        for mid in metrics:
+            v, rank = r[mid], r[f"{mid}_rank"]
+            unit = "growth" if mid == GROWTH_ID else metric_unit(mid)
+            cells.append(_cell(None if pd.isna(v) else float(v), unit, None if pd.isna(rank) else rank,
+                               df.attrs.get("n_ranked", {}).get(mid, 0), r[f"{mid}_reason"]))
+        rows.append({"practice": r["practice"], "kind": r["kind"] or "", "cells": cells,
+                     "links": (links or {}).get(r["practice_id"], [])})
+    return render("portfolio/table", headings=[SHORT_LABELS.get(m, m) for m in metrics], rows=rows,
+                  with_links=bool(links), dash=fmt.DASH)
+
+
+def links_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]]) -> Fragment:
+    """Practice and the links to its reports (relative, so the folder can be moved or zipped)."""
+    rows = [{"practice": r["practice"], "links": links.get(r["practice_id"], [])}
+            for _, r in df[df["status"] != "failed"].iterrows()]
+    return render("portfolio/links", rows=rows)
 
 
 def excluded_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -18,13 +18,13 @@ HTML helpers here or by `dyad_lib.reports.blocks`.
 from __future__ import annotations
 
 import math
-from html import escape
 from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from dyad_lib import fmt
+from dyad_lib.reports.html import Markup, render
 from dyad_lib.data.contract import DYAD_AREAS, PARTNER_ROLES
 from dyad_lib.metrics.periods import Period, fiscal_year_of
 
@@ -310,7 +310,7 @@ def sparkline_svg(values: list[float | None], labels: list[str], unit: str, targ
     a single number, the latest point coloured by the status. Tooltip: every quarter's value."""
     pts = [(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
     if len(pts) < 2:
-        return '<span class="qp-nospark">—</span>'
+        return render("sparkline", segments=[], singles=[])
     ys = [v for _, v in pts] + ([target] if target is not None else [])
     lo, hi = min(ys), max(ys)
     if hi == lo:
@@ -329,19 +329,12 @@ def sparkline_svg(values: list[float | None], labels: list[str], unit: str, targ
             cur = []
         cur.append(xy(i, v))
     segs.append(cur)
-    lines = "".join(f'<polyline points="{" ".join(f"{x},{y}" for x, y in s)}" fill="none" stroke="#5b6b7c" '
-                    'stroke-width="1.6" stroke-linejoin="round"/>' for s in segs if len(s) > 1)
-    singles = "".join(f'<circle cx="{s[0][0]}" cy="{s[0][1]}" r="1.6" fill="#5b6b7c"/>' for s in segs if len(s) == 1)
-    goal = ""
-    if target is not None:
-        _, gy = xy(0, target)
-        goal = (f'<line x1="{SPARK_PAD}" x2="{SPARK_W - SPARK_PAD}" y1="{gy}" y2="{gy}" stroke="#1d2733" '
-                'stroke-width="1" stroke-dasharray="3,2" opacity=".55"/>')
-    lx, ly = xy(*pts[-1])
-    last = f'<circle cx="{lx}" cy="{ly}" r="3" fill="{TONE_COLOURS.get(tone, TONE_COLOURS["none"])}"/>'
     tip = "; ".join(f"{lab}: {fmt.metric(v, unit)}" for lab, v in zip(labels, values))
-    return (f'<svg class="qp-spark" width="{SPARK_W}" height="{SPARK_H}" viewBox="0 0 {SPARK_W} {SPARK_H}" '
-            f'role="img" aria-label="{escape(tip)}"><title>{escape(tip)}</title>{goal}{lines}{singles}{last}</svg>')
+    return render("sparkline", w=SPARK_W, h=SPARK_H, pad=SPARK_PAD, tip=tip,
+                  segments=[" ".join(f"{x},{y}" for x, y in s) for s in segs if len(s) > 1],
+                  singles=[s[0] for s in segs if len(s) == 1],
+                  goal_y=xy(0, target)[1] if target is not None else None,
+                  last=xy(*pts[-1]), last_colour=TONE_COLOURS.get(tone, TONE_COLOURS["none"]))
 
 
 def _text(x: Any) -> str:
@@ -354,49 +347,43 @@ def _shown_zero(change: float, unit: str) -> bool:
     return not any(ch in "123456789" for ch in text)
 
 
-def _change_html(row: Mapping[str, Any]) -> str:
+def _change(row: Mapping[str, Any]) -> dict[str, str] | None:
+    """The change against the previous quarter: arrow, tone, word and the change printed."""
     if row["change"] is None or row["previous"] is None:
-        return ""
+        return None
     if _shown_zero(row["change"], row["unit"]):
         row = {**row, "trend": "same"}
     arrow = {"better": ("▲" if row["change"] > 0 else "▼", "good"), "worse": ("▲" if row["change"] > 0 else "▼", "bad"),
              "same": ("●", "none")}.get(row["trend"] or "", ("", "none"))
     word = {"better": "better", "worse": "worse", "same": "same"}.get(row["trend"] or "", "")
-    return (f'<span class="qp-chg qp-{arrow[1]}" title="{escape(word)} than {escape(str(row.get("prev_label", "")))}">'
-            f"{arrow[0]} {escape(fmt.change(row['change'], row['unit']))}</span>")
+    return {"arrow": arrow[0], "tone": arrow[1], "word": word, "text": fmt.change(row["change"], row["unit"])}
 
 
-def scorecard_html(card: pd.DataFrame, half: str, practice: "Practice") -> str:
+def scorecard_html(card: pd.DataFrame, half: str, practice: "Practice") -> Markup:
     """One half of the scorecard as a table. Each row carries `data-metric` and `data-value` (the
     unrounded value) so a reader's tool — and the tests — can check it against `dyad metrics`."""
     quarters = card.attrs.get("quarters", [])
-    prev = card.attrs.get("previous_label", "previous quarter")
-    ago = card.attrs.get("year_ago_label", "a year earlier")
-    head = ("<thead><tr><th>Measure</th><th class=\"num\">This quarter</th><th>Target</th><th>Status</th>"
-            f"<th class=\"num\">{escape(prev)}</th><th class=\"num\">{escape(ago)}</th>"
-            f"<th>Last {len(quarters)} quarters</th></tr></thead>")
-    body = []
+    groups = []
     for group, g in card[card["half"] == half].groupby("group", sort=False):
-        body.append(f'<tr class="qp-group"><td colspan="7">{escape(group)}</td></tr>')
+        rows = []
         for r in g.to_dict("records"):
-            r["prev_label"] = prev
-            bridge = f'<div class="qp-sub">{escape(r["bridge"])}</div>' if isinstance(r["bridge"], str) else ""
-            if r["value"] is None:
-                value = f'<span class="qp-na">{fmt.DASH}</span>'
-                status = f'<span class="qp-sub">{escape(in_words(_text(r["reason"]) or "not available", practice))}</span>'
-            else:
-                value = escape(fmt.number(r["value"], r["unit"]))
-                why = in_words(_text(r["status_reason"]), practice)
-                status = f'<span class="qp-pill qp-{r["tone"]}" title="{escape(why)}">{escape(r["status"])}</span>'
-            src = f'<div class="qp-sub">{escape(r["target_source"])}</div>' if r["has_target"] else ""
-            prev_v = escape(fmt.metric(r["previous"], r["unit"])) + (f"<br>{_change_html(r)}" if r["value"] is not None else "")
-            spark = sparkline_svg(r["series"], quarters, r["unit"], r["target_value"], r["tone"])
-            data_value = "" if r["value"] is None else f' data-value="{r["value"]!r}"'
-            body.append(f'<tr data-metric="{escape(r["id"])}"><td>{escape(r["label"])}{bridge}</td>'
-                        f'<td class="num qp-value"{data_value}>{value}</td><td>{escape(r["target"])}{src}</td>'
-                        f"<td>{status}</td><td class=\"num\">{prev_v}</td>"
-                        f"<td class=\"num\">{escape(fmt.metric(r['year_ago'], r['unit']))}</td><td>{spark}</td></tr>")
-    return f'<table class="dyad-table qp-scorecard">{head}<tbody>{"".join(body)}</tbody></table>'
+            has_value = r["value"] is not None
+            rows.append({
+                "id": r["id"], "label": r["label"], "bridge": r["bridge"] if isinstance(r["bridge"], str) else "",
+                "value": r["value"], "value_repr": repr(r["value"]) if has_value else "",
+                "value_text": fmt.number(r["value"], r["unit"]) if has_value else "",
+                "reason": in_words(_text(r["reason"]) or "not available", practice),
+                "tone": r["tone"], "status": r["status"], "why": in_words(_text(r["status_reason"]), practice),
+                "target": r["target"], "target_source": r["target_source"] if r["has_target"] else "",
+                "previous_text": fmt.metric(r["previous"], r["unit"]),
+                "change": _change(r) if has_value else None,
+                "year_ago_text": fmt.metric(r["year_ago"], r["unit"]),
+                "spark": sparkline_svg(r["series"], quarters, r["unit"], r["target_value"], r["tone"]),
+            })
+        groups.append({"name": group, "rows": rows})
+    return render("scorecard", groups=groups, dash=fmt.DASH, n_quarters=len(quarters),
+                  prev=card.attrs.get("previous_label", "previous quarter"),
+                  ago=card.attrs.get("year_ago_label", "a year earlier"))
 
 
 # --- team survey by role (anonymity folded) -------------------------------------------------------------
@@ -923,41 +910,33 @@ def merge_agenda(first: Mapping[str, list], then: Mapping[str, list]) -> dict[st
     return {k: list(first.get(k, [])) + list(then.get(k, [])) for k in ("working", "improve")}
 
 
-def agenda_html(agenda: Mapping[str, list], practice: "Practice") -> str:
+def agenda_html(agenda: Mapping[str, list], practice: "Practice") -> Markup:
     """'What is working' and 'What could be improved' side by side, each item naming its evidence."""
-    cols = []
-    for key, title, tone in (("working", "What is working", "good"), ("improve", "What could be improved", "warn")):
-        items = agenda.get(key) or []
-        lis = "".join(f'<li><span class="qp-topic">{escape(TOPIC_WORDS.get(i.topic, i.topic))}</span> '
-                      f"{escape(in_words(i.text, practice))}</li>" for i in items)
-        body = f"<ul>{lis}</ul>" if items else '<p class="dyad-note">Nothing the numbers put here this quarter.</p>'
-        cols.append(f'<div class="qp-col qp-{tone}"><h4>{escape(title)}</h4>{body}</div>')
-    return f'<div class="qp-two">{"".join(cols)}</div>'
+    columns = [{"tone": tone, "title": title,
+                "entries": [(TOPIC_WORDS.get(i.topic, i.topic), in_words(i.text, practice)) for i in agenda.get(key) or []]}
+               for key, title, tone in (("working", "What is working", "good"),
+                                        ("improve", "What could be improved", "warn"))]
+    return render("agenda", columns=columns)
 
 
-def answers_html(latest: pd.DataFrame, practice: "Practice") -> str:
-    """The recurring questions with the two partners' latest answers side by side (escaped)."""
-    head = "<th>Question</th>" + "".join(
-        f'<th><i class="dyad-partner {CSS_CLASS[r]}"></i>{escape(partner_label(practice, r))}</th>' for r in PARTNER_ROLES)
+def answers_html(latest: pd.DataFrame, practice: "Practice") -> Markup:
+    """The recurring questions with the two partners' latest answers side by side."""
     rows = []
     for r in latest.to_dict("records"):
-        cells = [f"<td class=\"qp-q\">{escape(in_words(r['question_text'], practice))}</td>"]
+        answers = []
         for role in PARTNER_ROLES:
             a, d = r[f"{role}_answer"], r[f"{role}_date"]
-            if a is None or (isinstance(a, float) and pd.isna(a)):
-                cells.append('<td class="qp-ans"><span class="dyad-note">not answered yet</span></td>')
-            else:
-                when = f'<div class="qp-sub">{pd.Timestamp(d):%B} {pd.Timestamp(d).day}, {pd.Timestamp(d).year}</div>'
-                cells.append(f'<td class="qp-ans qp-{CSS_CLASS[role]}">{escape(str(a))}{when}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table class="dyad-table qp-answers"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            missing = a is None or (isinstance(a, float) and pd.isna(a))
+            answers.append({"text": None if missing else str(a), "css": CSS_CLASS[role],
+                            "when": "" if missing else fmt.spell_date(d)})
+        rows.append({"question": in_words(r["question_text"], practice), "answers": answers})
+    partners = [{"css": CSS_CLASS[r], "label": partner_label(practice, r)} for r in PARTNER_ROLES]
+    return render("answers", partners=partners, rows=rows)
 
 
-def lines_html(lines: list[str], cls: str = "") -> str:
-    if not lines:
-        return ""
-    return f'<ul class="{escape(cls)}">' + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>"
+def lines_html(lines: list[str], cls: str = "") -> Markup:
+    """A plain list (nothing when there are no lines)."""
+    return render("lines", lines=lines, cls=cls)
 
 
 # --- missing instruments ---------------------------------------------------------------------------------
@@ -976,16 +955,12 @@ def missing_lines(practice: "Practice") -> list[str]:
     return out
 
 
-def missing_html(practice: "Practice") -> str:
-    """The missing-instrument lines, `code` spans kept, everything else escaped."""
+def missing_html(practice: "Practice") -> Markup:
+    """The missing-instrument lines, with `code` spans shown as code."""
     import re
 
-    lis = []
-    for line in missing_lines(practice):
-        parts = re.split(r"`([^`]*)`", line)
-        html = "".join(f"<code>{escape(p)}</code>" if i % 2 else escape(p) for i, p in enumerate(parts))
-        lis.append(f"<li>{html}</li>")
-    return f'<ul class="qp-missing">{"".join(lis)}</ul>' if lis else ""
+    lines = [[(p, bool(i % 2)) for i, p in enumerate(re.split(r"`([^`]*)`", line))] for line in missing_lines(practice)]
+    return render("lines", lines=lines, cls="qp-missing")
 
 
 # --- the headline ------------------------------------------------------------------------------------------

@@ -5,14 +5,14 @@ Generated from the code lists the validator uses (`contract.DYAD_AREAS`, `PARTNE
 Each form is one self-contained HTML page (no script, no external file, print-friendly) that shows,
 next to every item, the code to type into the CSV, so answers collected on paper can be keyed into
 `dyad_assessment.csv` / `partner_questions.csv` — or into the pre-filled CSV templates — and
-imported. Everything that comes from practice.yaml is HTML-escaped.
+imported. The pages come from templates (`templates/fragments/forms/`): everything from practice.yaml
+is escaped there.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from html import escape
 
 from dyad_lib.data.contract import DYAD_AREAS, PARTNER_QUESTIONS, PARTNER_ROLES, QUESTION_TEXT, TABLES
 
@@ -88,38 +88,10 @@ def _check_role(respondent: str) -> None:
         raise ValueError(f"respondent must be one of {', '.join(PARTNER_ROLES)}, not '{respondent}'")
 
 
-def _page(title: str, body: str) -> str:
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n{body}\n"
-        "<footer>Printed from dyad. Fill in on paper or in the spreadsheet template; "
-        "then type or copy the answers into the practice's data folder.</footer>\n</body></html>\n"
-    )
+def _form(template: str, title: str, **context) -> str:
+    from dyad_lib.reports.html import Markup, render
 
-
-def _boxes(label: str, name: str) -> str:
-    boxes = "".join(f'<span class="box" aria-label="{escape(name)} {i}">{i}</span>' for i in range(1, 6))
-    return f'<div class="scale"><span class="lab">{escape(label)}</span>{boxes}</div>'
-
-
-def _meta(practice_name: str, respondent: str, kind: str, respondent_name: str) -> str:
-    who = escape(respondent_name) if respondent_name else ""
-    return (
-        '<div class="meta">'
-        f'<div>Practice<div class="line">{escape(practice_name)}</div></div>'
-        '<div>Date<div class="line"></div></div>'
-        f'<div>Name of the {escape(role_title(respondent, kind))}<div class="line">{who}</div></div>'
-        f'<div>CSV respondent code<div class="line"><code>{escape(respondent)}</code></div></div>'
-        "</div>"
-    )
-
-
-def _csv_table(table: str, example: list[str]) -> str:
-    cols = TABLES[table].column_names
-    head = "".join(f"<th>{escape(c)}</th>" for c in cols)
-    row = "".join(f"<td>{escape(v)}</td>" for v in example)
-    return f"<table><tr>{head}</tr><tr>{row}</tr></table>"
+    return str(render(template, title=title, css=Markup(_CSS), **context)) + "\n"
 
 
 def assessment_form(practice_name: str, respondent: str, *, kind: str = "dental",
@@ -131,47 +103,21 @@ def assessment_form(practice_name: str, respondent: str, *, kind: str = "dental"
     """
     _check_role(respondent)
     partner = _other(respondent)
-    me = role_title(respondent, kind)
-    them_named = escape(_partner_phrase(partner, kind, partner_name))
-    parts = [
-        f"<h1>Partnership needs assessment</h1><p class=\"sub\">{escape(practice_name)} · for the {escape(me)}</p>",
-        _meta(practice_name, respondent, kind, respondent_name),
-        '<div class="how"><strong>How to fill it in.</strong> Complete it on your own; your partner, '
-        f"{them_named}, fills in the same form. For each area, tick how well it works in your "
-        "partnership <em>today</em> and how much it matters to you. Then compare the two forms "
-        "together: where you both see a strength is an early win to keep; where you see it "
-        "differently is where you can grow together. "
-        f"<br><strong>Rating</strong>: {escape(RATING_SCALE)}.<br><strong>Importance</strong>: "
-        f"{escape(IMPORTANCE_SCALE)}.</div>",
-    ]
+    groups = []
     for deliverer in (respondent, partner):
         receiver = _other(deliverer)
-        mine = deliverer == respondent
         brings = f"what the {role_word(deliverer, kind)} brings to the {role_word(receiver, kind)}"
-        heading = f"What you give your partner: {brings}" if mine else f"What your partner gives you: {brings}"
-        parts.append(f"<h2>{escape(heading)}</h2>")
-        for code, (who, label, question) in DYAD_AREAS.items():
-            if who != deliverer:
-                continue
-            parts.append(
-                f'<div class="item"><h3>{escape(label)} <code>{escape(code)}</code></h3>'
-                f'<p class="q">{escape(vocabulary(question, kind))}</p>'
-                + _boxes("How well today", f"{code} rating")
-                + _boxes("Matters to me", f"{code} importance")
-                + '<div class="notes"><small>Note:</small></div></div>'
-            )
+        heading = (f"What you give your partner: {brings}" if deliverer == respondent
+                   else f"What your partner gives you: {brings}")
+        areas = [{"code": code, "label": label, "question": vocabulary(question, kind)}
+                 for code, (who, label, question) in DYAD_AREAS.items() if who == deliverer]
+        groups.append({"heading": heading, "areas": areas})
     example = ["2026-09-15", respondent, "clear_communication", "4", "5", "optional comment"]
-    parts.append(
-        '<div class="csv"><strong>Typing the answers in.</strong> One row per area in '
-        "<code>dyad_assessment.csv</code> (or the pre-filled <code>dyad_assessment_template.csv</code>, "
-        f"which already lists the 14 area codes for both partners): <code>assessment_date</code> is the "
-        f"day you both filled in the forms (the same date on both), <code>respondent</code> is "
-        f"<code>{escape(respondent)}</code>, <code>area</code> is the code shown next to each area, "
-        "<code>rating</code> and <code>importance</code> are the numbers you ticked, <code>note</code> "
-        "is optional. Every row needs a rating: delete the row of an area left unrated.<br>"
-        + _csv_table("dyad_assessment", example) + "</div>"
-    )
-    return _page(f"Partnership needs assessment — {practice_name}", "\n".join(parts))
+    return _form("forms/assessment", f"Partnership needs assessment — {practice_name}",
+                 practice_name=practice_name, me=role_title(respondent, kind), respondent=respondent,
+                 respondent_name=respondent_name, partner=_partner_phrase(partner, kind, partner_name),
+                 rating_scale=RATING_SCALE, importance_scale=IMPORTANCE_SCALE, groups=groups,
+                 columns=TABLES["dyad_assessment"].column_names, example=example)
 
 
 def questions_form(practice_name: str, respondent: str, *, kind: str = "dental",
@@ -179,27 +125,12 @@ def questions_form(practice_name: str, respondent: str, *, kind: str = "dental",
     """The recurring checkpoint questions for one partner, with room to write, as a printable page."""
     _check_role(respondent)
     partner = _other(respondent)
-    them = _partner_phrase(partner, kind, partner_name)
-    parts = [
-        f"<h1>Partnership checkpoint questions</h1><p class=\"sub\">{escape(practice_name)} · for the "
-        f"{escape(role_title(respondent, kind))}</p>",
-        _meta(practice_name, respondent, kind, respondent_name),
-        '<div class="how">Answer before each quarterly partnership checkpoint; your partner, '
-        f"{escape(them)}, answers the same questions. The report shows your latest answers side by "
-        "side, as the starting point of the conversation.</div>",
-    ]
-    for q in PARTNER_QUESTIONS:
-        parts.append(f'<div class="item"><h3>{escape(QUESTION_TEXT[q])} <code>{escape(q)}</code></h3>'
-                     '<div class="answer"></div></div>')
     example = ["2026-09-15", respondent, "biggest_challenge", "your answer, in your words"]
-    parts.append(
-        '<div class="csv"><strong>Typing the answers in.</strong> One row per question in '
-        "<code>partner_questions.csv</code> (or the pre-filled <code>partner_questions_template.csv</code>): "
-        f"<code>respondent</code> is <code>{escape(respondent)}</code>, <code>question</code> is the "
-        "code shown next to each question. Put quotes around an answer that contains a comma.<br>"
-        + _csv_table("partner_questions", example) + "</div>"
-    )
-    return _page(f"Partnership checkpoint questions — {practice_name}", "\n".join(parts))
+    return _form("forms/questions", f"Partnership checkpoint questions — {practice_name}",
+                 practice_name=practice_name, me=role_title(respondent, kind), respondent=respondent,
+                 respondent_name=respondent_name, partner=_partner_phrase(partner, kind, partner_name),
+                 questions=[{"code": q, "text": QUESTION_TEXT[q]} for q in PARTNER_QUESTIONS],
+                 columns=TABLES["partner_questions"].column_names, example=example)
 
 
 def _csv_text(columns: tuple[str, ...], rows: list[list[str]]) -> str:

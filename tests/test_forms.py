@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from html import escape
+from markupsafe import escape
 
 import pytest
 from typer.testing import CliRunner
 
 from dyad_lib.cli.app import app
 from dyad_lib.data.contract import DYAD_AREAS, PARTNER_QUESTIONS, QUESTION_TEXT, TABLES
-from dyad_lib.partnership.forms import (
+from dyad_lib.reports.forms import (
     assessment_form,
     assessment_template_csv,
     form_files,
@@ -28,10 +28,10 @@ def test_assessment_form_lists_every_area_grouped_by_deliverer():
     html = assessment_form("Harbor", "physician", kind="medical")
     for code, (_, label, question) in DYAD_AREAS.items():
         assert f"<code>{code}</code>" in html
-        assert escape(label) in html and escape(vocabulary(question, "medical")) in html
+        assert str(escape(label)) in html and str(escape(vocabulary(question, "medical"))) in html
     # a dental practice reads its own words: the dentist, the office manager
     dental = assessment_form("Harbor", "physician", kind="dental")
-    assert escape("The dentist speaks up for the office manager and the team's decisions.") in dental
+    assert str(escape("The dentist speaks up for the office manager and the team's decisions.")) in dental
     # 14 areas x (rating + importance) x 5 boxes
     assert html.count('class="box"') == 14 * 2 * 5
     # the physician's own deliveries come first, then what the partner gives
