@@ -53,8 +53,9 @@ def test_demo_reports_are_all_produced(demo_run):
     result, root, _ = demo_run
     bad = {r.job: r.error for r in result.results if r.status not in ("ok", "warnings")}
     assert not bad, bad
-    assert {r.report for r in result.results} == {p.stem for p in NOTEBOOKS} & set(
-        __import__("dyad_lib.pipeline.batch", fromlist=["DEMO_PERIODS"]).DEMO_PERIODS)
+    from dyad_lib.reports.catalog import catalog
+
+    assert {r.report for r in result.results} == {s.name for s in catalog().values() if s.demo_period}
     assert (root / "index.html").is_file()
 
 

@@ -100,9 +100,10 @@ def register(app: typer.Typer) -> None:
         """Produce many reports at once: practices × reports, in parallel worker processes."""
         import re
 
-        from dyad_lib.pipeline.batch import plan
         from dyad_lib.data.paths import list_practices
-        from dyad_lib.pipeline.runner import DATA_QUALITY, ReportError, available_reports, period_slug
+        from dyad_lib.pipeline.batch import plan
+        from dyad_lib.pipeline.runner import ReportError, available_reports, period_slug, portfolio_report
+        from dyad_lib.reports.catalog import catalog
 
         try:
             params = parse_params(param)
@@ -112,13 +113,15 @@ def register(app: typer.Typer) -> None:
         except (ValueError, ReportError) as exc:
             usage_error(str(exc))
             return
-        if not chosen_practices and any(r != "portfolio" for r in chosen_reports):
+        if not chosen_practices and any(not portfolio_report(r, notebooks_dir) for r in chosen_reports):
             usage_error("no practice found in the data folder (each practice is a folder with practice.yaml)")
+        specs = catalog(notebooks_dir)
         periods = {r: period for r in chosen_reports}
-        if DATA_QUALITY in periods and not re.fullmatch(r"\d{4}-\d{2}", period):
-            periods[DATA_QUALITY] = "latest"
+        for r in chosen_reports:  # a report on the latest data takes a month, else its latest
+            if specs[r].period_kind == "latest" and not re.fullmatch(r"\d{4}-\d{2}", period):
+                periods[r] = "latest"
         jobs = plan(chosen_practices, chosen_reports, periods=periods,
-                    params={r: params for r in chosen_reports})
+                    params={r: params for r in chosen_reports}, notebooks_dir=notebooks_dir)
         from dyad_lib.pipeline.cluster import SchedulerError
 
         try:

@@ -60,10 +60,26 @@ def status_line(r: Any) -> str:
             f"[dim]{r.duration:.1f}s[/]{why}")
 
 
+PERIOD_WORDS = {"month": "a month, 2026-09", "quarter": "a quarter, 2026Q3", "fiscal_year": "a fiscal year, FY2027",
+                "latest": "latest", "any": "a month, quarter or fiscal year"}
+
+
+def reports_help() -> str:
+    """The reports the notebooks declare, each with the period it takes (for `dyad run --help`)."""
+    from dyad_lib.reports.catalog import CatalogError, catalog
+
+    try:
+        specs = catalog()
+    except CatalogError as exc:
+        return f"Report name (the notebooks could not be listed: {exc})."
+    listed = "; ".join(f"{s.name} ({PERIOD_WORDS[s.period_kind]})" for s in specs.values())
+    return f"Report name, one of: {listed}."
+
+
 def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(
-        report: Annotated[str, typer.Argument(help="Report name: a notebook in notebooks/, e.g. monthly_review.")],
+        report: Annotated[str, typer.Argument(help=reports_help())],
         practice: Annotated[Optional[str], typer.Option("--practice", help="Practice id (not needed for portfolio).")] = None,
         period: Annotated[str, typer.Option("--period", help="2026-09, 2026Q3, FY2027 (data_quality: latest).")] = "latest",
         param: ParamOption = None,

@@ -39,7 +39,7 @@ class Job:
 
     @property
     def key(self) -> str:
-        practice = PORTFOLIO if self.report == PORTFOLIO else self.practice_id
+        practice = PORTFOLIO if self.practice_id is None else self.practice_id
         return f"{practice}/{period_slug(self.period, dict(self.params).get('view'))}/{self.report}"
 
 
@@ -141,7 +141,7 @@ def run_batch(jobs: list[Job], *, data_dir: Any = None, reports_dir: Any = None,
     data, reports, cache = resolve_data_dir(data_dir), resolve_reports_dir(reports_dir), resolve_cache_dir(cache_dir)
     nbdir = str(notebooks_dir) if notebooks_dir else None
     scheduler = scheduler or os.environ.get("DYAD_SCHEDULER") or None
-    practices = sorted({j.practice_id for j in jobs if j.report != PORTFOLIO and j.practice_id})
+    practices = sorted({j.practice_id for j in jobs if j.practice_id})
     client = None
     if scheduler:
         from dyad_lib.pipeline.cluster import connect
@@ -178,15 +178,15 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
             on_result(r, len(results), total)
 
     for j in jobs:
-        prep = prepared.get(j.practice_id) if j.report != PORTFOLIO else None
+        prep = prepared.get(j.practice_id) if j.practice_id else None
         if isinstance(prep, Exception):
             r = _skipped(j, plain_reason(type(prep).__name__, str(prep)))
             r.status = "failed"
             _done(r)
         else:
             runnable.append((j, prep))
-    first = [x for x in runnable if x[0].report != PORTFOLIO]
-    last = [x for x in runnable if x[0].report == PORTFOLIO]
+    first = [x for x in runnable if x[0].practice_id is not None]
+    last = [x for x in runnable if x[0].practice_id is None]  # reports over every practice link to the others
     args = (str(data), str(reports), str(cache))
     from dyad_lib.pipeline.runner import cached_result
 
@@ -262,16 +262,20 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
 
 
 def plan(practices: list[str], reports: list[str], period: str | None = None,
-         periods: dict[str, str] | None = None, params: dict[str, dict[str, Any]] | None = None) -> list[Job]:
+         periods: dict[str, str] | None = None, params: dict[str, dict[str, Any]] | None = None,
+         notebooks_dir: Any = None) -> list[Job]:
     """Practices × reports; `periods` gives a report its own period (demo: monthly 2026-09,
-    quarterly 2026Q3 …); `params` adds per-report parameters. One portfolio job at most."""
+    quarterly 2026Q3 …); `params` adds per-report parameters. A report over every practice (its
+    notebook declares scope: portfolio) is one job, without a practice."""
+    from dyad_lib.pipeline.runner import portfolio_report
+
     jobs: list[Job] = []
     for rep in reports:
         per = (periods or {}).get(rep, period)
         if per is None:
             continue
         extra = tuple(sorted((params or {}).get(rep, {}).items()))
-        if rep == PORTFOLIO:
+        if portfolio_report(rep, notebooks_dir):
             jobs.append(Job(rep, None, per, extra))
             continue
         for p in practices:
@@ -279,36 +283,27 @@ def plan(practices: list[str], reports: list[str], period: str | None = None,
     return jobs
 
 
-#: The demo practices and each report's latest period in the demo data (2023-01 … 2026-09).
+#: The demo practices (data 2023-01 … 2026-09); each report's demo period is in its notebook.
 DEMO_PRACTICES = ("harbor-dental", "maple-family-medicine")
-DEMO_PERIODS: dict[str, tuple[str, dict[str, Any]]] = {
-    "data_quality": ("latest", {}),
-    "monthly_review": ("2026-09", {}),
-    "quarterly_partnership": ("2026Q3", {}),
-    "annual_goals": ("FY2027", {}),
-    "practice_assessment": ("2026-09", {"view": "t12"}),
-    "portfolio": ("2026Q3", {}),
-}
 
 
 def demo_jobs(practices: Iterable[str] = DEMO_PRACTICES, notebooks_dir: Any = None) -> list[Job]:
-    """Every report that has a notebook, for the demo practices, over their latest periods.
-    A parameter (e.g. view=t12) is passed only if the notebook declares it."""
+    """Every report whose notebook declares a demo period, for the demo practices. A demo
+    parameter (e.g. view=t12) is passed only if the notebook declares it as a parameter."""
     import papermill as pm
 
-    from dyad_lib.pipeline.runner import available_reports, check_report
+    from dyad_lib.reports.catalog import catalog
 
     jobs: list[Job] = []
-    for rep in available_reports(notebooks_dir):
-        if rep not in DEMO_PERIODS:
+    for spec in catalog(notebooks_dir).values():
+        if not spec.demo_period:
             continue
-        period, params = DEMO_PERIODS[rep]
-        declared = pm.inspect_notebook(str(check_report(rep, notebooks_dir)))
-        extra = tuple(sorted((k, v) for k, v in params.items() if k in declared))
-        if rep == PORTFOLIO:
-            jobs.append(Job(rep, None, period, extra))
+        declared = pm.inspect_notebook(str(spec.path))
+        extra = tuple(sorted((k, v) for k, v in spec.demo_params.items() if k in declared))
+        if spec.portfolio:
+            jobs.append(Job(spec.name, None, spec.demo_period, extra))
         else:
-            jobs.extend(Job(rep, p, period, extra) for p in practices)
+            jobs.extend(Job(spec.name, p, spec.demo_period, extra) for p in practices)
     return jobs
 
 

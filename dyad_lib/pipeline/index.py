@@ -59,13 +59,14 @@ def _period_sort(slug: str) -> tuple:
 def render_index(entries: dict[str, dict[str, Any]]) -> str:
     from dyad_lib.fmt import spell_date
     from dyad_lib.pipeline.render import page
-    from dyad_lib.pipeline.runner import PORTFOLIO, REPORTS, report_title
+    from dyad_lib.pipeline.runner import PORTFOLIO, report_title
+    from dyad_lib.reports.catalog import catalog
     from dyad_lib.reports.html import render
 
     by_practice: dict[str, list[dict[str, Any]]] = {}
     for e in entries.values():
         by_practice.setdefault(e.get("practice_id", "?"), []).append(e)
-    order = {r: i for i, r in enumerate(REPORTS)}
+    order = {r: i for i, r in enumerate(catalog())}
     counts: dict[str, int] = {}
     for e in entries.values():
         counts[e.get("status", "ok")] = counts.get(e.get("status", "ok"), 0) + 1

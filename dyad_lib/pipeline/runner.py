@@ -20,25 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dyad_lib.data.paths import NOTEBOOKS_DIR, atomic_write_text, check_practice_id
+from dyad_lib.data.paths import atomic_write_text, check_practice_id
 from dyad_lib.data.paths import cache_dir as resolve_cache_dir
 from dyad_lib.data.paths import data_dir as resolve_data_dir
 from dyad_lib.data.paths import reports_dir as resolve_reports_dir
+from dyad_lib.reports import catalog
 
-REPORTS = ("data_quality", "monthly_review", "quarterly_partnership", "annual_goals", "practice_assessment",
-           "portfolio")
+#: The folder (and placeholder practice id) of reports that cover every practice.
 PORTFOLIO = "portfolio"
-DATA_QUALITY = "data_quality"
 KERNEL_NAME = "dyad"
 SKIPPED_BLOCKING = "data has blocking problems — see data_quality"
 DEFAULT_TIMEOUT = int(os.environ.get("DYAD_CELL_TIMEOUT", "600"))
-_REPORT_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 _PAPERMILL_CELL_TIMES = ("start_time", "end_time", "duration")
-REPORT_TITLES = {
-    "data_quality": "Data quality", "monthly_review": "Monthly financial review",
-    "quarterly_partnership": "Quarterly partnership report", "annual_goals": "Annual goal setting",
-    "practice_assessment": "Practice assessment", "portfolio": "Portfolio",
-}
 
 
 class ReportError(ValueError):
@@ -84,27 +77,35 @@ class JobResult:
 # --- names and places ------------------------------------------------------------------------------
 
 
-def report_title(report: str) -> str:
-    return REPORT_TITLES.get(report, report.replace("_", " ").capitalize())
+def report_title(report: str, notebooks_dir: str | os.PathLike | None = None) -> str:
+    """The title the report's notebook declares (or its name in words)."""
+    found = catalog.spec(report, notebooks_dir) if isinstance(report, str) else None
+    return found.title if found else str(report).replace("_", " ").capitalize()
 
 
 def check_report(report: str, notebooks_dir: str | os.PathLike | None = None) -> Path:
     """The notebook of a report id, or a ReportError naming the reports that exist."""
-    folder = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
-    if not isinstance(report, str) or not _REPORT_RE.match(report):
+    if not isinstance(report, str) or not catalog.REPORT_NAME.match(report):
         raise ReportError(f"'{report}' is not a report name")
-    nb = folder / f"{report}.ipynb"
-    if not nb.is_file():
-        have = ", ".join(available_reports(folder)) or "none"
+    try:
+        found = catalog.spec(report, notebooks_dir)
+    except catalog.CatalogError as exc:
+        raise ReportError(str(exc)) from None
+    if found is None:
+        have = ", ".join(available_reports(notebooks_dir)) or "none"
         raise ReportError(f"there is no report '{report}' (available: {have})")
-    return nb
+    return found.path
 
 
 def available_reports(notebooks_dir: str | os.PathLike | None = None) -> list[str]:
-    """Report ids that have a notebook, in the suite's order, then any others alphabetically."""
-    folder = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
-    found = {p.stem for p in folder.glob("*.ipynb") if _REPORT_RE.match(p.stem)}
-    return [r for r in REPORTS if r in found] + sorted(found - set(REPORTS))
+    """Report ids that have a notebook, in the order the notebooks declare."""
+    return list(catalog.catalog(notebooks_dir))
+
+
+def portfolio_report(report: str, notebooks_dir: str | os.PathLike | None = None) -> bool:
+    """A report over every practice (its notebook declares scope: portfolio)."""
+    found = catalog.spec(report, notebooks_dir)
+    return found.portfolio if found else report == PORTFOLIO
 
 
 def period_slug(period: str, view: str | None = None) -> str:
@@ -120,8 +121,9 @@ def period_slug(period: str, view: str | None = None) -> str:
         return text.lower()
 
 
-def output_dir(reports_root: Path, report: str, practice_id: str, slug: str) -> Path:
-    return reports_root / (PORTFOLIO if report == PORTFOLIO else practice_id) / slug
+def output_dir(reports_root: Path, report: str, practice_id: str, slug: str,
+               notebooks_dir: str | os.PathLike | None = None) -> Path:
+    return reports_root / (PORTFOLIO if portfolio_report(report, notebooks_dir) else practice_id) / slug
 
 
 # --- kernel ----------------------------------------------------------------------------------------
@@ -267,7 +269,8 @@ def _cache_key(report: str, practice_id: str, period: str, params: dict[str, Any
                prepared: Any, pdf: bool) -> str:
     from dyad_lib.pipeline import cache as report_cache
 
-    inputs = report_cache.inputs_fingerprint(practice_id, data, prepared, portfolio=report == PORTFOLIO)
+    inputs = report_cache.inputs_fingerprint(practice_id, data, prepared,
+                                             portfolio=portfolio_report(report, nb_path.parent))
     return report_cache.job_key(nb_path, report, practice_id, str(period), params, inputs, pdf)
 
 
@@ -283,7 +286,7 @@ def cached_result(report: str, practice_id: str | None, period: str, params: dic
 
     if not report_cache.enabled(cache):
         return None
-    is_portfolio = report == PORTFOLIO
+    is_portfolio = portfolio_report(report, notebooks_dir)
     if not is_portfolio and (prepared is None or not getattr(prepared, "ok", False)):
         return None
     nb_path = check_report(report, notebooks_dir)
@@ -291,7 +294,7 @@ def cached_result(report: str, practice_id: str | None, period: str, params: dic
     data, root = resolve_data_dir(data_dir), resolve_reports_dir(reports_dir)
     params = dict(params or {})
     slug = period_slug(period, params.get("view"))
-    out = output_dir(root, report, pid, slug)
+    out = output_dir(root, report, pid, slug, notebooks_dir)
     key = _cache_key(report, pid, period, params, data, nb_path, prepared, pdf)
     hit = report_cache.lookup(out, report, key, root)
     if hit is None:
@@ -330,7 +333,8 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     t0 = time.perf_counter()
     params = dict(params or {})
     nb_path = check_report(report, notebooks_dir)
-    is_portfolio = report == PORTFOLIO
+    declared_by = catalog.spec(report, notebooks_dir)
+    is_portfolio = portfolio_report(report, notebooks_dir)
     if is_portfolio:
         practice_id = PORTFOLIO
     elif practice_id is None:
@@ -341,7 +345,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     root = resolve_reports_dir(reports_dir)
     cache = resolve_cache_dir(cache_dir)
     slug = period_slug(period, params.get("view"))
-    out = output_dir(root, report, practice_id, slug)
+    out = output_dir(root, report, practice_id, slug, notebooks_dir)
     res = JobResult(report, practice_id, str(period), slug, "failed", params=params)
     html_path, nb_out = out / f"{report}.html", out / f"{report}.ipynb"
     err_path, failed_nb = out / f"{report}.error.html", out / f"{report}.failed.ipynb"
@@ -371,7 +375,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
             prep = prepared if prepared is not None else prepare(practice_id, data, cache)
         except Exception as exc:  # unknown practice, unreadable files
             return _fail(plain_reason(type(exc).__name__, str(exc)))
-        if not prep.ok and report != DATA_QUALITY:
+        if not prep.ok and not (declared_by and declared_by.runs_on_blocked_data):
             res.status, res.error = "skipped", SKIPPED_BLOCKING
             res.duration = round(time.perf_counter() - t0, 2)
             return res
@@ -449,7 +453,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
 
         renderer.join()
         nb = _clean_metadata(nbformat.read(str(tmp_nb), as_version=4))
-        title = f"{report_title(report)} — {name} — {period}"
+        title = f"{report_title(report, notebooks_dir)} — {name} — {period}"
         try:
             body = notebook_to_html(nb, title, local_paths(data, cache, root, nb_path.parent))
         except Exception as exc:

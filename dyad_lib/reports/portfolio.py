@@ -30,13 +30,6 @@ CORE_METRICS: tuple[str, ...] = (
 GROWTH_ID = "collections_growth"
 GROWTH_LABEL = "Growth in collections vs a year earlier"
 
-#: The reports each practice folder may hold for a period, in link order, with their titles.
-PRACTICE_REPORTS: tuple[tuple[str, str], ...] = (
-    ("monthly_review", "Monthly review"),
-    ("practice_assessment", "Assessment"),
-    ("quarterly_partnership", "Partnership"),
-    ("data_quality", "Data quality"),
-)
 
 
 @dataclass
@@ -193,14 +186,12 @@ def portfolio_frame(rows: list[PracticeRow], anonymize: bool = False) -> pd.Data
     return df
 
 
-def _slugs(report: str, period: Period) -> list[str]:
-    """The folders a report for this period may be in, most specific first (the runner names a
-    folder by the period and its view: 2026-09, 2026-09-t12; the data-quality report: latest)."""
-    base = period.slug
-    month = f"{period.end:%Y-%m}"
-    out = [base, f"{month}-t12", month] if report == "practice_assessment" else [base, month]
-    if report == "data_quality":
-        out += ["latest", month]
+def _slugs(period_kind: str, period: Period) -> list[str]:
+    """The folders a report of this period kind may be in for `period`, most specific first (the
+    runner names a folder by the period and its view: 2026-09, 2026-09-t12, 2026Q3; latest)."""
+    base, month = period.slug, f"{period.end:%Y-%m}"
+    out = {"any": [base, f"{month}-t12", month], "latest": [base, month, "latest"],
+           "fiscal_year": [base]}.get(period_kind, [base, month])
     return list(dict.fromkeys(out))
 
 
@@ -213,11 +204,15 @@ def report_links(practice_id: str, period: Period, reports_dir: str | os.PathLik
     client never follows a dead link; otherwise the expected location of each is given.
     """
     from dyad_lib.data.paths import reports_dir as resolve_reports_dir
+    from dyad_lib.reports.catalog import catalog
 
     root = resolve_reports_dir(reports_dir)
     out = []
-    for report, title in PRACTICE_REPORTS:
-        slugs = _slugs(report, period)
+    for spec in catalog().values():
+        if spec.portfolio:
+            continue
+        report, title = spec.name, spec.short_title
+        slugs = _slugs(spec.period_kind, period)
         found = next((s for s in slugs if (root / practice_id / s / f"{report}.html").is_file()), None)
         if found is None and only_existing:
             continue
