@@ -2,7 +2,7 @@
 
 One definition feeds the loader (how to coerce each column), the Great Expectations suites
 (what to check), `dyad new` (CSV templates) and the printable questionnaires, so the four can
-never disagree. The prose version is `design/data-contract.md`.
+never disagree. `docs/data-contract.md` is generated from it (`dyad docs`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The metric registry: one definition per metric id (design/metrics.md), read from registry.yaml.
+"""The metric registry: one definition per metric id, read from registry.yaml (documented in
+docs/metrics.md, generated from it by `dyad docs`).
 
 Every report's glossary prints these definitions, so the numbers a practice sees always carry
 their formula, date basis and benchmark source. Expanded ids (`overhead_ratio_<category>`,

@@ -3,7 +3,8 @@
 Kernels started at the same moment by parallel workers race for TCP ports (papermill #511:
 `ZMQError: Address already in use`); a fixed IPC path collides too (`Invalid Signature`). Each
 kernel here gets its own fresh folder, removed again when the kernel's resources are cleaned up.
-Used by the runner as papermill's `kernel_manager_class` (stack-notes §2).
+Used by the runner as papermill's `kernel_manager_class` (kernels started together over TCP race
+for ports; IPC sockets in a private folder per kernel cannot collide).
 """
 
 from __future__ import annotations

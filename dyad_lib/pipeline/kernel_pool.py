@@ -7,7 +7,7 @@ batch worker, while the current report executes and renders — and the kernel i
 the notebooks import (found by reading their import lines) before it is handed over.
 
 A kernel is used for exactly one notebook and then shut down, so no state can leak from one
-report into the next (the reused-kernel trick of stack-notes §2 leaks globals). Warming only puts
+report into the next (reusing one kernel for several notebooks leaks their globals). Warming only puts
 modules in `sys.modules`; it binds no names in the notebook's namespace, so a report's content is
 the same with or without the pool (tested). `DYAD_KERNEL_POOL=0` turns it off.
 

@@ -3,7 +3,8 @@
 One `HTMLExporter` and one vega bundle per process (building them costs ~2 s; a warm export is
 ~10 ms). The Altair charts stay interactive offline: the vl-convert bundle (vega, vega-lite,
 vega-embed) is inlined once per page and `VEGA_DEBUG` tells Altair's loader the libraries are
-already there, with versions read from `altair.vegalite.v6.display` (stack-notes §4).
+already there, with versions read from `altair.vegalite.v6.display` (never hard-coded: an
+Altair upgrade would otherwise break the charts silently).
 """
 
 from __future__ import annotations

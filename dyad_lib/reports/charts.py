@@ -4,7 +4,8 @@ Call `setup()` at the top of every notebook. It registers the `dyad` Altair them
 `dyad_html` renderer: Altair's own HTML output, but with a div id derived from a hash of the spec
 (so reruns give identical HTML) and no action menu. The page template (dyad_lib.pipeline.render) inlines
 the vega libraries once and presets `VEGA_DEBUG`, so the loader never fetches from a CDN. Never
-enable the `mimetype` renderer: Altair 6's mime type crashes papermill (stack-notes key finding 1).
+enable the `mimetype` renderer: Altair 6's mime type (`application/vnd.vegalite.v6.json`) fails
+nbformat's schema, so papermill aborts the run.
 
 Colours: the clinical lead (dentist / physician) is always CLINICAL, the business lead (office
 manager / administrator) always BUSINESS; goal lines are dashed; benchmark bands are shaded.
