@@ -18,7 +18,7 @@ test: $(STAMP_DEV)
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); } || \
 	  echo "note: Chromium is not installed and could not be; the browser tests will be skipped"
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 setup: $(STAMP_RUN)
 setup-dev: $(STAMP_DEV)
