@@ -32,11 +32,9 @@ BIN = Path(sys.executable).parent
 PY = sys.executable
 DATA = ROOT / "data"
 DEMO = ("harbor-dental", "maple-family-medicine")
-#: Report preference for the benchmark (first three that exist) and the period each one takes.
+#: Report preference for the benchmark (first three that exist); each runs for the demo period its
+#: notebook declares (metadata.dyad.demo_period and demo_params).
 PREFERRED = ("monthly_review", "quarterly_partnership", "annual_goals", "practice_assessment", "data_quality")
-PERIODS = {"data_quality": ("latest", {}), "monthly_review": ("2026-09", {}),
-           "quarterly_partnership": ("2026Q3", {}), "annual_goals": ("FY2027", {}),
-           "practice_assessment": ("2026-09", {"view": "t12"})}
 SINGLE = "quarterly_partnership"
 
 #: Every figure this script prints, in order (the smoke test checks they all appear).
@@ -130,6 +128,12 @@ def available_reports() -> list[str]:
     return [r for r in PREFERRED if (notebooks_dir() / f"{r}.ipynb").is_file()]
 
 
+def demo_period(report: str) -> tuple[str, dict]:
+    """The period and parameters the report's notebook declares for the demo data."""
+    meta = json.loads((notebooks_dir() / f"{report}.ipynb").read_text(encoding="utf-8"))["metadata"].get("dyad", {})
+    return meta.get("demo_period") or "2026Q3", dict(meta.get("demo_params") or {})
+
+
 def make_practices(data: Path, n: int) -> list[str]:
     """n practices: copies of the demo practices under new ids (bench-01 …), alternating kinds."""
     data.mkdir(parents=True, exist_ok=True)
@@ -161,7 +165,7 @@ def trivial_notebooks(folder: Path, names: list[str]) -> None:
 
 def batch_code(practices: list[str], reports: list[str], workers: int, data: Path, out: Path, cache: Path,
                notebooks: Path | None = None, periods: dict | None = None, extra: str = "") -> str:
-    periods = periods or {r: PERIODS.get(r, ("2026Q3", {})) for r in reports}
+    periods = periods or {r: demo_period(r) for r in reports}
     return textwrap.dedent(f"""
         import json, time
         from dyad_lib.pipeline.batch import Job, run_batch
@@ -189,7 +193,7 @@ def run_batch_timed(*args, **kw) -> tuple[float, dict]:
 
 def naive_one(report: str, practice: str, data: Path, out: Path, cache: Path) -> float:
     """The naive path: `papermill` CLI, then `jupyter nbconvert` CLI, same notebook and parameters."""
-    period, params = PERIODS.get(report, ("2026Q3", {}))
+    period, params = demo_period(report)
     nb = notebooks_dir() / f"{report}.ipynb"
     dst = out / f"{practice}-{report}.ipynb"
     out.mkdir(parents=True, exist_ok=True)
@@ -222,7 +226,7 @@ def fig_single(tmp: Path, quick: bool) -> list[Figure]:
     env = _env(DYAD_DATA_DIR=data, DYAD_CACHE_DIR=cache, DYAD_REPORTS_DIR=tmp / "single-out")
     # validate once, as a consultant does before producing reports (the snapshot is then reused)
     timed([str(BIN / "dyad"), "validate", pid], env)
-    period, params = PERIODS.get(report, ("2026Q3", {}))
+    period, params = demo_period(report)
     cmd = [str(BIN / "dyad"), "run", report, "--practice", pid, "--period", period]
     cmd += [a for k, v in params.items() for a in ("--param", f"{k}={v}")]
     cold = timed(cmd, _env(DYAD_DATA_DIR=data, DYAD_CACHE_DIR=cache, DYAD_REPORTS_DIR=tmp / "single-out",
