@@ -84,3 +84,74 @@ def test_demo_reports_draw_offline(demo_run):
     assert pages
     charts = sum(_assert_all_charts_drew(p) for p in pages)
     assert charts > 0
+
+
+# --- hostile text: nothing a practice's files hold can run in a report ----------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(tmp_path_factory):
+    """The dental demo with a script payload as every provider id, both partners' names and every
+    360 competency; the data-quality, monthly, quarterly and assessment reports and one error page."""
+    chromium_or_skip()
+    from dyad_lib.pipeline.batch import Job, run_batch
+    from hostile_fixtures import write_hostile_practice
+    from report_fixtures import demo_data_dir
+
+    root = tmp_path_factory.mktemp("hostile")
+    data, reports, cache = root / "data", root / "reports", root / "cache"
+    write_hostile_practice(demo_data_dir(tmp_path_factory), data)
+    jobs = [Job("data_quality", "hostile-dental", "latest"), Job("monthly_review", "hostile-dental", "2026-09"),
+            Job("quarterly_partnership", "hostile-dental", "2026Q3"),
+            Job("practice_assessment", "hostile-dental", "2026-09", (("view", "t12"),))]
+    result = run_batch(jobs, data_dir=data, reports_dir=reports, cache_dir=cache, workers=2)
+    assert [r.status for r in result.results] == ["ok"] * 4, [r.error for r in result.results]
+    failed = run_report("raises", "hostile-dental", "2026-09", None, data, reports, cache,
+                        prepared=fake_prepared("hostile-dental"), notebooks_dir=TEST_NOTEBOOKS)
+    assert failed.status == "failed"
+    pages = [reports / r.html for r in result.results] + [reports / failed.error_html, result.index]
+    return root, pages
+
+
+def test_hostile_text_never_runs_in_a_report(hostile_reports):
+    from hostile_fixtures import ran
+
+    _, pages = hostile_reports
+    for page in pages:
+        dom = dump_dom(page)
+        assert not ran(dom), f"a planted script ran in {page.name}"
+        assert "Harbor </SCRIPT >" in dom or "Harbor &lt;/SCRIPT &gt;" in dom, page.name  # shown as text
+    charts = sum(_assert_all_charts_drew(p) for p in pages[1:4])
+    assert charts > 5
+
+
+def test_no_payload_reaches_a_page_source_unescaped(hostile_reports):
+    """Belt and braces for the browser check: no planted value appears raw anywhere in a page's
+    source (in HTML it is entity-escaped, inside a script or JSON block \\u003c-escaped), and no
+    inline script holds a `<!--` or a line separator."""
+    from hostile_fixtures import PAYLOADS
+
+    _, pages = hostile_reports
+    for page in pages:
+        source = page.read_text(encoding="utf-8")
+        for name, payload in PAYLOADS.items():
+            assert payload not in source, f"{name} payload raw in {page.name}"
+        for body in re.findall(r"<script\b[^>]*>(.*?)</script>", source, flags=re.S | re.I):
+            assert "<!--" not in body and "\u2028" not in body and "\u2029" not in body, page.name
+
+
+def test_kept_notebooks_hold_no_local_path(hostile_reports):
+    import os
+    import sys
+    import tempfile
+
+    from dyad_lib.data.paths import PROJECT_ROOT
+
+    root, pages = hostile_reports
+    kept = list((root / "reports").rglob("*.ipynb"))
+    assert len(kept) >= 5  # four reports and one failed notebook
+    local = {str(root), str(PROJECT_ROOT), os.path.expanduser("~"), tempfile.gettempdir(), sys.prefix}
+    for nb in kept:
+        text = nb.read_text(encoding="utf-8")
+        for path in local:
+            assert path not in text, f"{nb.name} holds {path}"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from dyad_lib import __version__
 from dyad_lib.data.contract import TABLES
-from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice
+from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice, private_values
 from dyad_lib.data.paths import UnknownPracticeError, practice_dir  # noqa: F401  (raised for an unknown id)
 from dyad_lib.data.suites import BLOCKING, COVERAGE, SUITE_VERSION, suite_specs
 
@@ -371,11 +371,13 @@ def _load_failure(issue: LoadIssue) -> Failure:
     rows = [int(r) for r in (issue.rows or ([issue.row] if issue.row is not None else []))][:MAX_SHOWN]
     values = [str(v) for v in (issue.values or ([issue.value] if issue.value is not None else []))][:MAX_SHOWN]
     problem = issue.message
-    if values and ": '" in problem:
-        problem = problem.split(": '", 1)[0]
     columns = [issue.column] if issue.column else []
+    hidden = issue.hidden
     if issue.column in PRIVATE_COLUMNS:
-        values = []
+        values, hidden = [], 0
+    if hidden:
+        problem += (f" ({'the value is' if hidden == 1 else f'{hidden} values are'} not shown: "
+                    f"{'it looks' if hidden == 1 else 'they look'} like a patient identifier)")
     if values or (issue.column and rows and rows != [1]):
         explanation = ("Values that cannot be read are treated as missing, so every figure built on them "
                        "would be wrong.")
@@ -394,7 +396,7 @@ def _load_failure(issue: LoadIssue) -> Failure:
 # --- GX results -> failures --------------------------------------------------------------------------
 
 
-def _result_failure(result: Any, frame_name: str, practice: Practice) -> Failure | None:
+def _result_failure(result: Any, frame_name: str, practice: Practice, hides: Any = None) -> Failure | None:
     cfg = result.expectation_config
     meta = cfg.meta or {}
     table = meta.get("table", frame_name)
@@ -437,6 +439,11 @@ def _result_failure(result: Any, frame_name: str, practice: Practice) -> Failure
     if PRIVATE_COLUMNS & set(_kw_columns(kw)):
         examples = []
     problem = plural(meta.get("problem", cfg.type), count)
+    if hides is not None and any(hides(e) for e in examples):
+        n = sum(1 for e in examples if hides(e))
+        examples = [e for e in examples if not hides(e)]
+        problem += (f" ({'one example is' if n == 1 else f'{n} examples are'} not shown: "
+                    f"{'it looks' if n == 1 else 'they look'} like a patient identifier)")
     return Failure(table=table, file=file, severity=severity, check=meta.get("check", cfg.type), columns=columns,
                    unexpected_count=count, examples=examples, rows=rows, explanation=meta.get("why", ""),
                    fix=meta.get("fix", ""), message=_message(columns, problem, rows, count, examples),
@@ -496,6 +503,7 @@ def _sort_key(f: Failure) -> tuple:
 def validate(practice: Practice, fingerprint: str = "") -> ValidationReport:
     """Run every suite on a practice loaded with `collect=True` and merge its load issues in."""
     eng = engine()
+    hides = private_values(practice.tables)
     load_failures = [_load_failure(i) for i in practice.issues]
     rule_failures: list[Failure] = []
     checks: dict[str, int] = {}
@@ -506,7 +514,7 @@ def validate(practice: Practice, fingerprint: str = "") -> ValidationReport:
             if table not in practice.tables:
                 continue
             checks[table] = checks.get(table, 0) + 1
-            f = _result_failure(r, name, practice)
+            f = _result_failure(r, name, practice, hides)
             if f is not None:
                 rule_failures.append(f)
     failures = load_failures + _drop_double_counted(rule_failures, load_failures)

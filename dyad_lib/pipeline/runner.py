@@ -215,6 +215,39 @@ def _clean_metadata(nb: Any) -> Any:
     return nb
 
 
+def _kept_notebook_paths(*folders: Path) -> list[str]:
+    """Folders the notebook kept beside a report must not mention: those of the page, and the
+    Python installation (a failed notebook's traceback names its files)."""
+    import sys
+
+    from dyad_lib.pipeline.render import local_paths
+
+    return local_paths(*folders, sys.prefix, sys.exec_prefix, sys.base_prefix)
+
+
+def _keep_notebook(nb: Any, tmp: Path, target: Path, hidden: list[str]) -> None:
+    """Write the executed notebook to `target` (atomically, through `tmp`) without run timestamps
+    and without a local path: the parameters papermill injected (data_dir, cache_dir, …), its
+    record of where the notebook was read and written, and any path in an output become the
+    folder's or file's own name. The parameters stay runnable: they are plain strings."""
+    import json
+
+    import nbformat
+
+    from dyad_lib.pipeline.render import scrub_paths
+
+    nb = _clean_metadata(nb)
+    pm = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if key in pm:
+            pm[key] = target.name
+    pm.pop("cwd", None)
+    text = scrub_paths(json.dumps(nb), hidden)
+    nbformat.write(nbformat.from_dict(json.loads(text)), str(tmp))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
 def error_page(report: str, practice_name: str, period: str, section: str | None, reason: str,
                has_previous: bool) -> str:
     """The page left where a report could not be produced: where and why, in plain words."""
@@ -409,6 +442,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     out.mkdir(parents=True, exist_ok=True)
     tmp_nb = Path(tempfile.mkstemp(prefix=f".{report}.", suffix=".running.ipynb", dir=out)[1])
     limit = timeout or DEFAULT_TIMEOUT
+    hidden = _kept_notebook_paths(data, cache, root, nb_path.parent)
     km = kernel_pool.POOL.take(kernel_name(), str(nb_path.parent)) if pooled else None
     # the exporter's templates compile in this process while the kernel works (the wait is I/O)
     renderer = threading.Thread(target=_warm_renderer, name="dyad-warm-renderer", daemon=True)
@@ -429,9 +463,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
             try:
                 part = nbformat.read(str(tmp_nb), as_version=4)
                 _, section = failing_section(part)
-                nbformat.write(_clean_metadata(part), str(tmp_nb))
-                os.chmod(tmp_nb, 0o644)
-                os.replace(tmp_nb, failed_nb)
+                _keep_notebook(part, tmp_nb, failed_nb, hidden)
                 res.notebook = _rel(failed_nb, root)
             except Exception:
                 pass
@@ -442,7 +474,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
                 try:
                     part = nbformat.read(str(tmp_nb), as_version=4)
                     _, section = failing_section(part)
-                    os.replace(tmp_nb, failed_nb)
+                    _keep_notebook(part, tmp_nb, failed_nb, hidden)
                     res.notebook = _rel(failed_nb, root)
                 except Exception:
                     pass
@@ -459,9 +491,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         except Exception as exc:
             return _fail(f"the finished notebook could not be turned into a page ({type(exc).__name__}).")
         atomic_write_text(html_path, body)
-        nbformat.write(nb, str(tmp_nb))
-        os.chmod(tmp_nb, 0o644)
-        os.replace(tmp_nb, nb_out)
+        _keep_notebook(nb, tmp_nb, nb_out, hidden)
         for stale in (err_path, failed_nb):
             stale.unlink(missing_ok=True)
         res.html, res.notebook, res.status = _rel(html_path, root), _rel(nb_out, root), "ok"
