@@ -23,6 +23,7 @@ import pandas as pd
 
 from dyad_lib import __version__
 from dyad_lib.data.contract import TABLES
+from dyad_lib.data.goalsfile import GOALS_FILE, GoalsFileError, read_goals_file
 from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice, private_values
 from dyad_lib.data.paths import UnknownPracticeError, practice_dir  # noqa: F401  (raised for an unknown id)
 from dyad_lib.data.suites import BLOCKING, COVERAGE, SUITE_VERSION, suite_specs
@@ -32,9 +33,10 @@ RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [
 COVERAGE_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["month"]}
 #: Columns whose values never appear as examples: patient identifiers never leave the library.
 PRIVATE_COLUMNS = frozenset({"patient_id"})
-#: Where practice.yaml problems are filed in the summary.
+#: Where practice.yaml and goals.yaml problems are filed in the summary.
 PRACTICE_TABLE = "practice"
-_ORDER = {name: i for i, name in enumerate((PRACTICE_TABLE, *TABLES))}
+GOALS_TABLE = "goals"
+_ORDER = {name: i for i, name in enumerate((PRACTICE_TABLE, *TABLES, GOALS_TABLE))}
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -455,6 +457,25 @@ def _kw_columns(kw: dict[str, Any]) -> list[str]:
     return [c for c in cols if c]
 
 
+def _goals_failures(practice: Practice) -> list[Failure]:
+    """goals.yaml, when there is one, must be usable by every report that reads its goal lines."""
+    try:
+        read_goals_file(practice.folder / GOALS_FILE)
+    except GoalsFileError as exc:
+        problem = str(exc).removeprefix(f"{GOALS_FILE}: ")
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror})"
+    else:
+        return []
+    return [Failure(table=GOALS_TABLE, file=GOALS_FILE, severity=BLOCKING, check="readable", columns=[],
+                    unexpected_count=1, examples=[], rows=[],
+                    explanation="Every report reads the goals the partners agreed from goals.yaml, so no report "
+                                "can be made while it cannot be read.",
+                    fix="Correct goals.yaml as the message says, or move it out of the folder and commit the "
+                        "goals again with `dyad goals --commit`.",
+                    message=problem, source="load")]
+
+
 def _drop_double_counted(failures: list[Failure], load: list[Failure]) -> list[Failure]:
     """A value the loader could not read is also blank for the not-null rule: say it once."""
     out = []
@@ -517,7 +538,7 @@ def validate(practice: Practice, fingerprint: str = "") -> ValidationReport:
             f = _result_failure(r, name, practice, hides)
             if f is not None:
                 rule_failures.append(f)
-    failures = load_failures + _drop_double_counted(rule_failures, load_failures)
+    failures = load_failures + _goals_failures(practice) + _drop_double_counted(rule_failures, load_failures)
     failures.sort(key=_sort_key)
 
     tables: dict[str, TableSummary] = {}
@@ -532,10 +553,11 @@ def validate(practice: Practice, fingerprint: str = "") -> ValidationReport:
             name=name, file=file, rows=len(df) if df is not None else None,
             date_range=_date_range(name, df) if df is not None else None,
             checks=checks.get(name, 0), failed=len(mine), blocking=any(f.blocking for f in mine))
-    mine = [f for f in failures if f.table == PRACTICE_TABLE]
-    if mine:
-        tables = {PRACTICE_TABLE: TableSummary(PRACTICE_TABLE, "practice.yaml", None, None, 0, len(mine),
-                                               any(f.blocking for f in mine)), **tables}
+    for pseudo, file in ((GOALS_TABLE, GOALS_FILE), (PRACTICE_TABLE, "practice.yaml")):
+        mine = [f for f in failures if f.table == pseudo]
+        if mine:
+            tables = {pseudo: TableSummary(pseudo, file, None, None, 0, len(mine),
+                                           any(f.blocking for f in mine)), **tables}
     missing = [{"table": n, "enables": t.enables, "collects": t.collects}
                for n, t in TABLES.items() if n not in tables]
     cfg = practice.config
