@@ -17,6 +17,8 @@ ReportsDirOption = Annotated[
     typer.Option("--reports-dir", envvar="DYAD_REPORTS_DIR", help="Folder the reports are written to (default: reports/)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CacheDirOption = Annotated[Optional[Path], typer.Option(
+    "--cache-dir", envvar="DYAD_CACHE_DIR", help="Where validated snapshots are kept (default: .dyad-cache/).")]
 
 console = Console()
 err_console = Console(stderr=True)

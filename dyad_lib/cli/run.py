@@ -12,13 +12,11 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, usage_error
+from dyad_lib.cli.common import CacheDirOption, DataDirOption, ReportsDirOption, console, usage_error
 
 ParamOption = Annotated[Optional[list[str]], typer.Option(
     "-p", "--param", help="A notebook parameter as name=value (repeatable); values are read as YAML "
                           "scalars: true, 12, 0.05, text.")]
-CacheDirOption = Annotated[Optional[Path], typer.Option(
-    "--cache-dir", envvar="DYAD_CACHE_DIR", help="Where validated snapshots are kept (default: .dyad-cache/).")]
 NotebooksDirOption = Annotated[Optional[Path], typer.Option(
     "--notebooks-dir", envvar="DYAD_NOTEBOOKS_DIR", hidden=True,
     help="Folder of the report notebooks (default: notebooks/ in the project).")]

@@ -142,6 +142,10 @@ def run_batch(jobs: list[Job], *, data_dir: Any = None, reports_dir: Any = None,
     nbdir = str(notebooks_dir) if notebooks_dir else None
     scheduler = scheduler or os.environ.get("DYAD_SCHEDULER") or None
     practices = sorted({j.practice_id for j in jobs if j.practice_id})
+    if any(j.practice_id is None for j in jobs):  # a portfolio reads every practice: validate them all
+        from dyad_lib.data.paths import list_practices
+
+        practices = sorted(set(practices) | set(list_practices(data)))
     client = None
     if scheduler:
         from dyad_lib.pipeline.cluster import connect

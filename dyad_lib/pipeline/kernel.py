@@ -5,6 +5,8 @@ Kernels started at the same moment by parallel workers race for TCP ports (paper
 kernel here gets its own fresh folder, removed again when the kernel's resources are cleaned up.
 Used by the runner as papermill's `kernel_manager_class` (kernels started together over TCP race
 for ports; IPC sockets in a private folder per kernel cannot collide).
+Every kernel it starts is marked as a report kernel (REPORT_RUN_ENV), so a report reads only
+validated data.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import shutil
 import tempfile
 
 from jupyter_client.manager import AsyncKernelManager
+
+from dyad_lib.data.snapshot import REPORT_RUN_ENV
 
 KERNEL_TMP_PREFIX = "dyad-kernel-"
 
@@ -33,6 +37,12 @@ class IPCKernelManager(AsyncKernelManager):
             self.remove_socket_dir()
 
     cleanup_resources = _async_cleanup_resources
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        """Launch with REPORT_RUN_ENV set: the notebook then reads only the snapshot the runner
+        validated and fails if the files changed since (dyad_lib.data.snapshot.load_snapshot)."""
+        kw["env"] = {**(kw.get("env") or os.environ), REPORT_RUN_ENV: "1"}
+        await super()._async_launch_kernel(kernel_cmd, **kw)
 
     def remove_socket_dir(self) -> None:
         """Delete the private socket folder (idempotent; the runner calls it again in `finally`)."""
