@@ -13,7 +13,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, fail, usage_error
+from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, fail, usage_error, writable
 from dyad_lib.cli.run import (
     CacheDirOption,
     NotebooksDirOption,
@@ -102,24 +102,52 @@ def register(app: typer.Typer) -> None:
 
         from dyad_lib.data.paths import list_practices
         from dyad_lib.pipeline.batch import plan
-        from dyad_lib.pipeline.runner import ReportError, available_reports, period_slug, portfolio_report
+        from dyad_lib.pipeline.runner import (
+            PERIOD_WORDS,
+            ReportError,
+            available_reports,
+            check_params,
+            check_period,
+            portfolio_report,
+        )
         from dyad_lib.reports.catalog import catalog
 
-        try:
+        try:  # every argument is checked before anything is written
             params = parse_params(param)
+            check_params(params)
             chosen_practices = split_list(practices, list_practices(data_dir), "practice")
+            every = not reports or reports.strip().lower() == "all"
             chosen_reports = split_list(reports, available_reports(notebooks_dir), "report")
-            period_slug(period)
+            specs = catalog(notebooks_dir)
+            periods = {r: period for r in chosen_reports}
+            for r in chosen_reports:  # a report on the latest data takes a month, else its latest
+                if specs[r].period_kind == "latest" and not re.fullmatch(r"\d{4}-\d{2}", period.strip()):
+                    periods[r] = "latest"
+            left_out = []
+            for r in chosen_reports:
+                try:
+                    check_period(r, periods[r], params.get("view"), notebooks_dir)
+                except ReportError:
+                    if not every or specs[r].period_kind == "any":
+                        raise
+                    left_out.append(r)  # "all" reports: those that take another kind of period
+            chosen_reports = [r for r in chosen_reports if r not in left_out]
+            if not chosen_reports:
+                raise ReportError(f"no report takes the period '{period}'")
         except (ValueError, ReportError) as exc:
             usage_error(str(exc))
             return
         if not chosen_practices and any(not portfolio_report(r, notebooks_dir) for r in chosen_reports):
             usage_error("no practice found in the data folder (each practice is a folder with practice.yaml)")
-        specs = catalog(notebooks_dir)
-        periods = {r: period for r in chosen_reports}
-        for r in chosen_reports:  # a report on the latest data takes a month, else its latest
-            if specs[r].period_kind == "latest" and not re.fullmatch(r"\d{4}-\d{2}", period):
-                periods[r] = "latest"
+        from dyad_lib.data.paths import cache_dir as resolve_cache
+        from dyad_lib.data.paths import reports_dir as resolve_reports
+
+        writable(resolve_reports(reports_dir), "reports folder")
+        writable(resolve_cache(cache_dir), "cache folder")
+        for r in left_out:
+            console.print(f"{r}: left out, it takes {PERIOD_WORDS[specs[r].period_kind]}", style="dim",
+                          highlight=False)
+        periods = {r: periods[r] for r in chosen_reports}
         jobs = plan(chosen_practices, chosen_reports, periods=periods,
                     params={r: params for r in chosen_reports}, notebooks_dir=notebooks_dir)
         from dyad_lib.pipeline.cluster import SchedulerError

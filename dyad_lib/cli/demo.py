@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console
+from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, writable
 
 
 def write_demo_data(data_dir: Path | str | None = None) -> list[Path]:
@@ -34,7 +34,14 @@ def register(app: typer.Typer) -> None:
         pdf: Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF.")] = False,
     ) -> None:
         """Write the demo practices harbor-dental and maple-family-medicine, then produce their reports."""
+        from dyad_lib.data.paths import cache_dir as resolve_cache
+        from dyad_lib.data.paths import data_dir as resolve_data
+        from dyad_lib.data.paths import reports_dir as resolve_reports
+
+        writable(resolve_data(data_dir), "data folder")
         if not data_only:
+            writable(resolve_reports(reports_dir), "reports folder")
+            writable(resolve_cache(None), "cache folder")
             from dyad_lib.pipeline.batch import demo_jobs, ensure_demo_data
             from dyad_lib.cli.batch import default_workers, run_and_report
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dyad_lib.cli.common import CacheDirOption, DataDirOption, JsonOption, console, fail, usage_error
+from dyad_lib.cli.common import CacheDirOption, DataDirOption, JsonOption, console, fail, usage_error, writable
 
 #: Keys an --inputs file may hold (see goals.default_inputs) and the commit metadata.
 INPUT_KEYS = ("overhead_change_pct", "overhead_changes", "overhead_budget", "owner_compensation", "debt_service",
@@ -177,6 +177,8 @@ def register(app: typer.Typer) -> None:
             return
         if not folder.is_dir():
             usage_error(f"no practice folder named '{practice_id}' in the data folder")
+        if commit:
+            writable(folder, "practice folder (goals.yaml is written there)")
         overrides: dict[str, Any] = {}
         if inputs is not None:
             try:
@@ -214,6 +216,8 @@ def register(app: typer.Typer) -> None:
                 fail(str(exc))
             except goals_io.GoalsFileError as exc:
                 fail(f"the existing goals.yaml cannot be read, fix it first: {exc}")
+            except OSError as exc:
+                fail(f"goals.yaml could not be written ({exc.strerror or type(exc).__name__}); nothing was changed")
         if json_out:
             out = dict(entry)
             out["defaults_used"] = plan.inputs.defaults_used
