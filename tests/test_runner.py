@@ -137,7 +137,7 @@ def test_validation_warnings_mark_the_report(tmp_path):
 def test_bad_requests_are_usage_errors(tmp_path):
     from dyad_lib.data.paths import PracticeIdError
 
-    with pytest.raises(ReportError, match="available: chart, flaky, ok, raises, snapshot"):
+    with pytest.raises(ReportError, match="available: chart, flaky, hold, ok, raises, snapshot"):
         _run(tmp_path, "nope")
     with pytest.raises(ReportError):
         _run(tmp_path, "../ok")

@@ -39,26 +39,49 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
+
+
+def _term_is_interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_dir: Any, workers: int,
                    pdf: bool, notebooks_dir: Any = None, scheduler: str | None = None,
                    use_cache: bool | None = None) -> Any:
-    """Run the jobs with a progress bar and print the summary; returns the BatchResult."""
+    """Run the jobs with a progress bar and print the summary; returns the BatchResult.
+
+    Ctrl-C (or SIGTERM) ends the batch within seconds: the reports that finished are recorded in
+    the manifest and the index, every other one is left as it was, and the command exits 130."""
+    import signal
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from dyad_lib.pipeline.batch import run_batch
+    from dyad_lib.pipeline.batch import BatchInterrupted, run_batch
 
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("Validating practices", total=len(jobs))
+    signal.signal(signal.SIGTERM, _term_is_interrupt)
+    try:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as progress:
+            task = progress.add_task("Validating practices", total=len(jobs))
 
-        def on_result(r: Any, done: int, total: int) -> None:
-            progress.console.print(status_line(r), highlight=False)
-            progress.update(task, completed=done, description="Reports")
+            def on_result(r: Any, done: int, total: int) -> None:
+                progress.console.print(status_line(r), highlight=False)
+                progress.update(task, completed=done, description="Reports")
 
-        result = run_batch(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
-                           workers=workers, pdf=pdf, notebooks_dir=notebooks_dir, on_result=on_result,
-                           scheduler=scheduler, use_cache=use_cache)
+            result = run_batch(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
+                               workers=workers, pdf=pdf, notebooks_dir=notebooks_dir, on_result=on_result,
+                               scheduler=scheduler, use_cache=use_cache)
+    except BatchInterrupted as exc:
+        done = exc.result
+        console.print(f"Interrupted: {len(done.results)} of {exc.total} reports finished and are recorded in "
+                      f"the manifest and the index; every other report was left as it was. Run the same "
+                      "command again to finish.", highlight=False, soft_wrap=True)
+        raise typer.Exit(INTERRUPTED) from None
+    except KeyboardInterrupt:
+        console.print("Interrupted before any report ran; nothing was changed.", highlight=False)
+        raise typer.Exit(INTERRUPTED) from None
     table = Table(title="Summary", title_justify="left")
     for col, just in (("practice", "left"), ("period", "left"), ("report", "left"), ("status", "left"),
                       ("seconds", "right")):

@@ -128,6 +128,13 @@ def register(app: typer.Typer) -> None:
         except (ReportError, PracticeIdError) as exc:
             usage_error(str(exc))
             return
+        except KeyboardInterrupt:
+            from dyad_lib.pipeline.kernel import kill_kernels, remove_temp_files
+
+            kill_kernels()
+            remove_temp_files()
+            console.print("Interrupted: the report was left as it was.", highlight=False)
+            raise typer.Exit(130) from None
         import datetime as dt
 
         result.finished = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

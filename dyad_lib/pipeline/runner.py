@@ -523,7 +523,12 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
             run_params[k] = v
     run_params.update(params)
     out.mkdir(parents=True, exist_ok=True)
-    tmp_nb = Path(tempfile.mkstemp(prefix=f".{report}.", suffix=".running.ipynb", dir=out)[1])
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{report}.", suffix=".running.ipynb", dir=out)
+    os.close(fd)
+    tmp_nb = Path(tmp_name)
+    from dyad_lib.pipeline.kernel import track_temp_file
+
+    track_temp_file(tmp_nb)
     limit = timeout or DEFAULT_TIMEOUT
     hidden = _kept_notebook_paths(data, cache, root, nb_path.parent)
     km = kernel_pool.POOL.take(kernel_name(), str(nb_path.parent)) if pooled else None
@@ -597,3 +602,4 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     finally:
         kernel_pool.POOL.release(km)  # one notebook per kernel: never reused
         tmp_nb.unlink(missing_ok=True)
+        track_temp_file(tmp_nb, running=False)
