@@ -219,3 +219,17 @@ def test_a_broken_kernel_spec_is_named_as_such(tmp_path, monkeypatch):
     assert res.status == "failed"
     assert "kernel 'dyad' cannot start" in res.error and "make setup" in res.error, res.error
     assert "a file the report needs" not in res.error
+
+
+def test_paths_in_a_reason_are_shortened_not_mangled():
+    """A relative path left after the local folders are hidden keeps its slashes (it used to read
+    'relharbor-dental'); any other absolute path becomes its last part."""
+    from pathlib import Path
+
+    from dyad_lib.pipeline.runner import plain_reason
+
+    home = str(Path.home())
+    why = plain_reason("FileNotFoundError", f"{home}/rel/harbor-dental/financials.csv")
+    assert "rel/harbor-dental/financials.csv" in why and "relharbor" not in why and home not in why
+    why = plain_reason("ValueError", "cannot read /srv/clients/harbor-dental/financials.csv")
+    assert why.endswith("cannot read financials.csv") and "/srv" not in why
