@@ -814,16 +814,22 @@ def private_values(tables: dict[str, pd.DataFrame]) -> Any:
     shaped like one (five characters or more, letters and digits in the same pattern: HD-003817
     like HD-000001), or,
     with no patient ids to compare with, a code of a few letters and four or more digits."""
-    ids: set[str] = set()
-    for df in tables.values():
-        if "patient_id" in df:
-            ids.update(str(v) for v in df["patient_id"].dropna().unique())
-    shapes = {_shape(v) for v in ids}
+    known: dict[str, set[str]] = {}
+
+    def ids_and_shapes() -> tuple[set[str], set[str]]:  # built on first use: most runs need none
+        if not known:
+            ids: set[str] = set()
+            for df in tables.values():
+                if "patient_id" in df:
+                    ids.update(str(v) for v in df["patient_id"].dropna().unique())
+            known["ids"], known["shapes"] = ids, {_shape(v) for v in ids}
+        return known["ids"], known["shapes"]
 
     def hides(value: Any) -> bool:
         v = str(value).strip()
         if not v:
             return False
+        ids, shapes = ids_and_shapes()
         if v in ids or (len(v) >= 5 and _shape(v) in shapes and re.search(r"\d", v)):
             return True
         m = re.fullmatch(r"([A-Za-z]{1,4})[-_#]?\d{4,}", v)
