@@ -23,6 +23,7 @@ PAYLOADS = {
     "comment": f"<!--<script>{_MARK}</script>-->",
     "img": f"<img src=x onerror=\"{_MARK}\">",
     "separator": f"\u2028</script>\u2029<svg onload=\"{_TITLE}\">",
+    "title": f"</title><script>{_MARK}</script>",
 }
 
 
@@ -63,7 +64,7 @@ def write_hostile_practice(demo_data: Path, target_root: Path, pid: str = "hosti
     text = text.replace("Dr. Ana Rivera", _yaml_str("Dr. Ana " + PAYLOADS["script"]))
     text = text.replace("Jordan Chen", _yaml_str("Jordan " + PAYLOADS["img"] + PAYLOADS["comment"]))
     text = text.replace("name: Harbor Cosmetic & Implant Dentistry",
-                        "name: " + _yaml_str("Harbor " + PAYLOADS["script_upper"]))
+                        "name: " + _yaml_str("Harbor " + PAYLOADS["script_upper"] + PAYLOADS["title"]))
     (folder / "practice.yaml").write_text(text, encoding="utf-8")
     return folder
 
@@ -72,3 +73,21 @@ def _yaml_str(s: str) -> str:
     import json
 
     return json.dumps(s)  # a JSON string is a valid YAML double-quoted scalar
+
+
+RAGGED_PATIENT = "HD-003817"
+
+
+def write_ragged_practice(target_root: Path, pid: str = "ragged-dental") -> Path:
+    """A practice whose appointments file has a trailing empty header column (as Excel writes it)
+    and one row with an extra value, which shifts its patient id into chair_minutes."""
+    from report_fixtures import write_minimal
+
+    folder = write_minimal(target_root, pid, "Ragged Dental")
+    head = "appointment_id,date,provider_id,patient_id,chair_minutes,status,visit_type,production,\n"
+    rows = ["A1,2025-12-01,D1,HD-000101,60,completed,exam,150,",
+            "A2,2025-12-02,D1,HD-000102,30,completed,hygiene,90,",
+            f"A3,2025-12-03,D1,x,{RAGGED_PATIENT},45,completed,exam,120",
+            "A4,2025-12-04,D1,HD-000104,30,no_show,hygiene,,"]
+    (folder / "appointments.csv").write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    return folder

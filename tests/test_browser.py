@@ -95,17 +95,19 @@ def hostile_reports(tmp_path_factory):
     360 competency; the data-quality, monthly, quarterly and assessment reports and one error page."""
     chromium_or_skip()
     from dyad_lib.pipeline.batch import Job, run_batch
-    from hostile_fixtures import write_hostile_practice
+    from hostile_fixtures import write_hostile_practice, write_ragged_practice
     from report_fixtures import demo_data_dir
 
     root = tmp_path_factory.mktemp("hostile")
     data, reports, cache = root / "data", root / "reports", root / "cache"
     write_hostile_practice(demo_data_dir(tmp_path_factory), data)
+    write_ragged_practice(data)
     jobs = [Job("data_quality", "hostile-dental", "latest"), Job("monthly_review", "hostile-dental", "2026-09"),
             Job("quarterly_partnership", "hostile-dental", "2026Q3"),
-            Job("practice_assessment", "hostile-dental", "2026-09", (("view", "t12"),))]
+            Job("practice_assessment", "hostile-dental", "2026-09", (("view", "t12"),)),
+            Job("data_quality", "ragged-dental", "latest")]
     result = run_batch(jobs, data_dir=data, reports_dir=reports, cache_dir=cache, workers=2)
-    assert [r.status for r in result.results] == ["ok"] * 4, [r.error for r in result.results]
+    assert [r.status for r in result.results] == ["ok"] * 5, [r.error for r in result.results]
     failed = run_report("raises", "hostile-dental", "2026-09", None, data, reports, cache,
                         prepared=fake_prepared("hostile-dental"), notebooks_dir=TEST_NOTEBOOKS)
     assert failed.status == "failed"
@@ -120,7 +122,8 @@ def test_hostile_text_never_runs_in_a_report(hostile_reports):
     for page in pages:
         dom = dump_dom(page)
         assert not ran(dom), f"a planted script ran in {page.name}"
-        assert "Harbor </SCRIPT >" in dom or "Harbor &lt;/SCRIPT &gt;" in dom, page.name  # shown as text
+        if "ragged-dental" not in page.parts:
+            assert "Harbor </SCRIPT >" in dom or "Harbor &lt;/SCRIPT &gt;" in dom, page.name  # shown as text
     charts = sum(_assert_all_charts_drew(p) for p in pages[1:4])
     assert charts > 5
 
@@ -149,9 +152,22 @@ def test_kept_notebooks_hold_no_local_path(hostile_reports):
 
     root, pages = hostile_reports
     kept = list((root / "reports").rglob("*.ipynb"))
-    assert len(kept) >= 5  # four reports and one failed notebook
+    assert len(kept) >= 6  # five reports and one failed notebook
     local = {str(root), str(PROJECT_ROOT), os.path.expanduser("~"), tempfile.gettempdir(), sys.prefix}
     for nb in kept:
         text = nb.read_text(encoding="utf-8")
         for path in local:
             assert path not in text, f"{nb.name} holds {path}"
+
+
+def test_a_row_shifted_by_an_extra_value_never_shows_its_patient_id(hostile_reports):
+    """Issue 13, item 2: a trailing empty header column and one row with an extra value; the
+    data-quality report names the row and shows none of its values, nor does the notebook kept."""
+    from hostile_fixtures import RAGGED_PATIENT
+
+    root, _ = hostile_reports
+    folder = root / "reports" / "ragged-dental" / "latest"
+    page = (folder / "data_quality.html").read_text(encoding="utf-8")
+    assert "row 4" in page and "different number of values" in page
+    for kept in (page, (folder / "data_quality.ipynb").read_text(encoding="utf-8")):
+        assert RAGGED_PATIENT not in kept
