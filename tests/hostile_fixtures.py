@@ -44,6 +44,14 @@ def _rewrite_csv(path: Path, column: str, mapping) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
+def _keep_recent(path: Path, column: str, since: str) -> None:
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    at = rows[0].index(column)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([rows[0], *(r for r in rows[1:] if r[at] >= since)])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
 def write_hostile_practice(demo_data: Path, target_root: Path, pid: str = "hostile-dental") -> Path:
     """The dental demo practice with a payload as every provider id, both partners' names and
     every 360 competency; returns the practice folder."""
@@ -54,6 +62,8 @@ def write_hostile_practice(demo_data: Path, target_root: Path, pid: str = "hosti
         (src / "appointments.csv").read_text(encoding="utf-8-sig"))) if r["provider_id"]})
     kinds = list(PAYLOADS.values())
     prov = {p: f"{p}{kinds[i % len(kinds)]}" for i, p in enumerate(providers)}
+    for table, date in (("appointments.csv", "date"), ("treatment_plans.csv", "presented_date")):
+        _keep_recent(folder / table, date, "2025-07")  # a smaller practice: the reports run faster
     for table in ("appointments.csv", "treatment_plans.csv", "financials.csv"):
         _rewrite_csv(folder / table, "provider_id", lambda v: prov.get(v, v))
     comps: dict[str, str] = {}

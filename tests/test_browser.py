@@ -24,10 +24,10 @@ def chart_report(tmp_path_factory) -> Path:
     return tmp / "reports" / res.html
 
 
-def _assert_all_charts_drew(html_path: Path) -> int:
+def _assert_all_charts_drew(html_path: Path, dom: str | None = None) -> int:
     source = html_path.read_text()
     expected = set(re.findall(r'<div id="(dyad-chart-[0-9a-f]{16}(?:-\d+)?)"', source))
-    dom = dump_dom(html_path)
+    dom = dom if dom is not None else dump_dom(html_path)
     shown = re.sub(r"<script\b.*?</script>", "", dom, flags=re.S)  # what the page shows, not its code
     assert "Error loading script" not in shown and "JavaScript Error" not in shown
     drawn = chart_containers(dom)
@@ -119,12 +119,14 @@ def test_hostile_text_never_runs_in_a_report(hostile_reports):
     from hostile_fixtures import ran
 
     _, pages = hostile_reports
-    for page in pages:
+    charts = 0
+    for i, page in enumerate(pages):
         dom = dump_dom(page)
         assert not ran(dom), f"a planted script ran in {page.name}"
         if "ragged-dental" not in page.parts:
             assert "Harbor </SCRIPT >" in dom or "Harbor &lt;/SCRIPT &gt;" in dom, page.name  # shown as text
-    charts = sum(_assert_all_charts_drew(p) for p in pages[1:4])
+        if 1 <= i <= 3:  # the monthly, quarterly and assessment reports: every chart still draws
+            charts += _assert_all_charts_drew(page, dom)
     assert charts > 5
 
 
