@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-import dyad_lib.pipeline.runner as runner
 from dyad_lib.pipeline.runner import run_report
 from pipeline_helpers import TEST_NOTEBOOKS, chart_containers, chromium_or_skip, dump_dom, fake_prepared
 

@@ -6,6 +6,9 @@ The loader reads them all, never writes into the data folder, and reports every 
 read with the file, the spreadsheet row, the column, the value and what was expected — collected,
 so a consultant sees every problem of a delivery in one pass.
 
+Raw CSV files are read by `dyad_lib.data.csvfile` (shapes, encodings, bounds), workbook sheets
+here; which example values may be patient identifiers is `dyad_lib.data.privacy`.
+
 Typed columns: month -> datetime64 (first of month); date -> datetime64 (midnight);
 money/number -> float64; integer -> Int64; bool -> boolean; enum -> lower-case str;
 str/text -> str (stripped). Every table also gets `_row`, the spreadsheet row number of the record
@@ -15,9 +18,7 @@ added empty, so downstream code can rely on every contract column being present.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -28,23 +29,18 @@ import numpy as np
 import pandas as pd
 
 from dyad_lib.data.contract import PRACTICE_ID_RE, PRACTICE_KINDS, TABLES, Table
+from dyad_lib.data.csvfile import MAX_COLUMNS, ROW_COL, FileProblem, read_csv
+from dyad_lib.data.privacy import hide_private, private_values  # noqa: F401  (private_values: validation)
 from dyad_lib.data.paths import practice_dir
 from dyad_lib.data.yamltext import YamlError, read_yaml
 
-ROW_COL = "_row"
 ISO_DATE = "%Y-%m-%d"
 MAX_EXAMPLES = 5
-#: A table's file may hold a few extra columns; more than this is not a table export (and reading
-#: a 100,000-column file would take minutes and gigabytes), so it is refused from its header.
-MAX_COLUMNS = 500
-#: The header row must end within this many bytes (500 columns of long names fit easily).
-MAX_HEADER_BYTES = 1 << 16
 #: Characters that are never content: C0 controls (tab, line feed and carriage return aside in
 #: free text), DEL, NEL and the Unicode line/paragraph separators, which also break JavaScript
 #: string literals in chart specs. They become spaces.
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]"
 _CONTROL_ANY = r"[\x00-\x1f\x7f\x85\u2028\u2029]"
-CSV_EXPECTED = "a CSV file saved from Excel as 'CSV UTF-8 (Comma delimited)' or 'CSV (Comma delimited)'"
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -251,252 +247,9 @@ def read_practice_yaml(folder: Path, issues: list[LoadIssue]) -> PracticeConfig 
 # --- reading raw tables -------------------------------------------------------------------------
 
 
-class FileProblem(ValueError):
-    """A file that cannot be read as a table at all (the message says why, `expected` what to do)."""
-
-    def __init__(self, message: str, expected: str = CSV_EXPECTED, row: int | None = None):
-        self.expected, self.row = expected, row
-        super().__init__(message)
-
-
 def clean_text(text: str) -> str:
     """`text` with control characters and line separators as spaces (see _CONTROL_ANY)."""
     return re.sub(_CONTROL_ANY, " ", text)
-
-
-def decode_bytes(raw: bytes) -> tuple[str, str, list[int]]:
-    """Decode a CSV export: UTF-8 (with or without BOM), else Windows cp1252.
-
-    A file that mixes the two (rows appended by another program; a UTF-8 BOM in front of cp1252
-    text) is read line by line, each line in the encoding it is valid in; the third value lists
-    the lines read as cp1252 in such a mixed file (empty for a file in one encoding)."""
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    body = raw[3:] if bom else raw
-    try:
-        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8", []
-    except UnicodeDecodeError:
-        pass
-    lines, cp1252, utf8_text = [], [], bom
-    for i, part in enumerate(body.split(b"\n"), start=1):
-        try:
-            lines.append(part.decode("utf-8"))
-            utf8_text = utf8_text or not part.isascii()
-        except UnicodeDecodeError:
-            lines.append(part.decode("cp1252", errors="replace"))
-            cp1252.append(i)
-    return "\n".join(lines), "utf-8 and cp1252" if utf8_text else "cp1252", cp1252 if utf8_text else []
-
-
-def _first_line(text: str) -> str:
-    """The header line, whatever the line endings (CR-only files come from old Mac Excel)."""
-    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
-
-
-def detect_delimiter(text: str) -> str:
-    """Pick `,`, `;` or tab from the header line (the most frequent outside quotes wins)."""
-    header = _first_line(text)
-    try:
-        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
-    except csv.Error:
-        counts = {d: header.count(d) for d in (",", ";", "\t")}
-        return max(counts, key=counts.get) if max(counts.values()) else ","
-
-
-def _not_text(head: bytes) -> str | None:
-    """Why the start of a file says it is not CSV text, or None."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "is saved as UTF-16 text (Excel's 'Unicode Text'), which dyad does not read"
-    if head.startswith(b"PK\x03\x04"):
-        return "is an Excel workbook or a zip file with a .csv name, not CSV text"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "is an old Excel .xls workbook (or an encrypted file) with a .csv name, not CSV text"
-    if b"\x00" in head:
-        return ("holds NUL bytes, so it is not CSV text (it may be UTF-16 text without a byte-order mark, "
-                "or not a table at all)")
-    return None
-
-
-def _check_header(head: bytes, complete: bool) -> tuple[str, int]:
-    """The delimiter and column count of the header row; `FileProblem` for a header no table has."""
-    text = head.decode("utf-8", errors="replace")
-    if not re.search(r"[\r\n]", text) and not complete:
-        delim = detect_delimiter(text)
-        raise FileProblem(f"its header row is longer than {MAX_HEADER_BYTES // 1024} KB (at least "
-                          f"{text.count(delim) + 1:,} columns); a table has at most {MAX_COLUMNS} columns",
-                          f"a header row with the table's columns (at most {MAX_COLUMNS})", row=1)
-    delim = detect_delimiter(text)
-    n = len(next(csv.reader([_first_line(text)], delimiter=delim), []))
-    if n > MAX_COLUMNS:
-        raise FileProblem(f"its header row has {n:,} columns; a table has at most {MAX_COLUMNS}",
-                          f"a header row with the table's columns (at most {MAX_COLUMNS})", row=1)
-    return delim, n
-
-
-def _header_names(head: bytes, delim: str) -> list[str] | None:
-    """The header's column names as csv.reader sees them (None when the header is not plain UTF-8)."""
-    try:
-        line = _first_line(head.decode("utf-8"))
-    except UnicodeDecodeError:
-        return None
-    return next(csv.reader([line], delimiter=delim), None)
-
-
-def _odd_quotes(path: Path, chunk: int = 1 << 24) -> bool:
-    """True when the file holds an odd number of `"` (an unclosed quote), read in chunks."""
-    n = 0
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            n += block.count(b'"')
-    return bool(n % 2)
-
-
-def _read_csv_arrow(source: bytes | Path, delim: str, head: bytes | None = None) -> pd.DataFrame | None:
-    """Fast path for the common, well-formed UTF-8 file: pyarrow's multi-threaded CSV reader reads
-    the file itself (no copy of it in Python), every column as text, straight into arrow-backed
-    string columns (no per-cell Python objects).
-
-    Returns None whenever the file needs the careful reader instead: not UTF-8, ragged rows, an
-    unclosed quote, duplicate or blank headers, one column. A blank line stays a blank record, as
-    in that reader, so `_row` keeps matching the spreadsheet. Both paths give the same frame for
-    files both can read (tests/test_performance.py)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    if isinstance(source, Path):
-        if head is None:
-            with open(source, "rb") as fh:
-                head = fh.read(MAX_HEADER_BYTES)
-        if head.startswith(b"\xef\xbb\xbf"):
-            head = head[3:]  # pyarrow skips the BOM itself
-        if _odd_quotes(source):
-            return None
-        src: Any = str(source)
-    else:
-        head = source[:MAX_HEADER_BYTES]
-        if source.count(b'"') % 2:  # an unclosed quote: the careful reader finds its row
-            return None
-        src = pa.py_buffer(source)
-    names = _header_names(head, delim)
-    if not names or len(set(names)) != len(names) or any(not n for n in names):
-        return None
-    try:
-        tbl = pacsv.read_csv(
-            src,
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                 null_values=[], check_utf8=True),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OSError):
-        return None
-    if tbl.column_names != names or tbl.num_columns == 1:
-        return None  # one-column files: let the careful reader keep its blank-line semantics
-    df = tbl.to_pandas(self_destruct=True)
-    del tbl
-    if any(df[c].dtype == object for c in df.columns):  # pandas 2 without the string default
-        df = df.astype(str)
-    return df
-
-
-@dataclass
-class _Parsed:
-    """A CSV text split into records by the careful reader, with what was wrong in its shape."""
-
-    frame: pd.DataFrame
-    ragged: list[int] = field(default_factory=list)  # spreadsheet rows left out: wrong number of values
-    width: int = 0
-
-
-def _unclosed_quote(text: str, delim: str) -> tuple[int, int] | None:
-    """(spreadsheet row, line) where a quote opens and never closes, or None."""
-    if text.count('"') % 2 == 0:
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    records, line = 0, 0
-    try:
-        for _ in reader:
-            records, line = records + 1, reader.line_num
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            return records + 1, line + 1
-    return None
-
-
-def parse_csv_text(text: str, delim: str) -> _Parsed:
-    """Split CSV text into records with the csv module and check every record's shape.
-
-    Trailing blank header cells (Excel writes them) are not columns. A record with more values
-    than the header has columns (other than trailing blanks) or fewer is *ragged*: its values
-    would land in the wrong columns (the value of one column showing up as another's), so it is
-    left out whole and only its row number is reported, never its values. A blank line stays a
-    blank record so the rows after it keep their spreadsheet numbers. Exact duplicate header
-    names are kept as they are, for the caller to report."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    header = next(reader, [])
-    while header and not header[-1].strip():
-        header.pop()
-    width = len(header)
-    if not width:
-        raise FileProblem("its first row, the header, is blank", "the column names in the first row", row=1)
-    names = [h if h.strip() else f"(unnamed column {i + 1})" for i, h in enumerate(header)]
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    ragged: list[int] = []
-    blank = [""] * width
-    for row, rec in enumerate(reader, start=2):
-        n = len(rec)
-        if n == width:
-            pass
-        elif n == 0 or (n == 1 and not rec[0].strip()):
-            rec = blank
-        elif n > width and not any(v.strip() for v in rec[width:]):
-            rec = rec[:width]
-        else:
-            ragged.append(row)
-            continue
-        rows.append(rec)
-        numbers.append(row)
-    frame = pd.DataFrame(rows, columns=names, dtype="str")
-    frame.insert(0, ROW_COL, np.asarray(numbers, dtype="int64"))
-    return _Parsed(frame, ragged, width)
-
-
-def _read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read one CSV as all-text columns plus `_row`; `FileProblem` when it cannot be a table.
-
-    `meta` holds the encoding and delimiter, `ragged` (rows left out) and `cp1252_lines` (lines of
-    a mixed-encoding file read as cp1252)."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        head = fh.read(MAX_HEADER_BYTES)
-    why = _not_text(head)
-    if why:
-        raise FileProblem(why)
-    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
-    body = head[3:] if encoding == "utf-8-sig" else head
-    if not body.strip() and size <= len(head):
-        return pd.DataFrame(), {"encoding": encoding, "delimiter": None, "empty": True}
-    delim, _ = _check_header(body, complete=size <= len(head))
-    df = _read_csv_arrow(path, delim, head)
-    meta: dict[str, Any] = {"encoding": encoding, "delimiter": delim, "empty": False, "ragged": [],
-                            "cp1252_lines": []}
-    if df is not None:
-        df.insert(0, ROW_COL, np.arange(2, len(df) + 2, dtype="int64"))
-        return df, meta
-    text, encoding, cp_lines = decode_bytes(path.read_bytes())
-    if not text.strip():
-        return pd.DataFrame(), {"encoding": encoding, "delimiter": None, "empty": True}
-    delim = detect_delimiter(text)
-    where = _unclosed_quote(text, delim)
-    if where is not None:
-        row, line = where
-        raise FileProblem(f"a quote (\") opens in row {row} (line {line} of the file) and is never closed, so "
-                          "everything after it would be read as one value",
-                          "every quote closed: a value that holds a quote is written with two (\"\")", row=row)
-    parsed = parse_csv_text(text, delim)
-    meta.update(encoding=encoding, delimiter=delim, ragged=parsed.ragged, cp1252_lines=cp_lines,
-                width=parsed.width)
-    return parsed.frame, meta
 
 
 def _excel_cell_to_str(v: Any) -> Any:
@@ -809,56 +562,6 @@ def _table_hint(name: str, candidates: list[str]) -> str:
     return f" ({near[0]!r} is there: rename it to '{name}')" if near else ""
 
 
-def private_values(tables: dict[str, pd.DataFrame]) -> Any:
-    """A test for 'this value may be a patient identifier': equal to a patient_id of any table, or
-    shaped like one (five characters or more, letters and digits in the same pattern: HD-003817
-    like HD-000001), or,
-    with no patient ids to compare with, a code of a few letters and four or more digits."""
-    known: dict[str, set[str]] = {}
-
-    def ids_and_shapes() -> tuple[set[str], set[str]]:  # built on first use: most runs need none
-        if not known:
-            ids: set[str] = set()
-            for df in tables.values():
-                if "patient_id" in df:
-                    ids.update(str(v) for v in df["patient_id"].dropna().unique())
-            known["ids"], known["shapes"] = ids, {_shape(v) for v in ids}
-        return known["ids"], known["shapes"]
-
-    def hides(value: Any) -> bool:
-        v = str(value).strip()
-        if not v:
-            return False
-        ids, shapes = ids_and_shapes()
-        if v in ids or (len(v) >= 5 and _shape(v) in shapes and re.search(r"\d", v)):
-            return True
-        m = re.fullmatch(r"([A-Za-z]{1,4})[-_#]?\d{4,}", v)
-        return bool(m) and m.group(1).lower()[:3] not in _MONTH_WORDS
-    return hides
-
-
-_MONTH_WORDS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "fy", "q"}
-
-
-def _shape(v: str) -> str:
-    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", v))
-
-
-def hide_private(issues: list[LoadIssue], hides: Any) -> None:
-    """Drop every example value that may be a patient identifier (the count says how many)."""
-    for issue in issues:
-        if not issue.values and issue.value is None:
-            continue
-        kept = [v for v in issue.values if not hides(v)]
-        gone = len(issue.values) - len(kept)
-        if issue.value is not None and hides(issue.value):
-            issue.value = None
-            gone = max(gone, 1)
-        if gone:
-            issue.values, issue.hidden = kept, issue.hidden + gone
-            issue.value = kept[0] if kept else None
-
-
 def load_practice(practice_id: str, data_dir: str | os.PathLike | None = None, *,
                   collect: bool = False) -> Practice:
     """Read practice.yaml and every table present (CSV or workbook sheet) into typed DataFrames.
@@ -948,7 +651,7 @@ def load_practice(practice_id: str, data_dir: str | os.PathLike | None = None, *
                 path = csvs[name]
                 fname, rel, sheet = path.name, path.name, None
                 try:
-                    raw, meta = _read_csv(path)
+                    raw, meta = read_csv(path)
                 except FileProblem as exc:
                     issues.append(_issue(fname, str(exc), table=name, row=exc.row, expected=exc.expected))
                     continue
