@@ -54,13 +54,15 @@ def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_di
     Ctrl-C (or SIGTERM) ends the batch within seconds: the reports that finished are recorded in
     the manifest and the index, every other one is left as it was, and the command exits 130."""
     import signal
+    import threading
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from dyad_lib.pipeline.batch import BatchInterrupted, run_batch
 
-    signal.signal(signal.SIGTERM, _term_is_interrupt)
+    main = threading.current_thread() is threading.main_thread()  # only there can signals be set
+    previous = signal.signal(signal.SIGTERM, _term_is_interrupt) if main else None
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -82,6 +84,9 @@ def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_di
     except KeyboardInterrupt:
         console.print("Interrupted before any report ran; nothing was changed.", highlight=False)
         raise typer.Exit(INTERRUPTED) from None
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
     table = Table(title="Summary", title_justify="left")
     for col, just in (("practice", "left"), ("period", "left"), ("report", "left"), ("status", "left"),
                       ("seconds", "right")):
