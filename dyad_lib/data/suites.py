@@ -72,6 +72,10 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None, bool, str]] = {
     ("meetings", "duration_minutes"): (0, 1440, False, "a number of minutes from 0 to 1440"),
 }
 
+#: The derived column (see `dyad_lib.data.validation`) holding a row's metric_id when it is not an
+#: id of the metric registry (nor `quality_<m>` of a measure in quality_measures), else blank.
+METRIC_UNKNOWN = "_metric_unknown"
+
 #: Cross-column rules "A >= B" per table: (check, column_A, column_B, severity, problem, why, fix, condition).
 PAIR_RULES: dict[str, list[tuple[str, str, str, str, str, str, str, str | None]]] = {
     "financials": [
@@ -116,6 +120,18 @@ PAIR_RULES: dict[str, list[tuple[str, str, str, str, str, str, str, str | None]]
          "{n} conflict{s} {are} resolved before being opened",
          "A conflict is resolved on or after the day it is opened.",
          "Check resolved_date and opened_date.", None),
+    ],
+    "focus_areas": [
+        ("closed_after_chosen", "closed_date", "chosen_date", BLOCKING,
+         "{n} focus area{s} {are} closed before being chosen",
+         "A focus area is closed on or after the day the partners chose it.",
+         "Check closed_date and chosen_date.", None),
+    ],
+    "decisions": [
+        ("review_after_decided", "review_date", "date", WARNING,
+         "{n} decision{s} {are} up for review before being taken",
+         "A decision is reviewed after the meeting that took it.",
+         "Check review_date and date.", None),
     ],
     "action_plan": [
         ("due_after_created", "due_date", "created_date", WARNING,
@@ -231,6 +247,14 @@ def table_spec(table: Table) -> dict[str, Any]:
     for check, col, cond, sev, problem, why, fix in CONDITIONAL_REQUIRED.get(t, []):
         ex.append(_exp("expect_column_values_to_not_be_null", t, check, sev, [col], problem, why, fix,
                        column=col, **_cond(cond)))
+    if "metric_id" in table.column_names:
+        ex.append(_exp("expect_column_values_to_be_null", t, "metric_id.known", BLOCKING, ["metric_id"],
+                       "{n} value{s} {are} not a metric id",
+                       "A metric_id names a number of the metric registry, so the reports can show how it "
+                       "moved; an unknown id cannot be shown.",
+                       "Use an id listed in docs/metrics.md (e.g. overhead_ratio_clinical_supplies), "
+                       "quality_<measure_id> for a measure of quality_measures, or leave it blank.",
+                       column=METRIC_UNKNOWN))
     for check, a, b, sev, problem, why, fix, cond in PAIR_RULES.get(t, []):
         cols = [c for c in (b, a) if not c.startswith("_")]
         ex.append(_exp("expect_column_pair_values_a_to_be_greater_than_b", t, check, sev, cols, problem, why,

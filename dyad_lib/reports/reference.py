@@ -33,6 +33,7 @@ KIND_WORDS = {
     "enum": "code",
     "str": "text (an identifier: opaque)",
     "text": "free text (shown escaped)",
+    "metric": "metric id (an id of [metrics.md](metrics.md), or `quality_<measure_id>` of a measure in quality_measures)",
 }
 UNIT_WORDS = {"money": "money", "ratio": "percent", "days": "days", "count": "count",
               "money_per_hour": "money per hour", "score_nps": "score −100…100", "score_1_5": "score 1–5"}
