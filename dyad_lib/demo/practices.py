@@ -49,8 +49,15 @@ Stories planted for the reports (tests in tests/test_demo.py check them):
   harbor `quality_commitment`, `professionalism`, `supportive_environment`; maple `respect_trust`,
   `quality_commitment`.
   Shared gaps (both ≤ 2): harbor `professional_development`; maple `org_understanding`.
-  No other area differs by 2 or more in the latest assessment; earlier assessments are noisier
-  (the two gaps are present in most of them).
+  No other area differs by 2 or more in the latest assessment; the planted gaps hold steady through
+  the three 2026 assessments (so the proposed focus areas are the same each quarter of 2026), earlier
+  assessments are noisier. The partners' notes appear at every assessment on the areas that matter.
+* Choices and decisions — focus areas chosen at the quarterly checkpoints (harbor: clear
+  communication chosen in June 2025, closed in December, chosen again in March 2026; constructive
+  feedback open since September 2025), decisions from monthly and quarterly meetings, some with a
+  review date in October 2026. Linked items name a metric id: harbor's supplies conflict (C07), the
+  overdue supply-ordering action (AP06), the supplier decisions (D05, D07, D08) and the decision
+  grid's "Supplier selection" all name overhead_ratio_clinical_supplies.
 * Action plan at 2026-09-30 — three items overdue (open/in_progress, due before 2026-09-30),
   several done on time, two done late, one dropped, some open and not yet due.
 * Conflicts — one long mediated conflict (≈ 5–6 months), quick ones (days to 3 weeks), one still
@@ -837,6 +844,7 @@ def _dyad_assessment(rng, spec: DemoSpec) -> pd.DataFrame:
     latest = LATEST[spec.kind]
     notes = NOTES[spec.kind]
     earlier = EARLIER_NOTES[spec.kind]
+    planted = {a for a, (rp, ra, _, _) in latest.items() if abs(rp - ra) >= 2 or max(rp, ra) <= 2}
     rows = []
     n = len(ASSESSMENT_DATES)
     for i, date in enumerate(ASSESSMENT_DATES):
@@ -846,8 +854,10 @@ def _dyad_assessment(rng, spec: DemoSpec) -> pd.DataFrame:
             for resp, r, imp in (("physician", rp, ip), ("administrator", ra, ia)):
                 rating = r
                 if back:
-                    # earlier: gaps narrower (they widened over the last year), others wobble ±1
-                    rating = int(np.clip(round(3 + (r - 3) * (0.6 + 0.08 * (n - back)) + rng.normal(0, 0.45)), 1, 5))
+                    # earlier: gaps narrower (they widened over the last year), others wobble ±1;
+                    # the planted gaps hold steady through the last three assessments (2026)
+                    drift = int(np.clip(round(3 + (r - 3) * (0.6 + 0.08 * (n - back)) + rng.normal(0, 0.45)), 1, 5))
+                    rating = r if (area in planted and back <= 2) else drift
                 note = notes.get((area, resp), "") if back == 0 else earlier.get((date, area, resp), "")
                 rows.append((dt.date.fromisoformat(date), resp, area, rating, imp, note))
     return pd.DataFrame(rows, columns=["assessment_date", "respondent", "area", "rating", "importance", "note"])
