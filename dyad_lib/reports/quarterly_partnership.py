@@ -382,6 +382,7 @@ def scorecard_html(card: pd.DataFrame, half: str, practice: "Practice") -> Marku
             })
         groups.append({"name": group, "rows": rows})
     return render("scorecard", groups=groups, dash=fmt.DASH, n_quarters=len(quarters),
+                  now=quarters[-1] if quarters else "This quarter",
                   prev=card.attrs.get("previous_label", "previous quarter"),
                   ago=card.attrs.get("year_ago_label", "a year earlier"))
 
