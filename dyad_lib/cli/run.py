@@ -76,7 +76,8 @@ def reports_help() -> str:
         specs = catalog()
     except CatalogError as exc:
         return f"Report name (the notebooks could not be listed: {exc})."
-    listed = "; ".join(f"{s.name} ({PERIOD_WORDS[s.period_kind]})" for s in specs.values())
+    listed = "; ".join(f"{s.name} ({' or '.join(PERIOD_WORDS[k] for k in s.period_kinds or (s.period_kind,))})"
+                       for s in specs.values())
     return f"Report name, one of: {listed}."
 
 

@@ -105,7 +105,8 @@ def decision_rows(practice: "Practice", decisions: pd.DataFrame, period: Period 
             from dyad_lib.partnership.links import movement
 
             mv = movement(practice, r["metric_id"], r["date"], period).text
-        rows.append({"id": r["decision_id"], "text": r["decision"], "lead": lead_word(practice, r["lead"]),
+        lead = "both partners" if r["lead"] == "joint" else lead_word(practice, r["lead"])
+        rows.append({"id": r["decision_id"], "text": r["decision"], "lead": lead,
                      "date": _day(r["date"]), "cadence": CADENCE_WORDS.get(r["cadence"], r["cadence"]),
                      "review": _day(r["review_date"]) if pd.notna(r["review_date"]) else "",
                      "movement": mv})
