@@ -136,6 +136,10 @@ def read_capture(path: Path, date_format: str | None) -> tuple[dict[str, pd.Data
         raw = _drop_blank(table, raw)
         if raw.empty:
             continue
+        have = {str(c).strip().lower() for c in raw.columns}
+        for col in SHEETS[table].defaults:  # what record fills in need not be a column of the capture
+            if col not in have:
+                raw[col] = ""
         typed, _, _ = coerce_table(TABLES[table], raw, fname, date_format, issues)
         if typed is not None and len(typed):
             typed.attrs["file"] = fname

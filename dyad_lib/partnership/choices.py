@@ -186,7 +186,8 @@ def actions_for_meeting(df: pd.DataFrame | None, period: Period) -> pd.DataFrame
     late = d["completed_date"].notna() & (d["completed_date"] > end)
     d.loc[late, "completed_date"] = pd.NaT
     d.loc[late, "status"] = "in_progress"
-    d["days_overdue"] = [(end - due).days if w == "overdue" else None for w, due in zip(d["when"], d["due_date"])]
+    d["days_overdue"] = pd.array([(end - due).days if w == "overdue" else None
+                                  for w, due in zip(d["when"], d["due_date"])], dtype="Int64")
     d["_o"] = d["when"].map({"overdue": 0, "due": 1, "next": 2})
     d["_d"] = -d["days_overdue"].fillna(0).astype(float)
     d = d.sort_values(["_o", "_d", "due_date", "item_id"])

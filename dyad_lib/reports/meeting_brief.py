@@ -102,11 +102,11 @@ class AgendaItem:
 def _split(total: int, weights: list[float], step: int = 5) -> list[int]:
     """`total` minutes in multiples of `step` in proportion to `weights`, at least one step each,
     summing to `total` (largest remainders get the spare steps)."""
-    steps = total // step
+    steps = max(total // step, len(weights))
     raw = [w / sum(weights) * steps for w in weights]
     base = [max(1, int(r)) for r in raw]
-    while sum(base) > steps:
-        i = max(range(len(base)), key=lambda k: (base[k] - raw[k], base[k]))
+    while sum(base) > steps:  # the one-step minimums overshot: take from the most over-served
+        i = max((k for k in range(len(base)) if base[k] > 1), key=lambda k: (base[k] - raw[k], base[k]))
         base[i] -= 1
     order = sorted(range(len(raw)), key=lambda k: raw[k] - int(raw[k]), reverse=True)
     k = 0

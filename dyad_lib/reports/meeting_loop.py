@@ -58,7 +58,7 @@ def action_rows(practice: "Practice", period: Period, with_movement: bool = True
     rows = []
     for r, mv in zip(acts.to_dict("records"), moves):
         if r["when"] == "overdue":
-            status, tone = f"{r['days_overdue']} days overdue", "bad"
+            status, tone = f"{int(r['days_overdue'])} days overdue", "bad"
         elif r["status"] == "done":
             on_time = r["completed_date"] <= r["due_date"]
             status, tone = f"done {_day(r['completed_date'])}" + ("" if on_time else " (late)"), "good" if on_time else "warn"
