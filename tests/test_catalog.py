@@ -58,7 +58,7 @@ def test_a_new_notebook_is_a_new_report_everywhere(tmp_path, monkeypatch):
     for name in SHIPPED:
         shutil.copy(catalog()[name].path, nbdir / f"{name}.ipynb")
     _add_report(nbdir)
-    assert available_reports(nbdir)[:3] == ["data_quality", "monthly_review", "team_huddle"]
+    assert available_reports(nbdir)[:4] == ["data_quality", "monthly_review", "meeting_brief", "team_huddle"]
     assert report_title("team_huddle", nbdir) == "Team huddle"
     jobs = [j for j in demo_jobs(notebooks_dir=nbdir) if j.report == "team_huddle"]
     assert [(j.practice_id, j.period) for j in jobs] == [("harbor-dental", "2026-09"),
