@@ -306,31 +306,18 @@ def decisions_to_take(practice: "Practice", period: Period, goals: Mapping[str, 
 def capture_html(practice: "Practice", period: Period) -> Fragment:
     """The capture page: blank rows under the columns of the practice's tables (with the codes to
     write), the workbook with the same sheets to download and fill on screen, and the command that
-    records it."""
-    from dyad_lib.data.capture import HELP, SHEETS, capture_filename, capture_workbook
-    from dyad_lib.data.contract import DYAD_AREAS, PARTNER_QUESTIONS, QUESTION_TEXT
+    records it (`dyad_lib.reports.forms.capture_context`)."""
+    from dyad_lib.data.capture import capture_filename, capture_workbook
+    from dyad_lib.reports.forms import capture_context
 
     c = cadence(period)
     words = {"physician": role_word(practice, "physician"), "administrator": role_word(practice, "administrator")}
-    data = capture_workbook(practice_name=practice.config.name, cadence=c, role_words=words,
-                            questions=True)
-    name = capture_filename(practice.practice_id, period.slug)
+    data = capture_workbook(practice_name=practice.config.name, cadence=c, role_words=words, questions=True)
     href = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64," + base64.b64encode(data).decode()
-    codes = {"lead": f"physician ({words['physician']}), administrator ({words['administrator']}), joint",
-             "owner": f"physician ({words['physician']}), administrator ({words['administrator']}), both"}
-    rows = {"decisions": 4 if c == "quarterly" else 5, "action_plan": 4 if c == "quarterly" else 5, "focus_areas": 2}
-    tables = []
-    for t, n in rows.items():
-        cols = [x for x in SHEETS[t].columns if x not in ("decision_id", "item_id", "created_date", "status",
-                                                          "completed_date", "chosen_date", "closed_date", "date", "cadence")]
-        tables.append({"table": t, "title": SHEETS[t].title, "cols": cols, "rows": n,
-                       "hints": [codes.get(x) or HELP[x].split(":")[0] for x in cols]})
-    questions = [{"code": q, "text": in_words(QUESTION_TEXT[q], practice)} for q in PARTNER_QUESTIONS] if c == "quarterly" else []
-    areas = [(code, label) for code, (_, label, _) in DYAD_AREAS.items()]
-    return render("brief/capture", tables=tables, questions=questions, areas=areas, href=href, filename=name,
-                  practice_id=practice.practice_id, cadence=c, clinical=words["physician"],
-                  business=words["administrator"],
-                  meeting_title=f"{MEETING_TITLE[c].lower()} of {loop.period_name(period)} ({loop.meeting_name(period)})")
+    ctx = capture_context(practice.practice_id, words, quarterly=c == "quarterly",
+                          meeting_title=f"{MEETING_TITLE[c].lower()} of {loop.period_name(period)} "
+                                        f"({loop.meeting_name(period)})")
+    return render("brief/capture", href=href, filename=capture_filename(practice.practice_id, period.slug), **ctx)
 
 
 def agenda_html(items: list[dict], total: int, source: str) -> Fragment:
