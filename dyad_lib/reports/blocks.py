@@ -87,6 +87,15 @@ def title_block(practice: Any, period: Any, report_title: str, *, run_date: Any 
                        when=spell_date(run_date or _dt.date.today())))
 
 
+def running_header(practice: Any, report_title: str, period: Any) -> HTML:
+    """Only the running header of the printed pages (practice · report · period), for a report
+    without a title block; `title_block` sets it itself."""
+    cfg = _config(practice)
+    name = getattr(cfg, "name", None) or getattr(cfg, "practice_id", None) or str(practice)
+    fy = getattr(cfg, "fiscal_year_start_month", 1) or 1
+    return HTML(render("running_header", running=f"{name} · {report_title} · {running_period(period, fy)}"))
+
+
 def footer(fingerprint: str | None = None, *, practice_id: str | None = None, data_dir: Any = None,
            run_time: Any = None, extra: str | None = None) -> HTML:
     """Input fingerprint (first 12 hex digits), suite version and run time: how to reproduce it."""
