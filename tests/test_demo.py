@@ -269,6 +269,33 @@ def test_action_plan_conflicts_and_meetings(practices):
         assert len(weekly) < weeks and (~weekly["held"]).sum() > 5  # some missed, some never logged
 
 
+def test_choices_decisions_and_linked_items(practices):
+    """The partners' choices and decisions are in the data, and harbor's supplies story hangs together:
+    the open conflict, the overdue supply-ordering action, the supplier decisions and the decision-grid
+    row all name the clinical-supplies overhead."""
+    end = DATA_END
+    supplies = "overhead_ratio_clinical_supplies"
+    h = practices[HARBOR].tables
+    assert h["conflicts"].set_index("conflict_id").at["C07", "metric_id"] == supplies
+    ap = h["action_plan"].set_index("item_id")
+    assert ap.at["AP06", "metric_id"] == supplies and ap.at["AP06", "due_date"] < end
+    assert ap.at["AP06", "status"] == "in_progress"
+    d = h["decisions"]
+    assert set(d.loc[d["metric_id"] == supplies, "decision_id"]) == {"D05", "D07", "D08"}
+    assert any("supplier" in x.lower() for x in d.loc[d["metric_id"] == supplies, "decision"])
+    grid = h["decision_grid"].set_index("decision_area")
+    assert grid.at["Supplier selection", "metric_id"] == supplies
+    for practice in practices.values():
+        t = practice.tables
+        f = t["focus_areas"]
+        open_ = f[f["closed_date"].isna()]
+        assert len(open_) == 2 and (f["closed_date"].notna()).sum() == 2
+        dec = t["decisions"]
+        assert dec["date"].max() <= end and dec["review_date"].max() > end  # some reviews come after the data
+        assert t["dyad_assessment"]["note"].notna().sum() >= 8  # the partners' words, at several assessments
+        assert t["dyad_assessment"].dropna(subset=["note"])["assessment_date"].nunique() >= 4
+
+
 def test_feedback_surveys_and_questions(practices):
     for pid, practice in practices.items():
         t = practice.tables

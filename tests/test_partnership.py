@@ -540,7 +540,9 @@ def test_missing_instruments_point_to_their_template(tmp_path, practice):
     assert by["meetings"]["collects"] == "a log of partnership meetings"
     # the main fixture has the assessment, meetings, action plan and conflicts
     assert [m["table"] for m in missing_instruments(practice)] == [
-        "feedback_360", "decision_grid", "partner_questions", "team_survey", "patient_survey"]
+        "feedback_360", "decision_grid", "partner_questions", "focus_areas", "decisions", "team_survey",
+        "patient_survey"]
+    assert "dyad record" in by["decisions"]["template"] and "capture" in by["focus_areas"]["template"]
 
 
 def test_decision_grid_view(tmp_path):

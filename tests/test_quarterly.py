@@ -97,7 +97,8 @@ def test_missing_instruments_point_to_the_templates(tiny):
     lines = q.missing_lines(tiny)
     assert len(lines) == len(INSTRUMENT_TABLES)
     assert all(any(line.startswith(t + " —") for line in lines) for t in INSTRUMENT_TABLES)
-    assert sum("`dyad forms tiny-dental`" in line for line in lines) == 2  # assessment and questions forms
+    # the assessment and questions forms, the meeting capture page (focus areas and decisions)
+    assert sum("`dyad forms tiny-dental`" in line for line in lines) == 4
     assert "<code>dyad forms tiny-dental</code>" in q.missing_html(tiny)
 
 
