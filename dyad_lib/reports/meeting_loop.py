@@ -246,8 +246,10 @@ def decisions_html(practice: "Practice", period: Period) -> Fragment:
     taken = taken[period.date_mask(taken["date"]).fillna(False).astype(bool)] if len(taken) else taken
     _, end = choices.meeting_window(period)
     review = choices.up_for_review(df, period.last_day + pd.Timedelta(days=1), end)
-    return render("loop/decisions", taken=decision_rows(practice, taken, period), period=period_name(period),
-                  review=decision_rows(practice, review, period), meeting=meeting_name(period),
+    review = review[~review["decision_id"].isin(set(taken["decision_id"]))]  # listed above with their review date
+    # the numbers they name are measured once, in "money and partnership, linked"
+    return render("loop/decisions", taken=decision_rows(practice, taken), period=period_name(period),
+                  review=decision_rows(practice, review), meeting=meeting_name(period),
                   recorded=df is not None)
 
 

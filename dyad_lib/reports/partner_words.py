@@ -80,3 +80,24 @@ def answers_quarters_html(answers: pd.DataFrame, practice: "Practice") -> Fragme
         rows.append({"question": in_words(g["question_text"].iloc[0], practice), "cells": cells})
     return render("quarterly/answers_quarters", periods=periods, rows=rows,
                   partners=[{"css": CSS_CLASS[r], "label": partner_label(practice, r)} for r in PARTNER_ROLES])
+
+
+def compared_html(view: pd.DataFrame, practice: "Practice") -> Fragment:
+    """The two lists compared, in three lines: where both see a strength, where both see a gap (the
+    early wins), where they see it differently (where to grow together) — each area with both
+    ratings, the clinical lead's first."""
+    from dyad_lib.reports.quarterly_partnership import role_word
+
+    cw, bw = role_word(practice, "physician"), role_word(practice, "administrator")
+    rows = []
+    for cls, title, empty in (
+            ("shared_strength", "Shared strengths (both rate it 4 or 5)", "no area both partners rate 4 or higher"),
+            ("shared_gap", "Shared gaps (both rate it 1 or 2): early wins to go after together", "no area both rate 2 or lower"),
+            ("perception_gap", "Seen differently (ratings 2 or more points apart): where to grow together",
+             "no area where the two ratings differ by 2 points or more")):
+        v = view[view["classification"] == cls]
+        items = [f"{r['label']} ({cw} {_rating(r['physician_rating'])}, {bw} {_rating(r['administrator_rating'])})"
+                 for r in v.to_dict("records")]
+        rows.append({"title": title, "text": "; ".join(items) if items else empty, "none": not items,
+                     "css": CLASS_CSS[cls]})
+    return render("quarterly/compared", rows=rows)
