@@ -316,7 +316,7 @@ def capture_html(practice: "Practice", period: Period) -> Fragment:
     href = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64," + base64.b64encode(data).decode()
     ctx = capture_context(practice.practice_id, words, quarterly=c == "quarterly",
                           meeting_title=f"{MEETING_TITLE[c].lower()} of {loop.period_name(period)} "
-                                        f"({loop.meeting_name(period)})")
+                                        f"(the {loop.meeting_name(period)} meeting)")
     return render("brief/capture", href=href, filename=capture_filename(practice.practice_id, period.slug), **ctx)
 
 
