@@ -392,7 +392,7 @@ def test_snapshot_invalidated_when_a_file_changes(dirs):
     data, cache = dirs
     first = prepare_practice(PID, data, cache)
     path = data / PID / "action_plan.csv"
-    path.write_text(path.read_text() + "i3,Review fees,,both,2025-02-01,2025-05-01,open,\n")
+    path.write_text(path.read_text() + "i3,Review fees,,both,2025-02-01,2025-05-01,open,,\n")
     assert fingerprint(PID, data) != first.fingerprint
     assert read_validation(PID, data, cache) is None
     second = prepare_practice(PID, data, cache)

@@ -34,8 +34,8 @@ import pandas as pd
 
 from dyad_lib.data.capture import CAPTURE_TABLES, SHEETS
 from dyad_lib.data.contract import TABLES
-from dyad_lib.data.load import (ROW_COL, LoadIssue, Practice, _read_csv, _read_sheet, coerce_table,
-                                decode_bytes, detect_delimiter, load_practice)
+from dyad_lib.data.csvfile import ROW_COL, FileProblem, decode_bytes, detect_delimiter, read_csv
+from dyad_lib.data.load import LoadIssue, Practice, _read_sheet, coerce_table, load_practice
 from dyad_lib.data.paths import practice_dir
 
 #: A captured row's `_row` in the merged frame: its failures can be told from the old rows'.
@@ -115,7 +115,10 @@ def read_capture(path: Path, date_format: str | None) -> tuple[dict[str, pd.Data
             for sheet in wb.sheetnames:
                 table = sheet.strip().lower()
                 if table in CAPTURE_TABLES:
-                    raws.append((table, f"{path.name} › {sheet}", _read_sheet(wb, sheet)))
+                    try:
+                        raws.append((table, f"{path.name} › {sheet}", _read_sheet(wb, sheet)))
+                    except FileProblem as exc:
+                        raise CaptureError(f"{path.name} › {sheet}: {exc} — expected {exc.expected}") from None
         finally:
             wb.close()
         if not raws:
@@ -125,7 +128,10 @@ def read_capture(path: Path, date_format: str | None) -> tuple[dict[str, pd.Data
         if table not in CAPTURE_TABLES:
             raise CaptureError(f"a capture CSV is named after the table it adds to ({', '.join(CAPTURE_TABLES)}), "
                                f"not {path.name}")
-        raw, meta = _read_csv(path)
+        try:
+            raw, meta = read_csv(path)
+        except FileProblem as exc:
+            raise CaptureError(f"{path.name}: {exc} — expected {exc.expected}") from None
         if not meta.get("empty"):
             raws.append((table, path.name, raw))
     else:
@@ -282,7 +288,10 @@ def _blank_columns(df: pd.DataFrame) -> set[str]:
 def _csv_bytes(path: Path, table: str, new: pd.DataFrame, date_format: str | None) -> tuple[bytes, str | None]:
     """The file's bytes with the new rows appended (existing bytes unchanged), or a problem."""
     raw = path.read_bytes()
-    text, encoding = decode_bytes(raw)
+    text, encoding, mixed = decode_bytes(raw)
+    if mixed:
+        return b"", (f"{path.name} mixes two encodings (UTF-8 and Windows cp1252): save it again as 'CSV UTF-8' "
+                     "before recording into it")
     delim = detect_delimiter(text)
     header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=delim), [])
     names = [h.strip().lower() for h in header]

@@ -132,21 +132,22 @@ def check_period(report: str, period: str, view: str | None = None,
     from dyad_lib.metrics.periods import PeriodError, parse_period
 
     found = catalog.spec(report, notebooks_dir) if catalog.REPORT_NAME.match(str(report)) else None
-    kind = found.period_kind if found else "any"
+    kinds = (found.period_kinds or (found.period_kind,)) if found else ("any",)
     text = str(period).strip()
-    takes = f"the {report} report takes {PERIOD_WORDS[kind]}, not '{period}'"
+    takes = f"the {report} report takes {' or '.join(PERIOD_WORDS[k] for k in kinds)}, not '{period}'"
     if view not in (None, "", "period", "ytd", "t12"):
         raise ReportError(f"view must be ytd or t12, not '{view}'")
     if text.lower() in ("latest", "none"):
-        if kind == "latest":
+        if "latest" in kinds:
             return
         raise ReportError(takes)
     try:
         p = parse_period(text, 1)
     except PeriodError as exc:
         raise ReportError(str(exc)) from None
-    if kind == "latest" and p.kind != "month" or kind not in ("any", "latest") and p.kind != kind:
-        raise ReportError(takes)
+    if "any" in kinds or p.kind in kinds or ("latest" in kinds and p.kind == "month"):
+        return
+    raise ReportError(takes)
 
 
 def period_slug(period: str, view: str | None = None) -> str:
