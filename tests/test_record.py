@@ -205,3 +205,38 @@ def test_record_keeps_each_files_own_format(tmp_path):
     rep = record(PID, tmp_path / "action_plan.csv", tmp_path, meeting_date=MEETING)
     assert rep.ok, rep.problems
     assert (folder / "action_plan.csv").read_text().endswith("i2,Call supplier,,administrator,04/09/2025,05/01/2025,open,\n")
+
+
+def test_two_records_at_once_add_the_rows_once(clinic):
+    """The practice folder is locked from reading to writing: the second of two simultaneous records
+    of the same capture finds the rows already there."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    root, folder = clinic
+    cap = _fill(root / "capture.xlsx", {"focus_areas": GOOD["focus_areas"]})
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(lambda _: record(PID, cap, root, meeting_date=MEETING), range(2)))
+    assert sorted(r.ok for r in reports) == [False, True]
+    assert "already in the practice's focus_areas" in next(r for r in reports if not r.ok).problems[0]
+    assert len(load_practice(PID, root).tables["focus_areas"]) == 1
+
+
+def test_a_read_only_practice_folder_is_one_sentence(clinic):
+    import os
+    import subprocess
+
+    root, folder = clinic
+    cap = _fill(root / "capture.xlsx", {"focus_areas": GOOD["focus_areas"]})
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    elif shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("running as root on a file system without chattr +i: no folder can be made read-only")
+    try:
+        hashes = folder_hashes(folder)
+        r = CliRunner().invoke(app, ["record", PID, str(cap), "--data-dir", str(root)])
+        assert r.exit_code == 2 and "cannot write" in r.output and "Traceback" not in r.output
+        assert folder_hashes(folder) == hashes
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=False)
+        folder.chmod(0o755)

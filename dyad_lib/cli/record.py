@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, console, err_console, fail, usage_error
+from dyad_lib.cli.common import DataDirOption, console, err_console, fail, usage_error, writable
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         then append them to the practice's files (a backup of each file first). One bad row and nothing
         is written: every problem is listed with its sheet, row and column."""
         from dyad_lib.data.paths import PracticeIdError, practice_dir
-        from dyad_lib.data.record import CaptureError, record
+        from dyad_lib.data.record import CaptureError, RecordWriteError, record
 
         when = None
         if date is not None:
@@ -43,10 +43,15 @@ def register(app: typer.Typer) -> None:
             usage_error(str(exc))
         if not folder.is_dir():
             usage_error(f"there is no practice named '{practice_id}' in the data folder")
+        if not dry_run:
+            writable(folder, "practice folder")  # checked before anything is read or written
         try:
             rep = record(practice_id, capture, data_dir, meeting_date=when, dry_run=dry_run)
         except CaptureError as exc:
             usage_error(str(exc))
+            return
+        except RecordWriteError as exc:
+            fail(str(exc))
             return
         for w in rep.warnings:
             err_console.print(f"[yellow]warning:[/] {w}", highlight=False)

@@ -20,12 +20,15 @@ one, and if a swap fails the files already swapped are restored from the backup.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import fcntl
 import io
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -397,14 +400,35 @@ def _swap(folder: Path, writes: dict[Path, bytes], stamp: str) -> Path | None:
 # --- the command ----------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the practice folder (on the folder itself: no lock file is left), so two
+    records — or a record and a goals commit — never interleave; released however the process ends."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+class RecordWriteError(OSError):
+    """The checked rows could not be written (a read-only folder, a full disk); nothing was changed."""
+
+
 def record(practice_id: str, capture: str | os.PathLike, data_dir: str | os.PathLike | None = None, *,
            meeting_date: dt.date | str | None = None, dry_run: bool = False) -> RecordReport:
     """Check the capture file's rows against the contract and, if every one passes, append them to
     the practice's tables (see the module docstring). `meeting_date` fills blank dates (default:
-    today). With `dry_run` nothing is written."""
-    path = Path(capture)
-    report = RecordReport(practice_id, path.name, dry_run=dry_run)
+    today). With `dry_run` nothing is written. The practice folder is locked from reading the
+    tables to writing them, so a capture recorded twice at once is added once."""
     folder = practice_dir(practice_id, data_dir)
+    with _folder_lock(folder):
+        return _record(practice_id, Path(capture), data_dir, folder, meeting_date, dry_run)
+
+
+def _record(practice_id: str, path: Path, data_dir, folder: Path, meeting_date, dry_run: bool) -> RecordReport:
+    report = RecordReport(practice_id, path.name, dry_run=dry_run)
     practice = load_practice(practice_id, data_dir, collect=True)
     when = pd.Timestamp(meeting_date or dt.date.today()).normalize()
     frames, issues = read_capture(path, practice.config.date_format)
@@ -459,6 +483,10 @@ def record(practice_id: str, capture: str | os.PathLike, data_dir: str | os.Path
             report.added = []
         return report
     stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
-    backup = _swap(folder, writes, stamp)
+    try:
+        backup = _swap(folder, writes, stamp)
+    except OSError as exc:
+        raise RecordWriteError(f"the rows were checked but could not be written into {folder.name}/ "
+                               f"({exc.strerror or type(exc).__name__}); nothing was changed") from None
     report.backup = str(backup.relative_to(folder)) if backup else None
     return report
