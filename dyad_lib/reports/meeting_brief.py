@@ -227,6 +227,8 @@ def numbers(practice: "Practice", period: Period, goals: Mapping[str, Any] | Non
             target = "no target"
         trend = r["trend"] if isinstance(r["trend"], str) else None
         change = None if pd.isna(r["change"]) else float(r["change"])
+        if change is not None and not any(ch in "123456789" for ch in fmt.change(change, r["unit"])):
+            change, trend = 0.0, "same"  # a change that prints as zero is no change
         arrow = "" if change is None else ("▲" if change > 0 else "▼" if change < 0 else "●")
         moved = (f"{arrow} {fmt.change(change, r['unit'])} vs {prev} ({fmt.number(r['previous'], r['unit'])}), "
                  f"{trend or 'same'}") if change is not None else f"{prev}: not available"
