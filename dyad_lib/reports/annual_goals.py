@@ -7,7 +7,6 @@ this module only arranges and words them, through the templates of `templates/fr
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -16,6 +15,7 @@ import pandas as pd
 from dyad_lib import fmt
 from dyad_lib.goals.phasing import exact_weights
 from dyad_lib.goals.plan import words
+from dyad_lib.reports import charts
 from dyad_lib.reports.html import Fragment, Markup, render
 
 #: The what-if's cost controls: one change (percent over last year) per group of categories.
@@ -34,13 +34,11 @@ OUTPUTS = (("overhead", "Total overhead", "money"), ("collection_goal", "Collect
            ("needed_utilization", "Chair utilization needed", "ratio"),
            ("required_per_hour", "Net production per chair hour needed", "per_hour"),
            ("take_home", "Owners' take-home (pay + profit)", "money"))
-_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def script_json(obj: Any) -> Markup:
-    """`obj` as JSON that is inert inside a `<script>`: `<`, `>`, `&` and the line separators
-    U+2028/9 become `\\u` escapes (the same string to JSON, never markup to the HTML parser)."""
-    return Markup(json.dumps(obj, allow_nan=False, ensure_ascii=False).translate(_UNSAFE))
+    """`obj` as JSON inert inside a `<script>` (`charts.script_json`: `<`, `>`, `&`, U+2028/9 escaped)."""
+    return Markup(charts.script_json(obj))
 
 
 def _num_text(x: float) -> str:
