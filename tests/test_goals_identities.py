@@ -94,7 +94,7 @@ def _plan(history: History, o: dict):
     return build_plan(inputs, history), o
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_part_of_the_plan_tells_the_same_story(data):
     history = data.draw(histories())
