@@ -269,9 +269,14 @@ def import_opendental(url: str, practice_id: str, *, password: str | None = None
     fin = fin.assign(_p=pd.to_numeric(fin["provider_id"], errors="coerce")).sort_values(
         ["month", "_p", "provider_id"], kind="stable").drop(columns="_p").reset_index(drop=True)
     for mv in moves:
-        to = mv["to"] if isinstance(mv["to"], str) else ", ".join(mv["to"] or []) or "the practice row"
-        report.notes.append(f"{mv['month']}: {mv['what']} of provider {mv['provider_id']} "
-                            f"({abs(mv['amount']) / 100:,.2f}) moved to provider {to} of the same month.")
+        amount = f"{abs(mv['amount']) / 100:,.2f}"
+        if mv["what"] == "reclassified":
+            report.notes.append(f"{mv['month']}: adjustments added {amount} more than write-offs took off; counted "
+                                "in the practice row's gross production (net production unchanged).")
+            continue
+        to = mv["to"] if isinstance(mv["to"], str) else ", ".join(mv["to"] or [])
+        report.notes.append(f"{mv['month']}: {mv['what']} of provider {mv['provider_id']} ({amount}) moved to "
+                            f"provider {to} of the same month.")
     report.checks.append({"id": "provider_moves", "moves": moves})
 
     # --- what the money queries left out --------------------------------------------------------------------------
@@ -290,8 +295,9 @@ def import_opendental(url: str, practice_id: str, *, password: str | None = None
     if len(pi_all):
         pre = pi_all[pi_all["unearned"].astype(int) != 0]
         disc = pi_all[(pi_all["unearned"].astype(int) == 0) & (pi_all["discount"].astype(int) != 0)]
-        report.exclude("paysplit", "prepayments (UnearnedType ≠ 0): unearned, income only when allocated",
-                       int(pre["n"].sum()), float(pre["amount"].astype(float).sum()))
+        report.exclude("paysplit", "prepayment splits (UnearnedType ≠ 0): unearned, income only when allocated to a "
+                       "provider (amount: the money prepaid)", int(pre["n"].sum()),
+                       float(pre["paid_in"].astype(float).sum()))
         report.exclude("paysplit", "discount splits (IsDiscount, no longer used by Open Dental)",
                        int(disc["n"].sum()), float(disc["amount"].astype(float).sum()))
     report.exclude("claimproc", "insurance payments received but not attached to an insurance check (not income "
@@ -411,7 +417,8 @@ def import_opendental(url: str, practice_id: str, *, password: str | None = None
 
     # --- reconciliation and checks ------------------------------------------------------------------------------------------
     fin_text = fin.assign(month=fin["month"].dt.strftime("%Y-%m"))
-    report.reconciliation = reconcile(_monthly_source(monthly, months), fin_text)
+    reclassified = {mv["month"]: mv["amount"] for mv in moves if mv["what"] == "reclassified"}
+    report.reconciliation = reconcile(_monthly_source(monthly, months), fin_text, reclassified)
     if aging_check is not None:
         day, (led, led90), (sto, sto90) = aging_check
         report.checks.append({

@@ -42,7 +42,10 @@ RULES = {
                  "without a provider (ProvNum 0) goes on the practice row '0'. When a provider's month would break a "
                  "contract rule (write-offs larger than production — a dentist who left, whose claims are still "
                  "paid — or refunds larger than income), the part beyond the row's limit moves to the providers of "
-                 "that month with the most room, and the import report lists every move; month totals never change.",
+                 "that month with the most room, and the import report lists every move; month totals never change. A "
+                 "month whose adjustments add more than its write-offs take off (the contract has no negative "
+                 "adjustments) counts the excess in the practice row's gross production, stated in the "
+                 "reconciliation as 'reclassified'.",
     "ar": "A/R at each month end = Open Dental's historical aging from the ledger: per family (guarantor), completed "
           "procedures and positive adjustments are charges; payments, insurance payments and write-offs (claimproc "
           "Status 1, 4, 5, 7 by DateCP) and negative adjustments are credits, applied oldest charge first; A/R is the "
@@ -180,9 +183,10 @@ def treatment_plans(links: pd.DataFrame, procs: pd.DataFrame) -> tuple[pd.DataFr
     plans["ProvNum"] = share.drop_duplicates("TreatPlanNum").set_index("TreatPlanNum")["ProvNum"]
     plans["accepted"] = plans["accepted"].fillna(0).astype("int64")
     empty = plans["presented"] <= 0
-    if empty.sum():
+    n_empty = int(empty.sum()) + len(set(links["TreatPlanNum"]) - set(plans.index))
+    if n_empty:
         excluded.append(("plans with nothing left to present (every procedure counted on an earlier plan, deleted, "
-                         "or at no fee)", int(empty.sum())))
+                         "or at no fee)", n_empty))
     plans = plans[~empty].copy()
     plans["accepted"] = plans["accepted"].clip(lower=0, upper=plans["presented"])
     plans["accepted_date"] = plans["accepted_date"].where(plans["accepted"] > 0)
@@ -377,10 +381,19 @@ def fit_financials(rows: pd.DataFrame, practice_row: str = "0") -> tuple[pd.Data
         for pid, t in took.items():
             a[pid] += t
         left = excess - sum(took.values())
-        a[practice_row] += left  # only when the month as a whole breaks the contract (validation says so)
+        a[practice_row] += left
+        if a[practice_row] < 0:
+            # the month's adjustments add more than its write-offs take off (late fees, finance charges in
+            # an office with few insurance write-offs): the contract has no negative adjustments, so the
+            # excess is counted in the practice row's gross production; net production is unchanged
+            moves.append({"month": month, "provider_id": practice_row, "what": "reclassified",
+                          "amount": -a[practice_row], "to": practice_row})
+            g[practice_row] += -a[practice_row]
+            a[practice_row] = 0
+        # (adjustments above the month's whole production stay on the practice row: validation reports them)
         for mv in moves:
             if mv["month"] == month and mv["to"] is None and mv["what"] != "refunds beyond income":
-                mv["to"] = sorted(took)
+                mv["to"] = sorted(took) or [practice_row]
         # collections: a row's refunds beyond its income are taken from the largest collections
         short = 0
         for pid in sorted(c):

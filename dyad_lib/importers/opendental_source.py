@@ -102,6 +102,8 @@ def inspect_schema(conn, database: str, version_hint: str | None = None) -> Sche
         schema.tables[table] = sa.table(names[table], *[sa.column(c) for c in present])
         missing += [f"{table}.{c}" for c in REQUIRED.get(table, ()) if c not in present]
     if missing:
+        if version_hint is None and {"PrefName", "ValueString"} <= schema.present.get("preference", set()):
+            version_hint = read_prefs(conn, schema).get("ProgramVersion") or None
         version = f" (version {version_hint})" if version_hint else ""
         raise SourceProblem(f"this Open Dental database{version} lacks the column{'s' if len(missing) > 1 else ''} "
                             f"{', '.join(missing)} that dyad needs; import from an up-to-date Open Dental")
@@ -212,7 +214,8 @@ def patient_income(conn, schema: Schema, lo: str, hi: str, by_provider: bool = T
     keys = [mk] + ([ps.c.ProvNum] if by_provider else []) + [unearned, disc]
     stmt = (sa.select(mk.label("mk"), *([ps.c.ProvNum.label("prov")] if by_provider else []),
                       unearned.label("unearned"), disc.label("discount"),
-                      sa.func.count().label("n"), sa.func.sum(ps.c.SplitAmt).label("amount"))
+                      sa.func.count().label("n"), sa.func.sum(ps.c.SplitAmt).label("amount"),
+                      sa.func.sum(sa.case((ps.c.SplitAmt > 0, ps.c.SplitAmt), else_=0)).label("paid_in"))
             .where(ps.c.DatePay >= lo, ps.c.DatePay < hi).group_by(*keys))
     return frame(conn, stmt)
 

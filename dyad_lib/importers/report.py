@@ -108,12 +108,16 @@ class ImportReport:
         return (json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
-def reconcile(source: pd.DataFrame, financials: pd.DataFrame) -> list[dict[str, Any]]:
+def reconcile(source: pd.DataFrame, financials: pd.DataFrame,
+              reclassified: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """Per month: the system's figures, the imported sums, and the differences in dollars.
 
     `source` has `month` (YYYY-MM) and SOURCE_COLUMNS; `financials` is the table as written
     (`month` as YYYY-MM, contract columns). The contract's `adjustments` is write-offs minus the
-    (signed) adjustments, so net production = gross − adjustments on both sides."""
+    (signed) adjustments, so net production = gross − adjustments on both sides. `reclassified`
+    (cents per month) is adjustments counted in gross production because the contract has no
+    negative adjustments; it is shown and taken into account, so Δ stays a true difference."""
+    reclassified = reclassified or {}
     src = source.set_index("month")
     fin = financials.assign(month=pd.to_datetime(financials["month"]).dt.strftime("%Y-%m"))
     fin_c = fin[["gross_production", "adjustments", "collections"]].apply(lambda s: s.map(cents))
@@ -127,14 +131,16 @@ def reconcile(source: pd.DataFrame, financials: pd.DataFrame) -> list[dict[str, 
              for c in ("gross_production", "adjustments", "collections")}
         net_s = s["production"] + s["adjustments"] - s["writeoffs"]
         net_i = i["gross_production"] - i["adjustments"]
+        r = int(reclassified.get(m, 0))
         rows.append({
             "month": m,
             "source": {**{c: dollars(v) for c, v in s.items()}, "net_production": dollars(net_s),
                        "collections": dollars(s["patient_income"] + s["insurance_income"])},
-            "imported": {**{c: dollars(v) for c, v in i.items()}, "net_production": dollars(net_i)},
+            "imported": {**{c: dollars(v) for c, v in i.items()}, "net_production": dollars(net_i),
+                         "reclassified": dollars(r)},
             "delta": {
-                "gross_production": dollars(i["gross_production"] - s["production"]),
-                "adjustments": dollars(i["adjustments"] - (s["writeoffs"] - s["adjustments"])),
+                "gross_production": dollars(i["gross_production"] - r - s["production"]),
+                "adjustments": dollars(i["adjustments"] - r - (s["writeoffs"] - s["adjustments"])),
                 "net_production": dollars(net_i - net_s),
                 "collections": dollars(i["collections"] - s["patient_income"] - s["insurance_income"]),
             },
