@@ -57,15 +57,17 @@ def _summary(report, written) -> None:
         worst = report.max_delta
         style = "bold green" if worst == 0 else "bold red"
         console.print(f"[{style}]Reconciled with {report.system}'s own report: {len(months)} month(s), largest "
-                      f"difference {_fmt_money(worst)}[/]", highlight=False)
+                      f"difference {_fmt_money(worst)}[/]", highlight=False, soft_wrap=True)
     for c in report.checks:
         if c.get("id") == "ar_vs_stored_aging":
             console.print(f"A/R at the last aging run ({c['as_of']}): ledger {_fmt_money(c['ledger'])}, stored aging "
-                          f"{_fmt_money(c['stored'])}, difference {_fmt_money(c['delta'])}", highlight=False)
+                          f"{_fmt_money(c['stored'])}, difference {_fmt_money(c['delta'])}", highlight=False,
+                          soft_wrap=True)
     if written.carried_over:
-        console.print(f"Kept from the previous folder: {', '.join(written.carried_over)}", highlight=False)
+        console.print(f"Kept from the previous folder: {', '.join(written.carried_over)}", highlight=False,
+                      soft_wrap=True)
     if written.backup is not None:
-        console.print(f"The previous folder is kept as {written.backup.name}/", highlight=False)
+        console.print(f"The previous folder is kept as {written.backup.name}/", highlight=False, soft_wrap=True)
 
 
 def _validate(practice_id: str, data_dir) -> bool:
