@@ -32,8 +32,30 @@ def register(app: typer.Typer) -> None:
         reports_dir: ReportsDirOption = None,
         workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Parallel worker processes.")] = None,
         pdf: Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF.")] = False,
+        opendental: Annotated[bool, typer.Option(
+            "--opendental", help="Build the dental demo seaside-dental through the Open Dental import instead: "
+                                 "a generated Open Dental database (embedded SQLite) imported, reconciled and "
+                                 "validated like a client's.")] = False,
     ) -> None:
         """Write the demo practices harbor-dental and maple-family-medicine, then produce their reports."""
+        if opendental:
+            from dyad_lib.data.paths import data_dir as resolve_data_dir
+            from dyad_lib.demo.opendental_fixture import DEMO_PRACTICE, write_opendental_demo
+
+            result = write_opendental_demo(resolve_data_dir(data_dir))
+            console.print(f"Imported {DEMO_PRACTICE}/ from a generated Open Dental database: "
+                          f"{sum(result.tables.values()):,} rows; largest difference from Open Dental's own figures "
+                          f"${result.report.max_delta:,.2f}",
+                          highlight=False)
+            if data_only:
+                return
+            from dyad_lib.cli.batch import default_workers, run_and_report
+            from dyad_lib.pipeline.batch import demo_jobs
+
+            result = run_and_report(demo_jobs([DEMO_PRACTICE]), data_dir=data_dir, reports_dir=reports_dir,
+                                    cache_dir=None, workers=workers or default_workers(), pdf=pdf)
+            console.print(f"Open {result.index}", style="bold", highlight=False, soft_wrap=True)
+            raise typer.Exit(0 if result.ok else 1)
         if not data_only:
             from dyad_lib.pipeline.batch import demo_jobs, ensure_demo_data
             from dyad_lib.cli.batch import default_workers, run_and_report

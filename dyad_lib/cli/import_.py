@@ -74,7 +74,13 @@ def _validate(practice_id: str, data_dir) -> bool:
     from dyad_lib.cli.validate import render_summary
     from dyad_lib.data.snapshot import prepare_practice
 
-    prepared = prepare_practice(practice_id, data_dir, force=True)
+    from dyad_lib.data.snapshot import CacheLocationError
+
+    try:
+        prepared = prepare_practice(practice_id, data_dir, force=True)
+    except CacheLocationError as exc:
+        usage_error(str(exc))
+        return False
     render_summary(prepared.summary)
     return prepared.ok
 
@@ -157,8 +163,8 @@ def opendental(
 
 @import_app.command("mapped")
 def mapped(
-    practice_id: PracticeArg,
     sources: Annotated[list[Path], typer.Argument(help="The export files (CSV or XLSX) the mapping names.")],
+    practice_id: PracticeArg,
     mapping: Annotated[Path, typer.Option("--mapping", help="The mapping file (YAML).")],
     kind: Annotated[str, typer.Option(help="dental or medical (a new practice)")] = "dental",
     name: Annotated[Optional[str], typer.Option(help="The practice's name on reports (a new practice).")] = None,

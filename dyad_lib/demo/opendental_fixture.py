@@ -102,8 +102,9 @@ class FixtureSpec:
     former_dentist: bool = True
 
 
-#: The practice the importer's tests and `dyad demo --opendental` use (three years, 3 + 2).
-DEMO = FixtureSpec(start=dt.date(2023, 1, 1), end=dt.date(2025, 12, 31), dentists=3, hygienists=2, seed=11)
+#: The practice `dyad demo --opendental` imports: the demo's dates (2023-01 … 2026-09), 3 dentists + 2 hygienists.
+DEMO = FixtureSpec(start=dt.date(2023, 1, 1), end=dt.date(2026, 9, 30), dentists=3, hygienists=2, seed=11)
+DEMO_PRACTICE = "seaside-dental"
 #: The benchmark's practice: ten years, forty providers (about two million procedures).
 BENCHMARK = FixtureSpec(start=dt.date(2016, 1, 1), end=dt.date(2025, 12, 31), dentists=24, hygienists=16,
                         seed=3, former_dentist=False)
@@ -804,3 +805,25 @@ def build_sqlite(path: str | Path, spec: FixtureSpec = DEMO) -> Path:
     finally:
         engine.dispose()
     return path
+
+
+def write_opendental_demo(data_dir: str | Path, practice_id: str = DEMO_PRACTICE, spec: FixtureSpec = DEMO):
+    """The dental demo built the way a client's would be: generate an Open Dental database (embedded
+    SQLite, in a temporary folder), then run the real import on it into `data_dir/practice_id/`.
+
+    The demo folder is regenerated, not backed up (like the other demo practices); the patient-id
+    key is derived from the practice id so the same spec gives the same files."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    from dyad_lib.importers.opendental import import_opendental
+
+    folder = Path(data_dir) / practice_id
+    with tempfile.TemporaryDirectory(prefix="dyad-opendental-") as tmp:
+        db = build_sqlite(Path(tmp) / "opendental.db", spec)
+        if folder.exists():
+            shutil.rmtree(folder)
+        key = hashlib.sha256(f"dyad-demo:{practice_id}".encode()).digest()
+        return import_opendental(f"sqlite:///{db}", practice_id, data_dir=data_dir, key=key,
+                                 today=spec.end + dt.timedelta(days=1))

@@ -136,12 +136,12 @@ class Written:
 
 
 def _carry_over(old: Path, written: set[str]) -> list[Path]:
-    """Files of the old folder that the import does not replace (its own tables' CSVs are replaced)."""
+    """Files of the old folder that the import does not replace (another importer's report included)."""
     keep = []
     for p in sorted(old.iterdir()):
         if not p.is_file() or p.name.startswith("~$") or p.name == KEY_FILE:
             continue
-        if p.name in written or p.name == REPORT_FILE:
+        if p.name in written:
             continue
         keep.append(p)
     return keep

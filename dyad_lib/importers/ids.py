@@ -49,20 +49,25 @@ def write_key(folder: Path, key: bytes) -> None:
     os.chmod(path, 0o600)
 
 
-def opaque_ids(numbers: Iterable[int], key: bytes, prefix: str = "P") -> dict[int, str]:
-    """`number -> prefix + 12 hex digits`; longer digests only if two numbers would collide."""
-    nums = sorted({int(n) for n in numbers})
-    digests = [hmac.new(key, f"patient:{n}".encode(), hashlib.sha256).hexdigest() for n in nums]
+def opaque_ids(keys: Iterable, key: bytes, prefix: str = "P") -> dict[str, str]:
+    """`patient key (as text) -> prefix + 12 hex digits`; longer digests only if two would collide."""
+    texts = sorted({str(k) for k in keys})
+    digests = [hmac.new(key, f"patient:{t}".encode(), hashlib.sha256).hexdigest() for t in texts]
     width = DIGITS
     while len({d[:width] for d in digests}) != len(digests):
         width += 4
-    return {n: prefix + d[:width].upper() for n, d in zip(nums, digests)}
+    return {t: prefix + d[:width].upper() for t, d in zip(texts, digests)}
 
 
 def map_ids(values: pd.Series, key: bytes, prefix: str = "P") -> pd.Series:
-    """A column of patient numbers as opaque ids (missing stays missing)."""
-    known = values.dropna().astype("int64")
-    table = opaque_ids(known.unique(), key, prefix)
+    """A column of patient keys (numbers or text) as opaque ids; missing stays missing."""
+    known = values.dropna()
+    if pd.api.types.is_numeric_dtype(known):
+        text = known.astype("int64").astype(str)
+    else:
+        text = known.astype(str).str.strip()
+        text = text[text != ""]
+    table = opaque_ids(text.unique(), key, prefix)
     out = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
-    out.loc[known.index] = known.map(table).to_numpy()
+    out.loc[text.index] = text.map(table).to_numpy()
     return out
