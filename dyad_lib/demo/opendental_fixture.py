@@ -8,7 +8,7 @@ definitions — not to this file — is what passes:
 * deleted procedures (ProcStatus 6) that keep their fee; charting-only statuses (EC 3, EO 4,
   R 5, Cn 7) and inactive plans (TPi 8) with fees; units > 1 (`UnitQty`) and base units
   (`BaseUnits`, deep sedation);
-* signed adjustments (cash discounts −, late fees +); prepayments (`paysplit.UnearnedType`, no
+* signed adjustments (cash discounts and bad-debt write-offs −, late fees +); prepayments (`paysplit.UnearnedType`, no
   provider) later allocated by a $0 transfer; refunds; unallocated income (provider 0); old
   discount splits (`IsDiscount`);
 * insurance paid weeks later, often in the next month, on checks (`claimpayment.CheckDate`);
@@ -77,7 +77,7 @@ PLAN_CODES = ["D2391", "D2392", "D2740", "D3330", "D7140", "D6010"]
 
 # definition.DefNum values the fixture uses (Category: 1 adjustment types, 10 payment types,
 # 29 unearned split types).
-DEF_DISCOUNT, DEF_LATE_FEE, DEF_PAY_CHECK, DEF_PAY_CARD, DEF_PREPAYMENT = 101, 102, 201, 202, 288
+DEF_DISCOUNT, DEF_LATE_FEE, DEF_BAD_DEBT, DEF_PAY_CHECK, DEF_PAY_CARD, DEF_PREPAYMENT = 101, 102, 103, 201, 202, 288
 
 FIRST_NAMES = ["Ana", "Marcus", "Lena", "Omar", "Grace", "Ivan", "Nadia", "Peter", "Rosa", "Samir", "Tara",
                "Victor", "Wen", "Yara", "Zoe", "Elias", "Farah", "Gavin", "Hana", "Jonas"]
@@ -598,8 +598,9 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
     vt = visits.groupby(["PatNum", "ProcDate"])["pat_portion"].sum().reset_index(name="total")
     vt = vt[vt["total"] > 0].reset_index(drop=True)
     r = rng.random(len(vt))
-    vt["payday"] = np.where(r < 0.6, vt["ProcDate"].to_numpy(), vt["ProcDate"].to_numpy() + rng.integers(15, 76, len(vt)))
-    vt["paid"] = (r < 0.85) & (vt["payday"].to_numpy() <= end)
+    vt["payday"] = np.where(r < 0.65, vt["ProcDate"].to_numpy(), vt["ProcDate"].to_numpy() + rng.integers(15, 76, len(vt)))
+    vt["paid"] = (r < 0.94) & (vt["payday"].to_numpy() <= end)
+    vt["never"] = r >= 0.94
     # prepayments on large accepted plans, allocated by a $0 transfer when the work is done
     acc_items = pl[pl["plan"].notna() & (pl["ProcStatus"] == 2)]
     big = acc_items.groupby("plan").agg(total=("fee_total", "sum"), PatNum=("PatNum", "first"),
@@ -655,6 +656,17 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
                                          "ProvNum": dentists[0], "PayNum": old["PayNum"].to_numpy(),
                                          "DatePay": old["payday"].to_numpy(), "ProcDate": old["payday"].to_numpy(),
                                          "UnearnedType": 0, "IsDiscount": 1, "DiscountType": 1}))
+    # bad debt: most balances never paid are written off by an adjustment months later
+    never = vt[vt["never"]]
+    bad = never[(rng.random(len(never)) < 0.7)].copy()
+    bad["day"] = bad["ProcDate"].to_numpy() + rng.integers(120, 241, len(bad))
+    bad = bad[bad["day"] <= end]
+    bad_prov = bad.merge(visits.groupby(["PatNum", "ProcDate"])["ProvNum"].first().reset_index(),
+                         on=["PatNum", "ProcDate"])["ProvNum"].to_numpy()
+    adj = pd.concat([adj, pd.DataFrame({"AdjDate": bad["day"].to_numpy(), "AdjAmt": -bad["total"].to_numpy(),
+                                        "PatNum": bad["PatNum"].to_numpy(), "AdjType": DEF_BAD_DEBT,
+                                        "ProvNum": bad_prov, "DateEntry": bad["day"].to_numpy(),
+                                        "AdjNote": "Sent to collections"})], ignore_index=True)
     # late fees on visits left unpaid
     unpaid = vt[~vt["paid"]]
     late_fee = unpaid[(rng.random(len(unpaid)) < 0.05) & (unpaid["ProcDate"].to_numpy() + 60 <= end)]
@@ -702,10 +714,12 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
                           "ValueString": [spec.version, str(spec.writeoff_mode), spec.end.isoformat(), spec.title,
                                           "3", "1"]})
     prefs["PrefNum"] = np.arange(1, len(prefs) + 1)
-    defs = pd.DataFrame({"DefNum": [DEF_DISCOUNT, DEF_LATE_FEE, DEF_PAY_CHECK, DEF_PAY_CARD, DEF_PREPAYMENT, 401],
-                         "Category": [1, 1, 10, 10, 29, 25], "ItemName": ["Cash discount", "Late fee", "Check",
-                                                                          "Credit card", "Prepayment", "High production"],
-                         "ItemValue": ["-", "+", "", "", "", ""]})
+    defs = pd.DataFrame({"DefNum": [DEF_DISCOUNT, DEF_LATE_FEE, DEF_BAD_DEBT, DEF_PAY_CHECK, DEF_PAY_CARD,
+                                    DEF_PREPAYMENT, 401],
+                         "Category": [1, 1, 1, 10, 10, 29, 25],
+                         "ItemName": ["Cash discount", "Late fee", "Bad debt write-off", "Check", "Credit card",
+                                      "Prepayment", "High production"],
+                         "ItemValue": ["-", "+", "-", "", "", "", ""]})
     codes = pd.DataFrame({"CodeNum": np.arange(1, len(CODES) + 1), "ProcCode": [c[0] for c in CODES],
                           "Descript": [c[1] for c in CODES], "AbbrDesc": [c[0] for c in CODES],
                           "IsHygiene": [c[3] for c in CODES], "BaseUnits": [c[4] for c in CODES],
@@ -807,9 +821,57 @@ def build_sqlite(path: str | Path, spec: FixtureSpec = DEMO) -> Path:
     return path
 
 
+#: The demo's accounting accounts: (account in the P&L export, share of collections, fixed monthly?).
+PNL_ACCOUNTS = [
+    ("Payroll - Clinical Staff", 0.170, False), ("Payroll - Front Office", 0.062, False),
+    ("Payroll Taxes", 0.030, False), ("Employee Benefits", 0.022, True), ("Rent", 0.056, True),
+    ("Utilities", 0.010, False), ("Dental Supplies", 0.055, False), ("Lab Fees", 0.084, False),
+    ("Equipment Lease", 0.021, True), ("Office Supplies", 0.010, False), ("Software Subscriptions", 0.012, True),
+    ("Business Insurance", 0.012, True), ("Advertising", 0.031, False), ("Bank Charges", 0.019, False),
+    ("Officer Compensation", 0.285, True), ("Loan Payments", 0.032, True),
+]
+
+
+def pnl_export(collections: pd.Series, title: str, seed: int = 1) -> str:
+    """An accountant's "Profit and Loss by Month" CSV (title lines, one row per account, one column
+    per month) for monthly collections (index YYYY-MM): the shape examples/mappings/accounting_pnl.yaml
+    reads. Variable costs follow the month's collections, fixed ones the year's average."""
+    import csv
+    import io
+
+    rng = np.random.default_rng(seed)
+    months = list(collections.index)
+    coll = collections.to_numpy(dtype=float)
+    level = pd.Series(coll).rolling(12, min_periods=1).mean().to_numpy()
+    labels = [pd.Period(m, freq="M").strftime("%b %Y") for m in months]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerows([[title], ["Profit and Loss by Month"], [f"{labels[0]} - {labels[-1]}"]])
+    w.writerow(["Account", *labels, "Total"])
+
+    def money(v: float) -> str:
+        return f"({abs(v):,.2f})" if v < 0 else f"{v:,.2f}"
+
+    w.writerow(["Income", *[""] * (len(months) + 1)])
+    w.writerow(["Dental Income", *[money(v) for v in coll], money(coll.sum())])
+    w.writerow(["Total Income", *[money(v) for v in coll], money(coll.sum())])
+    w.writerow(["Expenses", *[""] * (len(months) + 1)])
+    total = np.zeros(len(months))
+    for account, share, fixed in PNL_ACCOUNTS:
+        base = level if fixed else coll
+        noise = 1 + rng.normal(0, 0.004 if fixed else 0.03, len(months))
+        v = np.round(base * share * noise, 2)
+        total += v
+        w.writerow([account, *[money(x) for x in v], money(v.sum())])
+    w.writerow(["Total Expenses", *[money(x) for x in total], money(total.sum())])
+    w.writerow(["Net Income", *[money(x) for x in coll - total], money((coll - total).sum())])
+    return buf.getvalue()
+
+
 def write_opendental_demo(data_dir: str | Path, practice_id: str = DEMO_PRACTICE, spec: FixtureSpec = DEMO):
     """The dental demo built the way a client's would be: generate an Open Dental database (embedded
-    SQLite, in a temporary folder), then run the real import on it into `data_dir/practice_id/`.
+    SQLite, in a temporary folder) and run the real import on it; then the accountant's profit and
+    loss export through the shipped mapping (examples/mappings/accounting_pnl.yaml) for expenses.
 
     The demo folder is regenerated, not backed up (like the other demo practices); the patient-id
     key is derived from the practice id so the same spec gives the same files."""
@@ -817,13 +879,27 @@ def write_opendental_demo(data_dir: str | Path, practice_id: str = DEMO_PRACTICE
     import shutil
     import tempfile
 
+    import yaml
+
+    from dyad_lib.data.paths import PROJECT_ROOT
+    from dyad_lib.importers.mapped import import_mapped
     from dyad_lib.importers.opendental import import_opendental
 
     folder = Path(data_dir) / practice_id
+    key = hashlib.sha256(f"dyad-demo:{practice_id}".encode()).digest()
     with tempfile.TemporaryDirectory(prefix="dyad-opendental-") as tmp:
         db = build_sqlite(Path(tmp) / "opendental.db", spec)
         if folder.exists():
             shutil.rmtree(folder)
-        key = hashlib.sha256(f"dyad-demo:{practice_id}".encode()).digest()
-        return import_opendental(f"sqlite:///{db}", practice_id, data_dir=data_dir, key=key,
-                                 today=spec.end + dt.timedelta(days=1))
+        result = import_opendental(f"sqlite:///{db}", practice_id, data_dir=data_dir, key=key,
+                                   today=spec.end + dt.timedelta(days=1))
+        fin = pd.read_csv(folder / "financials.csv")
+        pnl = Path(tmp) / "pnl_by_month.csv"
+        pnl.write_text(pnl_export(fin.groupby("month")["collections"].sum(), spec.title, spec.seed), encoding="utf-8")
+        import_mapped(PROJECT_ROOT / "examples" / "mappings" / "accounting_pnl.yaml", [pnl], practice_id,
+                      data_dir=data_dir, overwrite=True, key=key, keep_backup=False)
+    cfg = yaml.safe_load((folder / "practice.yaml").read_text(encoding="utf-8"))
+    cfg["partners"] = {"clinical_lead": "Dr. Ana Rivera", "business_lead": "Jordan Blake"}
+    (folder / "practice.yaml").write_text("# Demo practice imported from a generated Open Dental database.\n"
+                                          + yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    return result
