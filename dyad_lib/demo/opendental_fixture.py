@@ -106,7 +106,7 @@ class FixtureSpec:
 DEMO = FixtureSpec(start=dt.date(2023, 1, 1), end=dt.date(2026, 9, 30), dentists=3, hygienists=2, seed=11)
 DEMO_PRACTICE = "seaside-dental"
 #: The benchmark's practice: ten years, forty providers (about two million procedures).
-BENCHMARK = FixtureSpec(start=dt.date(2016, 1, 1), end=dt.date(2025, 12, 31), dentists=24, hygienists=16,
+BENCHMARK = FixtureSpec(start=dt.date(2016, 1, 1), end=dt.date(2025, 12, 31), dentists=28, hygienists=12, fill=0.97,
                         seed=3, former_dentist=False)
 
 
@@ -306,28 +306,33 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
     k = appts["kind"].to_numpy()
     hyg = k == "hygiene"
     procs(hyg, lambda n: rng.choice(["D1110", "D4910", "D1120"], size=n, p=[0.7, 0.15, 0.15]), hyg_provider=True)
-    procs(hyg, "D0120", 0.5)
-    procs(hyg, "D0274", 0.35)
-    procs(hyg, "D1206", 0.2, hyg_provider=True)
+    procs(hyg, "D0120", 0.8)
+    procs(hyg, "D0274", 0.55)
+    procs(hyg, "D1206", 0.3, hyg_provider=True)
+    procs(hyg, "D0220", 0.25)
     procs(hyg, "D4341", 0.04, units=lambda n: rng.integers(2, 5, n), hyg_provider=True)
     np_ = k == "new_patient"
     procs(np_, "D0150")
     procs(np_, "D0210")
     procs(np_, "D1110", 0.8)
+    procs(np_, "D0274", 0.6)
     rest = k == "restorative"
     crown = rest & (rng.random(len(appts)) < 0.25)
-    procs(rest & ~crown, lambda n: rng.choice(["D2391", "D2392"], size=n, p=[0.6, 0.4]))
+    for p_tooth in (1.0, 0.45, 0.2):  # one to three teeth filled in a visit
+        procs(rest & ~crown, lambda n: rng.choice(["D2391", "D2392"], size=n, p=[0.6, 0.4]), p_tooth)
     procs(crown, "D2740")
     procs(crown, "D2950", 0.6)
-    procs(rest, "D0220", 0.3)
+    procs(rest, "D0220", 0.4)
     procs(rest, "D0230", 0.2, units=lambda n: rng.integers(2, 4, n))
     pr = k == "procedure"
     procs(pr, lambda n: rng.choice(["D3330", "D7140", "D6010"], size=n, p=[0.4, 0.4, 0.2]))
     procs(pr, "D9223", 0.15, units=2)
-    procs(pr, "D0220", 0.5)
+    procs(pr, "D0220", 0.6)
+    procs(pr, "D0230", 0.4, units=lambda n: rng.integers(2, 4, n))
     ex = k == "exam"
     procs(ex, "D0140")
     procs(ex, "D0220", 0.5)
+    procs(ex, "D0230", 0.25, units=lambda n: rng.integers(2, 4, n))
     ot = k == "other"
     whit = ot & (rng.random(len(appts)) < 0.5)
     procs(whit, "99999")

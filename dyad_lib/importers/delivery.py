@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -64,11 +65,6 @@ def check_target(practice_id: str, data_dir: str | os.PathLike | None, overwrite
 # --- contract tables as CSV ------------------------------------------------------------------------------
 
 
-def _money(s: pd.Series) -> pd.Series:
-    v = pd.to_numeric(s, errors="coerce").round(2)
-    return v.map(lambda x: "" if pd.isna(x) else f"{x + 0.0:.2f}")
-
-
 def _number(s: pd.Series) -> pd.Series:
     v = pd.to_numeric(s, errors="coerce")
     return v.map(lambda x: "" if pd.isna(x) else (f"{int(x)}" if float(x).is_integer() else
@@ -76,24 +72,24 @@ def _number(s: pd.Series) -> pd.Series:
 
 
 def format_column(s: pd.Series, kind: str) -> pd.Series:
-    """One column in the contract's canonical text form (blank for missing)."""
-    if kind == "month":
+    """One column in the contract's canonical text form for CSV (money with two decimals); missing
+    stays missing (a blank cell)."""
+    if kind in ("month", "date"):
         d = pd.to_datetime(s, errors="coerce")
-        return d.dt.strftime("%Y-%m").fillna("")
-    if kind == "date":
-        d = pd.to_datetime(s, errors="coerce")
-        return d.dt.strftime("%Y-%m-%d").fillna("")
+        return d.dt.strftime("%Y-%m" if kind == "month" else "%Y-%m-%d")
     if kind == "money":
-        return _money(s)
+        v = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64").round(2) + 0.0  # + 0.0: no "-0.00"
+        text = np.char.mod("%.2f", np.nan_to_num(v)).astype(object)
+        text[np.isnan(v)] = None
+        return pd.Series(text, index=s.index)
     if kind == "number":
         return _number(s)
     if kind == "integer":
-        v = pd.to_numeric(s, errors="coerce")
-        return v.map(lambda x: "" if pd.isna(x) else str(int(x)))
+        return pd.to_numeric(s, errors="coerce").round().astype("Int64")
     if kind == "bool":
-        return s.map(lambda x: "" if x is None or x is pd.NA or (isinstance(x, float) and x != x)
-                     else ("true" if bool(x) else "false"))
-    return s.map(lambda x: "" if x is None or x is pd.NA or (isinstance(x, float) and x != x) else str(x))
+        b = pd.array(s, dtype="boolean")
+        return pd.Series(np.where(pd.isna(b), None, np.where(b.fillna(False), "true", "false")), index=s.index)
+    return s.astype(object).where(s.notna(), None)
 
 
 def table_csv(name: str, df: pd.DataFrame) -> bytes:
@@ -102,7 +98,7 @@ def table_csv(name: str, df: pd.DataFrame) -> bytes:
     cols = [c for c in table.columns if c.name in df.columns]
     out = pd.DataFrame({c.name: format_column(df[c.name], c.kind) for c in cols})
     buf = io.StringIO()
-    out.to_csv(buf, index=False, lineterminator="\n")
+    out.to_csv(buf, index=False, lineterminator="\n", na_rep="")
     return buf.getvalue().encode("utf-8")
 
 

@@ -214,17 +214,17 @@ def import_opendental(url: str, practice_id: str, *, password: str | None = None
             raise SourceProblem(f"nothing to import from {months[0]} to {months[-1]}: the database has no "
                                 "procedures, payments or insurance payments in those months")
         unattached = src.unattached_insurance(conn, schema, lo, hi)
-        ledger = src.ledger_by_month(conn, schema, hi)
+        as_of = to_dates(pd.Series([prefs.get("DateLastAging", "")])).iloc[0]
+        as_of = None if pd.isna(as_of) else as_of.date()
+        ledger = src.ledger_by_month(conn, schema, hi, as_of)
         say("ledger", int(ledger["n"].sum()) if len(ledger) else 0)
         aging_check = None
-        as_of = to_dates(pd.Series([prefs.get("DateLastAging", "")])).iloc[0]
-        if not pd.isna(as_of):
-            aging_check = (as_of.date(), src.ledger_aging_at(conn, schema, as_of.date()), src.stored_aging(conn, schema))
+        if as_of is not None:
+            aging_check = (as_of, rules.ar_at(ledger), src.stored_aging(conn, schema))
 
         apts = src.appointments(conn, schema, lo, hi)
         apt_procs = src.appointment_procedures(conn, schema, lo)
         broken = src.broken_codes(conn, schema, lo)
-        booked = src.next_booked(conn, schema, lo, hi)
         say("appointment", len(apts))
         links = src.plan_links(conn, schema, lo, hi)
         plan_procs = src.plan_procedures(conn, schema, lo, hi)
@@ -333,15 +333,13 @@ def import_opendental(url: str, practice_id: str, *, password: str | None = None
     a["status"] = status[keep]
     vtype = rules.visit_type(a)
     a["next"] = pd.array([pd.NA] * len(a), dtype="boolean")
-    if booked is not None and len(booked):
-        b = booked.set_index("AptNum")
-        bk = a["AptNum"].map(b["booked"]).fillna(0).astype(int)
-        unk = a["AptNum"].map(b["unknown"]).fillna(0).astype(int)
-        nb = pd.array(np.where(bk == 1, True, False), dtype="boolean")
-        nb[(bk == 0).to_numpy() & (unk == 1).to_numpy()] = pd.NA
-        a["next"] = nb
+    has_created = schema.has("appointment", "SecDateTEntry")
+    if has_created:
+        apts["created"] = to_dates(apts["created"])
+        nb = rules.next_visit_booked(apts)
+        a["next"] = pd.array(a["AptNum"].map(nb).to_numpy(), dtype="boolean")
     a.loc[a["status"] != "completed", "next"] = pd.NA
-    if booked is None:
+    if not has_created:
         report.notes.append("This Open Dental version has no appointment.SecDateTEntry: next_visit_booked is left "
                             "blank.")
     key = key or target.key or new_key()

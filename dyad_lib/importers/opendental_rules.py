@@ -134,6 +134,35 @@ def visit_type(flags: pd.DataFrame) -> pd.Series:
                      index=flags.index)
 
 
+def next_visit_booked(apt: pd.DataFrame) -> pd.Series:
+    """For each completed visit: did the patient leave with a later visit booked?
+
+    `apt`: AptNum, PatNum, AptStatus, day and created (the appointment's creation day; missing =
+    unknown) for every appointment from the range on. True when an appointment of the patient on
+    a later day (status 1–5: booked, done, unscheduled or broken since) was created on or before
+    the visit's day; missing when no such is known but a later one's creation day is unknown."""
+    never = np.int64(1 << 40)  # "no known creation day", larger than any day number
+    later = apt[apt["AptStatus"].isin([1, 2, 3, 4, 5]) & apt["day"].notna()]
+    later = later.assign(d=later["day"].to_numpy().astype("datetime64[D]").astype(np.int64),
+                         c=np.where(later["created"].isna(), never,
+                                    later["created"].to_numpy().astype("datetime64[D]").astype(np.int64)),
+                         u=later["created"].isna().astype(np.int64))
+    per_day = later.groupby(["PatNum", "d"], sort=False).agg(c=("c", "min"), u=("u", "max")).reset_index()
+    per_day = per_day.sort_values(["PatNum", "d"], ascending=[True, False], kind="stable")
+    g = per_day.groupby("PatNum", sort=False)
+    per_day["cm"], per_day["um"] = g["c"].cummin(), g["u"].cummax()
+    g = per_day.groupby("PatNum", sort=False)  # the earliest creation / any unknown on strictly later days
+    per_day["later_c"] = g["cm"].shift(1).fillna(never).astype(np.int64)
+    per_day["later_u"] = g["um"].shift(1).fillna(0).astype(np.int64)
+    visits = apt.loc[apt["AptStatus"] == 2, ["AptNum", "PatNum", "day"]]
+    visits = visits.assign(d=visits["day"].to_numpy().astype("datetime64[D]").astype(np.int64))
+    v = visits.merge(per_day[["PatNum", "d", "later_c", "later_u"]], on=["PatNum", "d"], how="left")
+    booked = (v["later_c"].fillna(never) <= v["d"]).to_numpy()
+    out = pd.array(booked, dtype="boolean")
+    out[~booked & (v["later_u"].fillna(0) > 0).to_numpy()] = pd.NA
+    return pd.Series(out, index=v["AptNum"].to_numpy())
+
+
 def appointment_provider(apt: pd.DataFrame, vtype: pd.Series) -> pd.Series:
     """ProvHyg for hygiene visits that name a hygienist, else ProvNum (as text ids)."""
     hyg = apt["ProvHyg"].fillna(0).astype("int64")
@@ -318,6 +347,16 @@ def ar_by_month(ledger: pd.DataFrame, months: list[str], chunk: int = 8192) -> p
         out_ar += np.maximum(c - k, 0).sum(axis=0)
         out_90 += np.maximum(c90 - k, 0).sum(axis=0)
     return pd.DataFrame({"month": months, "ar": out_ar, "ar90": out_90})
+
+
+def ar_at(ledger: pd.DataFrame) -> tuple[int, int]:
+    """A/R and A/R over 90 days (cents) on the ledger's as-of day: per family, charges to date less
+    credits to date when positive, and charges older than 90 days less all credits when positive."""
+    if ledger.empty:
+        return 0, 0
+    per = ledger.groupby("g")[["c_asof", "c90_asof", "k_asof"]].sum()
+    c, c90, k = ((per[x].astype(float) * 100).round().astype("int64") for x in ("c_asof", "c90_asof", "k_asof"))
+    return int((c - k).clip(lower=0).sum()), int((c90 - k).clip(lower=0).sum())
 
 
 # --- financials per provider and month -------------------------------------------------------------

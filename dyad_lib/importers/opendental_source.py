@@ -18,7 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from dyad_lib.importers.problems import SourceProblem
-from dyad_lib.importers.sql import add_days, day_of, day_seconds, frame, month_key, to_dates
+from dyad_lib.importers.sql import day_of, day_seconds, frame, month_key, to_dates
 
 #: Columns the import reads, per table. Identifying patient and provider columns (names, birth
 #: dates, SSN, addresses, phone numbers) are never listed, so never selected.
@@ -265,37 +265,37 @@ def _ledger(schema: Schema):
     return sa.union_all(*parts).subquery("trans")
 
 
-def ledger_by_month(conn, schema: Schema, hi: str) -> pd.DataFrame:
-    """Per guarantor and month: charges and credits (cents), and the month of date + 91 days."""
+def ledger_by_month(conn, schema: Schema, hi: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Per family (guarantor) and month: charges and credits, and the month of date + 91 days (the
+    day a charge turns 90 days old counts from the next month end). With `as_of`, the same scan also
+    sums what Open Dental's aging sees on that day: charges to date, charges older than 90 days and
+    credits. Grouped by patient in SQL (no join on the big scan) and by family here."""
     tr = _ledger(schema)
+    mk, mk90 = month_key(tr.c.d), month_key(tr.c.d, 91)
+    cols = [tr.c.PatNum.label("PatNum"), mk.label("mk"), mk90.label("mk90"), sa.func.count().label("n"),
+            sa.func.sum(sa.case((tr.c.amt > 0, tr.c.amt), else_=0)).label("charges"),
+            sa.func.sum(sa.case((tr.c.amt < 0, -tr.c.amt), else_=0)).label("credits")]
+    upper = hi
+    sums = ["n", "charges", "credits"]
+    if as_of is not None:
+        upto = tr.c.d < (as_of + dt.timedelta(days=1)).isoformat()
+        older = tr.c.d < (as_of - dt.timedelta(days=90)).isoformat()  # Open Dental: TranDate < asOf − 90 days
+        cols += [sa.func.sum(sa.case((sa.and_(tr.c.amt > 0, upto), tr.c.amt), else_=0)).label("c_asof"),
+                 sa.func.sum(sa.case((sa.and_(tr.c.amt > 0, older), tr.c.amt), else_=0)).label("c90_asof"),
+                 sa.func.sum(sa.case((sa.and_(tr.c.amt < 0, upto), -tr.c.amt), else_=0)).label("k_asof")]
+        upper = max(hi, (as_of + dt.timedelta(days=1)).isoformat())
+        sums += ["c_asof", "c90_asof", "k_asof"]
+    per_patient = frame(conn, sa.select(*cols).where(tr.c.d < upper, tr.c.amt != 0)
+                        .group_by(tr.c.PatNum, mk, mk90))
     pt = schema.t("patient")
-    mk, mk90 = month_key(tr.c.d), month_key(add_days(tr.c.d, 91))
-    charge = sa.case((tr.c.amt > 0, tr.c.amt), else_=0)
-    credit = sa.case((tr.c.amt < 0, -tr.c.amt), else_=0)
-    stmt = (sa.select(pt.c.Guarantor.label("g"), mk.label("mk"), mk90.label("mk90"), sa.func.count().label("n"),
-                      sa.func.sum(charge).label("charges"), sa.func.sum(credit).label("credits"))
-            .select_from(tr.join(pt, pt.c.PatNum == tr.c.PatNum))
-            .where(tr.c.d < hi, tr.c.amt != 0)
-            .group_by(pt.c.Guarantor, mk, mk90))
-    return frame(conn, stmt)
-
-
-def ledger_aging_at(conn, schema: Schema, as_of: dt.date) -> tuple[int, int]:
-    """A/R and A/R over 90 (cents) at one date, per family as Open Dental's aging computes it."""
-    tr = _ledger(schema)
-    pt = schema.t("patient")
-    upto = tr.c.d < (as_of + dt.timedelta(days=1)).isoformat()
-    older = tr.c.d < (as_of - dt.timedelta(days=90)).isoformat()  # Open Dental: TranDate < asOf − 90 days
-    charges = sa.func.sum(sa.case((sa.and_(tr.c.amt > 0, upto), tr.c.amt), else_=0))
-    old = sa.func.sum(sa.case((sa.and_(tr.c.amt > 0, older), tr.c.amt), else_=0))
-    credits = sa.func.sum(sa.case((sa.and_(tr.c.amt < 0, upto), -tr.c.amt), else_=0))
-    stmt = (sa.select(pt.c.Guarantor, charges.label("c"), old.label("c90"), credits.label("k"))
-            .select_from(tr.join(pt, pt.c.PatNum == tr.c.PatNum)).group_by(pt.c.Guarantor))
-    df = frame(conn, stmt)
-    if df.empty:
-        return 0, 0
-    c, c90, k = ((df[x].astype(float) * 100).round().astype("int64") for x in ("c", "c90", "k"))
-    return int((c - k).clip(lower=0).sum()), int((c90 - k).clip(lower=0).sum())
+    families = frame(conn, sa.select(pt.c.PatNum, pt.c.Guarantor))
+    if per_patient.empty:
+        return pd.DataFrame(columns=["g", "mk", "mk90", *sums])
+    g = per_patient["PatNum"].map(families.set_index("PatNum")["Guarantor"])
+    per_patient["g"] = g.fillna(per_patient["PatNum"]).astype("int64")  # a posting without its patient row
+    for c in sums:
+        per_patient[c] = pd.to_numeric(per_patient[c])
+    return per_patient.groupby(["g", "mk", "mk90"], as_index=False)[sums].sum()
 
 
 def stored_aging(conn, schema: Schema) -> tuple[int, int]:
@@ -312,9 +312,10 @@ def stored_aging(conn, schema: Schema) -> tuple[int, int]:
 def appointments(conn, schema: Schema, lo: str, hi: str) -> pd.DataFrame:
     """Appointments from the range's first day on (later ones too: the booked future)."""
     ap = schema.t("appointment")
+    created = day_of(ap.c.SecDateTEntry) if schema.has("appointment", "SecDateTEntry") else sa.null()
     cols = [ap.c.AptNum, ap.c.PatNum, ap.c.AptStatus, sa.func.length(ap.c.Pattern).label("pattern_len"),
             ap.c.ProvNum, ap.c.ProvHyg, day_of(ap.c.AptDateTime).label("day"), ap.c.IsNewPatient,
-            schema.c("appointment", "IsHygiene").label("IsHygiene")]
+            schema.c("appointment", "IsHygiene").label("IsHygiene"), created.label("created")]
     return frame(conn, sa.select(*cols).where(ap.c.AptDateTime >= lo))
 
 
@@ -351,28 +352,6 @@ def broken_codes(conn, schema: Schema, lo: str) -> pd.DataFrame:
             .select_from(pl.join(pc, pc.c.CodeNum == pl.c.CodeNum))
             .where(pc.c.ProcCode.in_(["D9986", "D9987"]), pl.c.ProcStatus == 2, pl.c.ProcDate >= lo)
             .group_by(pl.c.PatNum, day_of(pl.c.ProcDate)))
-    return frame(conn, stmt)
-
-
-def next_booked(conn, schema: Schema, lo: str, hi: str) -> pd.DataFrame | None:
-    """Per completed visit in the range: a later appointment created by the visit's day (1), or a
-    later appointment whose creation time is unknown (unknown = 1). None when the version lacks
-    appointment.SecDateTEntry."""
-    if not schema.has("appointment", "SecDateTEntry"):
-        return None
-    ap = schema.t("appointment")
-    nx = ap.alias("nxt")
-    visit_day, next_day = day_of(ap.c.AptDateTime), day_of(nx.c.AptDateTime)
-    known = nx.c.SecDateTEntry >= NO_DATE
-    stmt = (sa.select(ap.c.AptNum,
-                      sa.func.max(sa.case((sa.and_(known, day_of(nx.c.SecDateTEntry) <= visit_day), 1), else_=0))
-                      .label("booked"),
-                      sa.func.max(sa.case((sa.and_(nx.c.AptNum.is_not(None), sa.not_(known)), 1), else_=0))
-                      .label("unknown"))
-            .select_from(ap.outerjoin(nx, sa.and_(nx.c.PatNum == ap.c.PatNum, next_day > visit_day,
-                                                  nx.c.AptStatus.in_([1, 2, 3, 4, 5]))))
-            .where(ap.c.AptStatus == 2, ap.c.AptDateTime >= lo, ap.c.AptDateTime < hi)
-            .group_by(ap.c.AptNum))
     return frame(conn, stmt)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.sql.expression import FunctionElement
 class add_days(FunctionElement):  # noqa: N801  (an SQL function)
     """`date + n days` as a date."""
 
-    inherit_cache = True
+    inherit_cache = False  # `days` is not part of SQLAlchemy's cache key: never cache a compiled form
     type = sa.Date()
 
     def __init__(self, expr: Any, days: int):
@@ -77,16 +77,43 @@ def _day_mysql(element, compiler, **kw):
     return f"DATE({compiler.process(expr, **kw)})"
 
 
-def month_key(expr: Any) -> Any:
-    """year × 100 + month of a date (an integer: 202403), grouped on by the database."""
-    return sa.extract("year", expr) * 100 + sa.extract("month", expr)
+class month_key(FunctionElement):  # noqa: N801
+    """year × 100 + month of a date (an integer: 202403), optionally of the date + `days` days —
+    one cheap function call per row, grouped on by the database."""
+
+    inherit_cache = False  # `days` is not part of SQLAlchemy's cache key: never cache a compiled form
+    type = sa.Integer()
+
+    def __init__(self, expr: Any, days: int = 0):
+        self.days = int(days)
+        super().__init__(expr)
+
+
+@compiles(month_key, "sqlite")
+def _month_key_sqlite(element, compiler, **kw):
+    (expr,) = element.clauses
+    shift = f", '{element.days:+d} days'" if element.days else ""
+    return f"CAST(strftime('%Y%m', {compiler.process(expr, **kw)}{shift}) AS INTEGER)"
+
+
+@compiles(month_key, "mysql")
+def _month_key_mysql(element, compiler, **kw):
+    (expr,) = element.clauses
+    inner = compiler.process(expr, **kw)
+    if element.days:
+        inner = f"DATE_ADD({inner}, INTERVAL {element.days} DAY)"
+    return f"EXTRACT(YEAR_MONTH FROM {inner})"
 
 
 def frame(conn, stmt, columns: list[str] | None = None) -> pd.DataFrame:
     """Run a SELECT and return its rows as a frame (column names from the statement)."""
     result = conn.execute(stmt)
     names = columns or list(result.keys())
-    return pd.DataFrame.from_records(result.fetchall(), columns=names)
+    # the driver's plain tuples (the columns are untyped, so SQLAlchemy has nothing to process):
+    # building a frame from Row objects costs pandas an attribute probe per row
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    return pd.DataFrame.from_records(rows, columns=names) if rows else pd.DataFrame(columns=names)
 
 
 def to_dates(s: pd.Series) -> pd.Series:
