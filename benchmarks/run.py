@@ -428,7 +428,7 @@ def fig_opendental(tmp: Path, quick: bool) -> list[Figure]:
     ours = measure("import", db, data, PY, cwd=FROZEN or ROOT, env=_env())
     if not ours["ok"] or ours["delta"] != 0:
         raise RuntimeError("the imported benchmark practice did not validate or reconcile")
-    what = (f"import {made['procedures']:,} procedures ({made["providers"]} providers × {made["years"]:g} years) "
+    what = (f"import {made['procedures']:,} procedures ({made['providers']} providers × {made['years']:g} years) "
             f"into a delivery, reconciled")
     return [
         Figure("opendental_import_time", what, ours["seconds"], base["seconds"],
