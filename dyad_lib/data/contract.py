@@ -364,7 +364,7 @@ TABLES: dict[str, Table] = {
             "Who the provider ids are: one row per provider.",
             (
                 _c("provider_id", "str", description="the id the other tables use"),
-                _c("name", "str", description="as shown on reports"),
+                _c("name", "text", description="as shown on reports"),
                 _c("role", "enum", codes=PROVIDER_ROLES),
                 _c("active", "bool", False),
                 _c("fte", "number", False, description="full-time equivalent, 0-1.5"),
