@@ -43,7 +43,7 @@ def test_profit_and_loss_by_month_becomes_expenses(tmp_path):
     assert e[("2025-01", "office_admin")] == round(402.18 + 689 + 840, 2)
     assert e[("2025-06", "owner_compensation")] == 28000
     assert sorted((x.reason, x.rows) for x in r.report.excluded)[0] == \
-        ("rows the map drops on purpose (Account = Dental Income)", 6)
+        ("dropped on purpose by the mapping (Account = Dental Income)", 6)
 
 
 def test_appointment_report_added_to_an_imported_practice(tmp_path):

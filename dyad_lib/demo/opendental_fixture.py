@@ -103,7 +103,8 @@ class FixtureSpec:
 
 
 #: The practice `dyad demo --opendental` imports: the demo's dates (2023-01 … 2026-09), 3 dentists + 2 hygienists.
-DEMO = FixtureSpec(start=dt.date(2023, 1, 1), end=dt.date(2026, 9, 30), dentists=3, hygienists=2, seed=11)
+DEMO = FixtureSpec(start=dt.date(2023, 1, 1), end=dt.date(2026, 9, 30), dentists=3, hygienists=2, seed=11,
+                   horizon_days=200)
 DEMO_PRACTICE = "seaside-dental"
 #: The benchmark's practice: ten years, forty providers (about two million procedures).
 BENCHMARK = FixtureSpec(start=dt.date(2016, 1, 1), end=dt.date(2025, 12, 31), dentists=28, hygienists=12, fill=0.97,
@@ -247,6 +248,8 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
         i += k
     fam_plan = {g: rng.choice(3, p=[0.55, 0.05, 0.40]) for g in np.unique(guarantor)}
     plan = np.array([fam_plan[g] for g in guarantor])  # 0 PPO, 1 capitation, 2 none
+    # most patients are with the practice before the data starts; the others join along the way
+    joins = np.where(rng.random(n_pat) < 0.8, start - 400, rng.integers(start, max(end, start + 1), n_pat))
     home_d = rng.choice(dentists, size=n_pat)
     home_h = rng.choice(hygienists, size=n_pat) if n_h else np.zeros(n_pat, dtype=np.int64)
 
@@ -255,7 +258,9 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
     slot_hour = sched["start"].to_numpy()[rep] + (np.arange(len(rep)) - np.repeat(np.cumsum(hours) - hours, hours))
     a = pd.DataFrame({"day": sched["SchedDate"].to_numpy()[rep], "hour": slot_hour,
                       "p": sched["ProvNum"].to_numpy()[rep]})
-    a = a[rng.random(len(a)) < spec.fill].reset_index(drop=True)
+    # the book thins out into the future: about three months of bookings ahead, fewer further out
+    ahead = np.maximum(a["day"].to_numpy() - end, 0)
+    a = a[rng.random(len(a)) < spec.fill * np.maximum(0.15, np.exp(-ahead / 75.0))].reset_index(drop=True)
     n_a = len(a)
     is_h = np.isin(a["p"].to_numpy(), hygienists)
     kind = np.where(is_h, "hygiene",
@@ -271,7 +276,10 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
         else:
             panel = pat[home_d == p]
         panel = panel if len(panel) else pat
-        patient[m] = rng.choice(panel, size=int(m.sum()))
+        panel = panel[np.argsort(joins[panel - 1], kind="stable")]
+        # a visit on day d goes to a patient who has joined by then
+        k = np.maximum(np.searchsorted(joins[panel - 1], a["day"].to_numpy()[m], side="right"), 1)
+        patient[m] = panel[(rng.random(int(m.sum())) * k).astype(np.int64)]
     pidx = patient - 1
     length = pd.Series(kind).map({"hygiene": 60, "new_patient": 90, "restorative": 60, "procedure": 90,
                                   "exam": 30, "other": 30}).to_numpy()
@@ -674,12 +682,12 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
                                         "AdjNote": "Sent to collections"})], ignore_index=True)
     # late fees on visits left unpaid
     unpaid = vt[~vt["paid"]]
-    late_fee = unpaid[(rng.random(len(unpaid)) < 0.05) & (unpaid["ProcDate"].to_numpy() + 60 <= end)]
+    late_fee = unpaid[(rng.random(len(unpaid)) < 0.1) & (unpaid["ProcDate"].to_numpy() + 45 <= end)]
     late_prov = late_fee.merge(visits.groupby(["PatNum", "ProcDate"])["ProvNum"].first().reset_index(),
                                on=["PatNum", "ProcDate"])["ProvNum"].to_numpy()
-    adj = pd.concat([adj, pd.DataFrame({"AdjDate": late_fee["ProcDate"].to_numpy() + 60, "AdjAmt": 15.0,
+    adj = pd.concat([adj, pd.DataFrame({"AdjDate": late_fee["ProcDate"].to_numpy() + 45, "AdjAmt": 15.0,
                                         "PatNum": late_fee["PatNum"].to_numpy(), "AdjType": DEF_LATE_FEE,
-                                        "ProvNum": late_prov, "DateEntry": late_fee["ProcDate"].to_numpy() + 60,
+                                        "ProvNum": late_prov, "DateEntry": late_fee["ProcDate"].to_numpy() + 45,
                                         "AdjNote": "Late fee"})], ignore_index=True)
     adj = adj.sort_values(["AdjDate", "PatNum"], kind="stable").reset_index(drop=True)
     adj["AdjNum"] = ids.take("adjustment", len(adj))

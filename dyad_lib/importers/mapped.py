@@ -359,7 +359,7 @@ def import_mapped(mapping: str | Path, sources: Sequence[str | Path], practice_i
         report.read(path.name, len(raw))
         mapped, dropped = map_table(spec, raw, path.name)
         for what, n in dropped.items():
-            report.exclude(spec.table, f"rows the map drops on purpose ({what})", n)
+            report.exclude(spec.table, f"dropped on purpose by the mapping ({what})", n)
         issues: list[LoadIssue] = []
         typed, _, _ = coerce_table(TABLES[spec.table], mapped.reset_index(drop=True), path.name, None, issues)
         if issues or typed is None:

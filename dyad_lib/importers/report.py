@@ -148,9 +148,10 @@ def reconcile(source: pd.DataFrame, financials: pd.DataFrame,
     return rows
 
 
-def read_import_report(folder: Path) -> dict[str, Any] | None:
-    """The import report of a practice folder, or None when the practice was not imported."""
-    path = Path(folder) / REPORT_FILE
+def read_import_report(folder: Path, name: str = REPORT_FILE) -> dict[str, Any] | None:
+    """An import report of a practice folder (import-report.json, or mapping-report.json for
+    `name`), or None when there is none."""
+    path = Path(folder) / name
     if not path.is_file():
         return None
     try:

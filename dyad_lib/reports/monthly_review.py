@@ -388,16 +388,33 @@ def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
         prod: [fmt.money(x) for x in b["production"]],
         "Share": [fmt.percent(x / total) if total and not pd.isna(x) else fmt.DASH for x in b["production"]],
         "Per chair hour": [fmt.money_per_hour(x) for x in b["production_per_hour"]],
-        "Visits completed": [fmt.count(x) for x in b["visits_completed"]],
-        "No-show rate": [fmt.percent(x) for x in b["no_show_rate"]],
-        "Plans presented": [fmt.count(x) for x in b["plans_presented"]],
-        "Case acceptance (value)": [fmt.percent(x) for x in b["case_acceptance_value"]],
+        "Visits": [fmt.count(x) for x in b["visits_completed"]],
+        "No-shows": [fmt.percent(x) for x in b["no_show_rate"]],
+        "Case acceptance": [fmt.percent(x) for x in b["case_acceptance_value"]],
     }
     if b["role"].notna().any():
         cols = {"Provider": cols.pop("Provider"), "Role": [ROLE_NAMES.get(r, fmt.DASH) for r in b["role"]], **cols}
     out = pd.DataFrame(cols).reset_index(drop=True)
     out.attrs["numeric"] = [c for c in out.columns if c not in ("Provider", "Role")]
     return out
+
+
+def provider_note(practice: "Practice", period: Period) -> str | None:
+    """A sentence for providers with completed visits but no production of their own in per-provider
+    financials: their work is billed under another provider's number (often a hygienist under the
+    dentist), so the table's hourly figure comes from their visits."""
+    from dyad_lib.metrics.breakdown import breakdown
+
+    b = breakdown(practice, period, "provider")
+    if not (b["production_source"] == "financials (net production)").any():
+        return None
+    odd = b[(b["visits_completed"].fillna(0) > 0) & b["production"].fillna(0).eq(0)]
+    if odd.empty:
+        return None
+    names = ", ".join(odd["name"].astype(str))
+    return (f"{names}: completed visits but no production of their own in the financials — the practice system "
+            "books this work under another provider's number (hygiene is often billed under the dentist's); the "
+            "per-hour figure comes from the visits' production.")
 
 
 def provider_production_frame(practice: "Practice", period: Period) -> pd.DataFrame:
