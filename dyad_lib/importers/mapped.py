@@ -149,7 +149,7 @@ def parse_mapping(path: Path) -> list[TableSpec]:
             if isinstance(c, str):
                 c = {"from": c}
             if not isinstance(c, dict):
-                probs.add(f"{table}.{col}: give 'from: <source column>' or 'value: <constant>'")
+                probs.add(f"{table}.{col}: give 'from:' with a source column, or 'value:' with a constant")
                 continue
             for k in sorted(set(c) - COLUMN_KEYS):
                 probs.add(f"{table}.{col}: unknown key '{k}' (allowed: {', '.join(sorted(COLUMN_KEYS))})")
