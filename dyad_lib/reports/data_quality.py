@@ -188,6 +188,13 @@ def _month_label(m: str) -> str:
     return fmt.spell_month(pd.Timestamp(f"{m}-01")) if re.fullmatch(r"\d{4}-\d{2}", str(m or "")) else str(m)
 
 
+def _range_text(r: dict[str, Any]) -> str:
+    lo, hi = r.get("from"), r.get("to")
+    if not lo:
+        return ""
+    return f"month {_month_label(lo)}" if lo == hi else f"months {_month_label(lo)} to {_month_label(hi)}"
+
+
 def import_context(rec: dict[str, Any]) -> dict[str, Any]:
     """One import report as the values the template shows (every amount formatted for people)."""
     from dyad_lib import fmt
@@ -217,8 +224,7 @@ def import_context(rec: dict[str, Any]) -> dict[str, Any]:
                   f"{system} {rec.get('version') or ''}".strip()),
         "database": "" if mapped else _database(rec.get("source", "")),
         "read_on": fmt.spell_date(pd.Timestamp(rec["read_at"]).tz_localize(None)) if rec.get("read_at") else "",
-        "range": (f"{_month_label(rec['range']['from'])} to {_month_label(rec['range']['to'])}"
-                  if (rec.get("range") or {}).get("from") else ""),
+        "range": _range_text(rec.get("range") or {}),
         "months": len(months), "worst": fmt.cents(worst), "reconciled": worst == 0,
         "head": ["Month"] + [c[0] for c in RECON_COLUMNS],
         "recent": rows[-RECENT_MONTHS:], "earlier": rows[:-RECENT_MONTHS] if len(rows) > RECENT_MONTHS else [],
