@@ -117,6 +117,31 @@ def test_notebook_renders_a_blocked_practice_under_papermill(tmp_path):
     assert "1 problem blocks the reports: 1 in expenses.csv (category)" in html
     assert "&lt;b&gt;rent&lt;/b&gt;" in html and "<b>rent</b>" not in html
     assert "row 3" in html
+    assert "delivered as they are" in html
+    assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
+
+
+@pytest.mark.slow
+def test_notebook_shows_the_import_of_an_imported_practice(tmp_path):
+    import json
+
+    import papermill as pm
+    import sqlalchemy as sa
+
+    from dyad_lib.importers.opendental import import_opendental
+    from opendental_helpers import trap_db
+
+    db = tmp_path / "od.db"
+    trap_db().write(sa.create_engine(f"sqlite:///{db}"))
+    import_opendental(f"sqlite:///{db}", "trap-dental", data_dir=tmp_path / "data", start="2024-01")
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), kernel_name="dyad", progress_bar=False,
+                        parameters={"practice_id": "trap-dental", "period": "latest",
+                                    "data_dir": str(tmp_path / "data"), "cache_dir": str(tmp_path / "cache")})
+    nb = json.loads(out.read_text())
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    assert "Every one of the 2 months matches Open Dental's own Production &amp; Income figures to the cent" in html
+    assert 'class="dq-verdict dq-ok"' in html
     assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
 
 
