@@ -126,3 +126,127 @@ def test_parse_params():
         {"a": 1, "b": True, "c": "x y", "d": 0.05, "e": "2026-09"}
     with pytest.raises(ValueError):
         parse_params(["1x=2"])
+
+
+# --- faults: Ctrl-C and SIGKILL of a running batch -----------------------------------------------------
+
+FAULT_TAG = "DYAD_FAULT_TEST"
+
+
+def _tagged(tag: str) -> list:
+    """Every live process that inherited this test's tag: the batch, its workers and their kernels."""
+    import psutil
+
+    found = []
+    for p in psutil.process_iter():
+        try:
+            if p.environ().get(FAULT_TAG) == tag and p.status() != psutil.STATUS_ZOMBIE:
+                found.append(p)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            pass
+    return found
+
+
+def _until(check, timeout: float, what: str):
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout:.0f} s: {what}")
+
+
+@pytest.fixture(scope="module")
+def fault_env(tmp_path_factory):
+    """Two small practices, the test notebooks, and a command line for `dyad batch` in a process of
+    its own (its own session, like a terminal's foreground job) tagged through its environment."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from report_fixtures import write_minimal
+
+    root = tmp_path_factory.mktemp("faults")
+    data, reports, cache, markers = root / "data", root / "reports", root / "cache", root / "markers"
+    markers.mkdir()
+    for pid in ("alpha-dental", "beta-dental"):
+        write_minimal(data, pid, pid.split("-")[0].title() + " Dental")
+    tag = uuid.uuid4().hex
+    env = {**os.environ, FAULT_TAG: tag, "DYAD_TEST_MARKERS": str(markers), "DYAD_REPORT_CACHE": "1"}
+
+    def start(reports_list: str):
+        return subprocess.Popen(
+            [sys.executable, "-m", "dyad_lib.cli.app", "batch", "--period", "2025-12", "--reports", reports_list,
+             "--workers", "2", "--data-dir", str(data), "--reports-dir", str(reports), "--cache-dir", str(cache),
+             "--notebooks-dir", str(TEST_NOTEBOOKS)],
+            env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    first = start("ok")
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, out + err
+    return root, tag, start
+
+
+def _both_holding(markers):
+    return len(list(markers.glob("*.started"))) == 2
+
+
+def _state(reports):
+    manifest = json.loads((reports / "manifest.json").read_text())  # valid JSON, or this fails
+    pages = {p.relative_to(reports): p.read_bytes() for p in reports.rglob("ok.html")}
+    assert "<html" in (reports / "index.html").read_text()
+    return manifest, pages
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
+def test_a_stopped_batch_leaves_nothing_running_and_nothing_broken(fault_env, how):
+    """Ctrl-C (SIGINT to the whole terminal group) ends the batch cleanly within seconds; SIGKILL of
+    the batch process takes its workers and kernels with it. Either way no process is left within
+    10 s, the earlier reports and the manifest and index are intact, and a rerun completes."""
+    import os
+    import signal
+    import time
+
+    root, tag, start = fault_env
+    reports, markers = root / "reports", root / "markers"
+    manifest_before, pages_before = _state(reports)
+    assert len(pages_before) == 2
+    for m in markers.glob("*.started"):
+        m.unlink()
+    (markers / "hold").write_text("")
+    proc = start("ok,hold")
+    try:
+        _until(lambda: _both_holding(markers), 120, "both hold reports running")
+        t0 = time.monotonic()
+        if how == "SIGINT":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate(timeout=30)
+        if how == "SIGINT":
+            assert proc.returncode == 130, out + err
+            assert time.monotonic() - t0 < 10
+            assert "Traceback" not in out + err and "Error" not in err, out + err
+            assert "Interrupted: 2 of 4 reports finished" in " ".join(out.split())
+        _until(lambda: not _tagged(tag), 10, f"every process gone after {how}")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    manifest, pages = _state(reports)
+    assert pages == pages_before  # the earlier reports are untouched
+    assert set(manifest["reports"]) == set(manifest_before["reports"])  # the held jobs never finished
+    assert not list(reports.rglob("hold.html")) and not list(reports.rglob("*.running.ipynb"))
+    # a rerun finishes what was interrupted
+    (markers / "hold").unlink()
+    again = start("ok,hold")
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, out + err
+    assert len(list(reports.rglob("hold.html"))) == 2
+    for page in reports.rglob("hold.html"):  # reset for the next case
+        page.unlink()
+    for f in reports.rglob("hold.*"):
+        f.unlink()

@@ -106,6 +106,6 @@ def test_dyad_forms_command(tmp_path):
     r = runner.invoke(app, ["forms", "demo-one", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "o")])
     assert r.exit_code == 0 and (tmp_path / "o" / "questions-business-lead.html").is_file()
     r = runner.invoke(app, ["forms", "missing-one", "--data-dir", str(tmp_path / "data")])
-    assert r.exit_code == 1
+    assert r.exit_code == 2  # an unknown practice is a usage error, as in every command
     r = runner.invoke(app, ["forms", "../up", "--data-dir", str(tmp_path / "data")])
     assert r.exit_code == 2

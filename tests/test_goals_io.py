@@ -127,3 +127,66 @@ def test_refuses_to_write_an_entry_that_does_not_add_up(tmp_path):
     with pytest.raises(gio.GoalsFileError, match="goals to write: FY2026.phasing: the months add up"):
         gio.write_goals_file(tmp_path / "goals.yaml", e)
     assert not (tmp_path / "goals.yaml").exists()
+
+
+# --- two commits at the same moment (issue 13, item 3) ---------------------------------------------------
+
+
+def _commit(path: str, fy: str, barrier, results) -> None:
+    """A child process: wait for the other one, then commit `fy` with a slow write, so the two
+    commits overlap for certain (without the lock, each would write the file it read before)."""
+    import time
+
+    original = gio.dump_goals
+
+    def slow_dump(goals):
+        time.sleep(0.2)
+        return original(goals)
+
+    gio.dump_goals = slow_dump
+    barrier.wait()
+    try:
+        gio.write_goals_file(path, entry(fy))
+        results.put((fy, "written"))
+    except gio.GoalsExistError:
+        results.put((fy, "refused"))
+
+
+def _race(path, years) -> list:
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(len(years)), ctx.Queue()
+    procs = [ctx.Process(target=_commit, args=(str(path), fy, barrier, results)) for fy in years]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    return sorted(results.get(timeout=5) for _ in procs)
+
+
+def test_concurrent_commits_of_two_years_keep_both(tmp_path):
+    path = tmp_path / "goals.yaml"
+    gio.write_goals_file(path, entry("FY2025"))
+    assert _race(path, ["FY2026", "FY2027"]) == [("FY2026", "written"), ("FY2027", "written")]
+    assert list(gio.read_goals_file(path)) == ["FY2025", "FY2026", "FY2027"]
+    backups = sorted(tmp_path.glob("goals.yaml.bak-*"))
+    assert len(backups) == 2
+    held = sorted(tuple(gio.read_goals_file(b)) for b in backups)  # each backup is a whole, valid file
+    assert held[0] == ("FY2025",) and held[1] in (("FY2025", "FY2026"), ("FY2025", "FY2027"))
+
+
+def test_concurrent_commits_of_the_same_year_one_wins_one_is_refused(tmp_path):
+    path = tmp_path / "goals.yaml"
+    gio.write_goals_file(path, entry("FY2025"))
+    outcome = _race(path, ["FY2026", "FY2026"])
+    assert sorted(o for _, o in outcome) == ["refused", "written"]
+    assert list(gio.read_goals_file(path)) == ["FY2025", "FY2026"]
+    assert len(list(tmp_path.glob("goals.yaml.bak-*"))) == 1
+
+
+def test_a_commit_leaves_no_lock_file_in_the_practice_folder(tmp_path):
+    path = tmp_path / "goals.yaml"
+    gio.write_goals_file(path, entry("FY2025"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["goals.yaml"]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dyad_lib.data import load as dyad_io
+from dyad_lib.data import csvfile as dyad_io
 from dyad_lib.data.load import load_practice
 from tests.validation_fixtures import CLEAN, make_practice
 from dyad_lib.data import validation
@@ -67,8 +67,8 @@ def test_arrow_path_is_taken_for_a_clean_file_and_keeps_row_numbers():
     # a blank line stays a (blank) record, so later rows keep their spreadsheet numbers
     blank = dyad_io._read_csv_arrow(b"a,b\n1,2\n\n3,4\n", ",")
     assert len(blank) == 3 and blank["a"].tolist()[2] == "3"
-    assert dyad_io._read_csv_arrow(b"a,a\n1,2\n", ",") is None  # duplicate header: pandas names it
-    assert dyad_io._read_csv_arrow(b'a,b\n1,"2\n', ",") is None  # unclosed quote: pandas reports the line
+    assert dyad_io._read_csv_arrow(b"a,a\n1,2\n", ",") is None  # duplicate header: the careful reader reports it
+    assert dyad_io._read_csv_arrow(b'a,b\n1,"2\n', ",") is None  # unclosed quote: the careful reader names its row
 
 
 # --- validation: split suites on big frames == the whole suite ----------------------------------------

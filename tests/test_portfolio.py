@@ -27,9 +27,10 @@ def folders(tmp_path_factory):
     text = (broken / "financials.csv").read_text().replace("2025-03,105000,5000,100000", "2025-03,105000,5000,n/a")
     (broken / "financials.csv").write_text(text)
     write_minimal(data, "delta-dental", "Delta Dental", expenses=False)
+    write_minimal(data, "epsilon-dental", "Epsilon Dental")
     from dyad_lib.data.snapshot import prepare_practice
 
-    for pid in ("alpha-dental", "beta-medical", "gamma-dental"):  # delta is left unvalidated
+    for pid in ("alpha-dental", "beta-medical", "gamma-dental", "delta-dental"):  # epsilon is left unvalidated
         prepare_practice(pid, data, cache)
     return data, cache
 
@@ -41,12 +42,16 @@ def rows(folders):
 
 
 def test_one_row_per_practice_with_status(rows):
-    assert [r.practice_id for r in rows] == ["alpha-dental", "beta-medical", "delta-dental", "gamma-dental"]
+    assert [r.practice_id for r in rows] == ["alpha-dental", "beta-medical", "delta-dental", "epsilon-dental",
+                                             "gamma-dental"]
     status = {r.practice_id: r.status for r in rows}
-    assert status == {"alpha-dental": "ok", "beta-medical": "ok", "delta-dental": "not validated",
-                      "gamma-dental": "failed"}
+    assert status == {"alpha-dental": "ok", "beta-medical": "ok", "delta-dental": "ok",
+                      "epsilon-dental": "not validated", "gamma-dental": "failed"}
     gamma = next(r for r in rows if r.practice_id == "gamma-dental")
     assert "financials.csv" in gamma.why and not gamma.values
+    # files validation has not seen never give a figure, only their name and why
+    epsilon = next(r for r in rows if r.practice_id == "epsilon-dental")
+    assert epsilon.name == "Epsilon Dental" and not epsilon.values and "dyad validate" in epsilon.why
 
 
 def test_values_and_direction_aware_ranks(rows):
@@ -85,7 +90,7 @@ def test_rank_values_down_is_ascending():
 
 def test_anonymize_replaces_names_and_ids_in_practice_id_order(rows):
     df = portfolio_frame(rows, anonymize=True)
-    assert list(df["practice"]) == ["Practice A", "Practice B", "Practice C", "Practice D"]
+    assert list(df["practice"]) == ["Practice A", "Practice B", "Practice C", "Practice D", "Practice E"]
     assert list(df["practice_id"]) == list(df["practice"])
     html = portfolio_html(df)
     for name in ("Alpha", "Beta", "alpha-dental", "Gamma"):
@@ -101,7 +106,7 @@ def test_html_escapes_names_and_marks_missing(rows):
 
 def test_excluded_lists_failures_with_why(rows):
     ex = excluded_frame(portfolio_frame(rows))
-    assert list(ex["Practice"]) == ["Delta Dental", "Gamma Dental"]
+    assert list(ex["Practice"]) == ["Epsilon Dental", "Gamma Dental"]
     assert ex.loc[1, "Status"] == "not included" and "financials.csv" in ex.loc[1, "Why"]
 
 

@@ -292,13 +292,13 @@ def test_practice_without_partnership_tables(tmp_path):
     instrument named in one line with its template, every other section one line."""
     from dyad_lib.pipeline.runner import run_report
     from goals_fixtures import write_practice
-    from pipeline_helpers import fake_prepared
 
     data = write_practice(tmp_path / "data", practice_id="bare-dental")
     for name in ("expenses.csv", "capacity.csv", "treatment_plans.csv"):
         (data / "bare-dental" / name).unlink()
+    # validated for real: a report reads only the validated snapshot
     res = run_report("quarterly_partnership", "bare-dental", "2025Q2", None, data, tmp_path / "reports",
-                     tmp_path / "cache", prepared=fake_prepared("bare-dental"))
+                     tmp_path / "cache")
     assert res.status == "ok", res.error
     page = (tmp_path / "reports" / res.html).read_text(encoding="utf-8")
     text = _text(page)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
@@ -137,7 +136,7 @@ def test_validation_warnings_mark_the_report(tmp_path):
 def test_bad_requests_are_usage_errors(tmp_path):
     from dyad_lib.data.paths import PracticeIdError
 
-    with pytest.raises(ReportError, match="available: chart, flaky, ok, raises"):
+    with pytest.raises(ReportError, match="available: chart, flaky, hold, ok, raises, snapshot"):
         _run(tmp_path, "nope")
     with pytest.raises(ReportError):
         _run(tmp_path, "../ok")
@@ -147,8 +146,89 @@ def test_bad_requests_are_usage_errors(tmp_path):
         _run(tmp_path, "ok", period="../../x")
 
 
-def test_unknown_practice_fails_in_plain_words(tmp_path):
+def test_unknown_practice_is_a_usage_error_that_writes_nothing(tmp_path):
     (tmp_path / "data").mkdir()
-    res = run_report("ok", "no-such-practice", "2026-09", data_dir=tmp_path / "data",
-                     reports_dir=tmp_path / "reports", cache_dir=tmp_path / "cache", notebooks_dir=TEST_NOTEBOOKS)
-    assert res.status == "failed" and "no-such-practice" in res.error and str(tmp_path) not in res.error
+    with pytest.raises(ReportError, match="no practice named 'no-such-practice'") as err:
+        run_report("ok", "no-such-practice", "2026-09", data_dir=tmp_path / "data",
+                   reports_dir=tmp_path / "reports", cache_dir=tmp_path / "cache", notebooks_dir=TEST_NOTEBOOKS)
+    assert str(tmp_path) not in str(err.value)
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "cache").exists()
+
+
+def test_files_changed_after_validation_fail_the_report(tmp_path):
+    """The runner validated the files; one is replaced before the notebook reads them. The report
+    fails in plain words instead of reading the new, unvalidated file (issue 13, item 4)."""
+    from dyad_lib.data.snapshot import prepare_practice
+    from validation_fixtures import CLEAN, PID, make_practice
+
+    data, cache, reports = tmp_path / "data", tmp_path / "cache", tmp_path / "reports"
+    make_practice(data, {name: None for name in CLEAN if name != "financials.csv"})
+    prepared = prepare_practice(PID, data, cache)
+    assert prepared.ok
+    path = data / PID / "financials.csv"
+    path.write_text(path.read_text().replace("2025-03,1100,", "2025-03,-99999,"))
+    res = run_report("snapshot", PID, "2025-03", None, data, reports, cache, prepared=prepared,
+                     notebooks_dir=TEST_NOTEBOOKS)
+    assert res.status == "failed" and "changed after they were validated" in res.error, res.error
+    assert not (reports / PID / "2025-03" / "snapshot.html").exists()
+    assert "99,999" not in (reports / res.error_html).read_text()
+
+
+def test_reserved_parameters_are_refused_before_anything_is_written(tmp_path):
+    for name, value in (("practice_id", "other-practice"), ("data_dir", "/elsewhere"), ("cache_dir", "/x"),
+                        ("reports_dir", "/y"), ("period", "2020-01")):
+        with pytest.raises(ReportError, match=f"-p {name} is set by dyad itself"):
+            _run(tmp_path, "ok", params={name: value})
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_period_the_report_does_not_take_is_a_usage_error(tmp_path):
+    from dyad_lib.pipeline.runner import check_period
+
+    for report, period in (("monthly_review", "2026Q3"), ("quarterly_partnership", "2026-09"),
+                           ("annual_goals", "2026-09"), ("monthly_review", "latest"), ("ok", "2026-13"),
+                           ("data_quality", "2026Q3"), ("portfolio", "soon")):
+        with pytest.raises(ReportError):
+            check_period(report, period)
+    for report, period in (("monthly_review", "2026-09"), ("data_quality", "latest"), ("portfolio", "FY2026"),
+                           ("practice_assessment", "2026Q3"), ("annual_goals", "FY2027")):
+        check_period(report, period)
+    with pytest.raises(ReportError):
+        _run(tmp_path, "ok", period="2026-13")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_broken_kernel_spec_is_named_as_such(tmp_path, monkeypatch):
+    import json as _json
+
+    from dyad_lib.pipeline import runner
+
+    spec = tmp_path / "jupyter" / "kernels" / runner.KERNEL_NAME
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(_json.dumps({
+        "argv": ["/nonexistent/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "broken", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("DYAD_KERNEL_POOL", "0")
+    runner.kernel_name.cache_clear()
+    try:
+        res = _run(tmp_path, "ok")
+    finally:
+        runner.kernel_name.cache_clear()
+    assert res.status == "failed"
+    assert "kernel 'dyad' cannot start" in res.error and "make setup" in res.error, res.error
+    assert "a file the report needs" not in res.error
+
+
+def test_paths_in_a_reason_are_shortened_not_mangled():
+    """A relative path left after the local folders are hidden keeps its slashes (it used to read
+    'relharbor-dental'); any other absolute path becomes its last part."""
+    from pathlib import Path
+
+    from dyad_lib.pipeline.runner import plain_reason
+
+    home = str(Path.home())
+    why = plain_reason("FileNotFoundError", f"{home}/rel/harbor-dental/financials.csv")
+    assert "rel/harbor-dental/financials.csv" in why and "relharbor" not in why and home not in why
+    why = plain_reason("ValueError", "cannot read /srv/clients/harbor-dental/financials.csv")
+    assert why.endswith("cannot read financials.csv") and "/srv" not in why

@@ -442,13 +442,37 @@ def test_blocking_practice_writes_validation_only(tmp_path):
     assert again.cached and not again.ok
 
 
-def test_load_snapshot_falls_back_to_raw_files(dirs):
+def test_load_snapshot_by_hand_validates_first(dirs, monkeypatch):
     data, cache = dirs
-    snap = load_snapshot(PID, data, cache)  # nothing prepared yet
+    monkeypatch.delenv(snapshot.REPORT_RUN_ENV, raising=False)
+    snap = load_snapshot(PID, data, cache)  # nothing prepared yet: a notebook opened by hand
     raw = load_practice(PID, data)
     for name, df in raw.tables.items():
         pd.testing.assert_frame_equal(snap.tables[name], df)
-    assert not cache.exists()
+    assert read_validation(PID, data, cache)["ok"] is True  # validated, and the result kept
+
+
+def test_load_snapshot_never_reads_files_validation_blocks(tmp_path, monkeypatch):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    make_practice(data, only(("financials",), replace_line("financials.csv", "2025-03,", "2025-02,")))
+    monkeypatch.delenv(snapshot.REPORT_RUN_ENV, raising=False)
+    with pytest.raises(snapshot.BlockedPracticeError, match="1 problem in the files of test-clinic blocks"):
+        load_snapshot(PID, data, cache)
+    with pytest.raises(snapshot.BlockedPracticeError):  # and again from the kept verdict
+        load_snapshot(PID, data, cache)
+
+
+def test_load_snapshot_in_a_report_run_refuses_changed_files(dirs, monkeypatch):
+    """Item 4 of issue 13: the runner validated the files, then one changed before the notebook
+    read them; the notebook must fail, not read the new files unvalidated."""
+    data, cache = dirs
+    assert prepare_practice(PID, data, cache).ok
+    monkeypatch.setenv(snapshot.REPORT_RUN_ENV, "1")
+    assert len(load_snapshot(PID, data, cache).tables["financials"]) == 3
+    path = data / PID / "financials.csv"
+    path.write_text(path.read_text().replace("2025-03,1100,", "2025-03,-1100,"))
+    with pytest.raises(snapshot.StaleSnapshotError, match="changed after they were validated"):
+        load_snapshot(PID, data, cache)
 
 
 def test_nothing_written_in_the_data_folder(dirs):

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, fail, usage_error
+from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, fail, usage_error, writable
 from dyad_lib.cli.run import (
     CacheDirOption,
     NotebooksDirOption,
@@ -39,26 +39,54 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
+
+
+def _term_is_interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_dir: Any, workers: int,
                    pdf: bool, notebooks_dir: Any = None, scheduler: str | None = None,
                    use_cache: bool | None = None) -> Any:
-    """Run the jobs with a progress bar and print the summary; returns the BatchResult."""
+    """Run the jobs with a progress bar and print the summary; returns the BatchResult.
+
+    Ctrl-C (or SIGTERM) ends the batch within seconds: the reports that finished are recorded in
+    the manifest and the index, every other one is left as it was, and the command exits 130."""
+    import signal
+    import threading
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from dyad_lib.pipeline.batch import run_batch
+    from dyad_lib.pipeline.batch import BatchInterrupted, run_batch
 
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("Validating practices", total=len(jobs))
+    main = threading.current_thread() is threading.main_thread()  # only there can signals be set
+    previous = signal.signal(signal.SIGTERM, _term_is_interrupt) if main else None
+    try:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as progress:
+            task = progress.add_task("Validating practices", total=len(jobs))
 
-        def on_result(r: Any, done: int, total: int) -> None:
-            progress.console.print(status_line(r), highlight=False)
-            progress.update(task, completed=done, description="Reports")
+            def on_result(r: Any, done: int, total: int) -> None:
+                progress.console.print(status_line(r), highlight=False)
+                progress.update(task, completed=done, description="Reports")
 
-        result = run_batch(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
-                           workers=workers, pdf=pdf, notebooks_dir=notebooks_dir, on_result=on_result,
-                           scheduler=scheduler, use_cache=use_cache)
+            result = run_batch(jobs, data_dir=data_dir, reports_dir=reports_dir, cache_dir=cache_dir,
+                               workers=workers, pdf=pdf, notebooks_dir=notebooks_dir, on_result=on_result,
+                               scheduler=scheduler, use_cache=use_cache)
+    except BatchInterrupted as exc:
+        done = exc.result
+        console.print(f"Interrupted: {len(done.results)} of {exc.total} reports finished and are recorded in "
+                      f"the manifest and the index; every other report was left as it was. Run the same "
+                      "command again to finish.", highlight=False, soft_wrap=True)
+        raise typer.Exit(INTERRUPTED) from None
+    except KeyboardInterrupt:
+        console.print("Interrupted before any report ran; nothing was changed.", highlight=False)
+        raise typer.Exit(INTERRUPTED) from None
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
     table = Table(title="Summary", title_justify="left")
     for col, just in (("practice", "left"), ("period", "left"), ("report", "left"), ("status", "left"),
                       ("seconds", "right")):
@@ -102,24 +130,52 @@ def register(app: typer.Typer) -> None:
 
         from dyad_lib.data.paths import list_practices
         from dyad_lib.pipeline.batch import plan
-        from dyad_lib.pipeline.runner import ReportError, available_reports, period_slug, portfolio_report
+        from dyad_lib.pipeline.runner import (
+            PERIOD_WORDS,
+            ReportError,
+            available_reports,
+            check_params,
+            check_period,
+            portfolio_report,
+        )
         from dyad_lib.reports.catalog import catalog
 
-        try:
+        try:  # every argument is checked before anything is written
             params = parse_params(param)
+            check_params(params)
             chosen_practices = split_list(practices, list_practices(data_dir), "practice")
+            every = not reports or reports.strip().lower() == "all"
             chosen_reports = split_list(reports, available_reports(notebooks_dir), "report")
-            period_slug(period)
+            specs = catalog(notebooks_dir)
+            periods = {r: period for r in chosen_reports}
+            for r in chosen_reports:  # a report on the latest data takes a month, else its latest
+                if specs[r].period_kind == "latest" and not re.fullmatch(r"\d{4}-\d{2}", period.strip()):
+                    periods[r] = "latest"
+            left_out = []
+            for r in chosen_reports:
+                try:
+                    check_period(r, periods[r], params.get("view"), notebooks_dir)
+                except ReportError:
+                    if not every or specs[r].period_kind == "any":
+                        raise
+                    left_out.append(r)  # "all" reports: those that take another kind of period
+            chosen_reports = [r for r in chosen_reports if r not in left_out]
+            if not chosen_reports:
+                raise ReportError(f"no report takes the period '{period}'")
         except (ValueError, ReportError) as exc:
             usage_error(str(exc))
             return
         if not chosen_practices and any(not portfolio_report(r, notebooks_dir) for r in chosen_reports):
             usage_error("no practice found in the data folder (each practice is a folder with practice.yaml)")
-        specs = catalog(notebooks_dir)
-        periods = {r: period for r in chosen_reports}
-        for r in chosen_reports:  # a report on the latest data takes a month, else its latest
-            if specs[r].period_kind == "latest" and not re.fullmatch(r"\d{4}-\d{2}", period):
-                periods[r] = "latest"
+        from dyad_lib.data.paths import cache_dir as resolve_cache
+        from dyad_lib.data.paths import reports_dir as resolve_reports
+
+        writable(resolve_reports(reports_dir), "reports folder")
+        writable(resolve_cache(cache_dir), "cache folder")
+        for r in left_out:
+            console.print(f"{r}: left out, it takes {PERIOD_WORDS[specs[r].period_kind]}", style="dim",
+                          highlight=False)
+        periods = {r: periods[r] for r in chosen_reports}
         jobs = plan(chosen_practices, chosen_reports, periods=periods,
                     params={r: params for r in chosen_reports}, notebooks_dir=notebooks_dir)
         from dyad_lib.pipeline.cluster import SchedulerError

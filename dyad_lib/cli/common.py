@@ -18,6 +18,8 @@ ReportsDirOption = Annotated[
     typer.Option("--reports-dir", envvar="DYAD_REPORTS_DIR", help="Folder the reports are written to (default: reports/)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CacheDirOption = Annotated[Optional[Path], typer.Option(
+    "--cache-dir", envvar="DYAD_CACHE_DIR", help="Where validated snapshots are kept (default: .dyad-cache/).")]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -32,3 +34,15 @@ def fail(message: str, code: int = 1) -> None:
 def usage_error(message: str) -> None:
     """A bad argument: exit code 2, like typer's own usage errors."""
     fail(message, code=2)
+
+
+def writable(folder: Path, what: str) -> Path:
+    """`folder` if dyad can write there, else a usage error (exit 2) that names it: checked before
+    any work starts, so a read-only folder costs one sentence and leaves nothing half done."""
+    from dyad_lib.data.paths import FolderError, check_writable
+
+    try:
+        return check_writable(folder, what)
+    except FolderError as exc:
+        usage_error(str(exc))
+        raise  # pragma: no cover - usage_error exits

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console
+from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, writable
 
 
 def write_demo_data(data_dir: Path | str | None = None) -> list[Path]:
@@ -38,11 +38,18 @@ def register(app: typer.Typer) -> None:
                                  "validated like a client's.")] = False,
     ) -> None:
         """Write the demo practices harbor-dental and maple-family-medicine, then produce their reports."""
+        from dyad_lib.data.paths import cache_dir as resolve_cache
+        from dyad_lib.data.paths import data_dir as resolve_data
+        from dyad_lib.data.paths import reports_dir as resolve_reports
+
+        writable(resolve_data(data_dir), "data folder")
         if opendental:
-            from dyad_lib.data.paths import data_dir as resolve_data_dir
             from dyad_lib.demo.opendental_fixture import DEMO_PRACTICE, write_opendental_demo
 
-            result = write_opendental_demo(resolve_data_dir(data_dir))
+            if not data_only:
+                writable(resolve_reports(reports_dir), "reports folder")
+                writable(resolve_cache(None), "cache folder")
+            result = write_opendental_demo(resolve_data(data_dir))
             console.print(f"Imported {DEMO_PRACTICE}/ from a generated Open Dental database: "
                           f"{sum(result.tables.values()):,} rows; largest difference from Open Dental's own figures "
                           f"${result.report.max_delta:,.2f}",
@@ -57,6 +64,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"Open {result.index}", style="bold", highlight=False, soft_wrap=True)
             raise typer.Exit(0 if result.ok else 1)
         if not data_only:
+            writable(resolve_reports(reports_dir), "reports folder")
+            writable(resolve_cache(None), "cache folder")
             from dyad_lib.pipeline.batch import demo_jobs, ensure_demo_data
             from dyad_lib.cli.batch import default_workers, run_and_report
 

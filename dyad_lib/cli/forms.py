@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, fail, usage_error
+from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, fail, usage_error, writable
 
 
 def register(app: typer.Typer) -> None:
@@ -30,12 +30,13 @@ def register(app: typer.Typer) -> None:
         except PracticeIdError as exc:
             usage_error(str(exc))
         if not folder.is_dir():
-            fail(f"there is no practice named '{practice_id}' in the data folder (create one with `dyad new`).")
+            usage_error(f"there is no practice named '{practice_id}' in the data folder (create one with `dyad new`).")
         issues: list = []
         config = read_practice_yaml(folder, issues)
         if config is None:
             fail("practice.yaml cannot be used: " + "; ".join(str(i) for i in issues))
         target = out if out is not None else resolve_reports(reports_dir) / practice_id / "forms"
+        writable(Path(target), "forms folder")
         files = form_files(config.name, kind=config.kind, clinical_lead=config.clinical_lead,
                            business_lead=config.business_lead)
         for name, text in files.items():

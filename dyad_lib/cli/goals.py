@@ -9,30 +9,33 @@ lists them. --commit writes the year into data/<practice>/goals.yaml (an existin
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, JsonOption, console, fail, usage_error
+from dyad_lib.cli.common import CacheDirOption, DataDirOption, JsonOption, console, fail, usage_error, writable
 
 #: Keys an --inputs file may hold (see goals.default_inputs) and the commit metadata.
 INPUT_KEYS = ("overhead_change_pct", "overhead_changes", "overhead_budget", "owner_compensation", "debt_service",
               "profit_target", "collection_ratio", "adjustment_rate", "added_chair_hours", "fee_change_pct",
               "working_days")
 META_KEYS = ("agreed_by", "agreed_on", "as_of")
+#: No goal input is larger (a billion dollars a year); beyond it is a typing error, not a plan.
+MAX_INPUT = 1_000_000_000
 
 
 def read_inputs(path: Path) -> dict[str, Any]:
     """The goal inputs file (YAML mapping); unknown keys are a usage error naming them."""
-    import yaml
+    from dyad_lib.data.yamltext import YamlError, read_yaml
 
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
     except OSError as exc:
         raise ValueError(f"cannot read {path.name}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path.name} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except YamlError as exc:
+        raise ValueError(f"{path.name} {exc}") from None
     if not isinstance(raw, dict):
         raise ValueError(f"{path.name} must be a mapping of goal inputs")
     unknown = sorted(set(raw) - set(INPUT_KEYS) - set(META_KEYS))
@@ -40,20 +43,22 @@ def read_inputs(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path.name}: unknown input(s) {', '.join(unknown)}; use "
                          f"{', '.join(INPUT_KEYS + META_KEYS)}")
 
-    def number(v: Any) -> bool:
-        return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+    def number(v: Any) -> bool:  # .nan and .inf are YAML floats, but no amount or rate
+        return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                             and abs(v) <= MAX_INPUT)
 
     for key, v in raw.items():
         if key in ("overhead_changes", "overhead_budget", "working_days"):
             if not isinstance(v, dict) or not all(number(x) for x in v.values()):
-                raise ValueError(f"{path.name}: {key} must map names to numbers")
+                raise ValueError(f"{path.name}: {key} must map names to finite numbers")
         elif key == "agreed_by":
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                 raise ValueError(f"{path.name}: agreed_by must be a list of names")
         elif key in ("agreed_on", "as_of"):
             continue
         elif not number(v):
-            raise ValueError(f"{path.name}: {key}: {v!r} is not a number")
+            raise ValueError(f"{path.name}: {key}: {v!r} is not a number (a finite amount or rate, at most "
+                             f"{MAX_INPUT:,.0f})")
     return raw
 
 
@@ -149,6 +154,7 @@ def register(app: typer.Typer) -> None:
         commit: Annotated[bool, typer.Option("--commit", help="Write the year into goals.yaml.")] = False,
         overwrite: Annotated[bool, typer.Option("--overwrite", help="With --commit: replace a year already in goals.yaml (a dated backup is kept).")] = False,
         data_dir: DataDirOption = None,
+        cache_dir: CacheDirOption = None,
     ) -> None:
         """Derive a fiscal year's collection and production goals step by step; --commit writes goals.yaml."""
         import datetime as dt
@@ -159,6 +165,7 @@ def register(app: typer.Typer) -> None:
         from dyad_lib.goals.ledger import reconcile
         from dyad_lib.goals.history import load_practice_for_goals, plan_for_practice
         from dyad_lib.data.load import PracticeDataError
+        from dyad_lib.data.snapshot import BlockedPracticeError, CacheLocationError
         from dyad_lib.data.paths import PracticeIdError, practice_dir
         from dyad_lib.metrics.periods import PeriodError
 
@@ -170,6 +177,8 @@ def register(app: typer.Typer) -> None:
             return
         if not folder.is_dir():
             usage_error(f"no practice folder named '{practice_id}' in the data folder")
+        if commit:
+            writable(folder, "practice folder (goals.yaml is written there)")
         overrides: dict[str, Any] = {}
         if inputs is not None:
             try:
@@ -178,9 +187,15 @@ def register(app: typer.Typer) -> None:
                 usage_error(str(exc))
         meta = {k: overrides.pop(k) for k in META_KEYS if k in overrides}
         try:
-            practice = load_practice_for_goals(practice_id, data_dir)
+            practice = load_practice_for_goals(practice_id, data_dir, cache_dir)
+        except BlockedPracticeError as exc:
+            fail(f"no goals: {exc}.")
+            return
         except PracticeDataError as exc:
             fail(f"the practice's files cannot be read (run `dyad validate {practice_id}`):\n{exc}")
+            return
+        except CacheLocationError as exc:
+            usage_error(str(exc))
             return
         try:
             plan = plan_for_practice(practice, fy, overrides, meta.get("as_of"))
@@ -201,6 +216,8 @@ def register(app: typer.Typer) -> None:
                 fail(str(exc))
             except goals_io.GoalsFileError as exc:
                 fail(f"the existing goals.yaml cannot be read, fix it first: {exc}")
+            except OSError as exc:
+                fail(f"goals.yaml could not be written ({exc.strerror or type(exc).__name__}); nothing was changed")
         if json_out:
             out = dict(entry)
             out["defaults_used"] = plan.inputs.defaults_used

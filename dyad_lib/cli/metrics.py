@@ -2,8 +2,9 @@
 
 The table shows each value next to the previous period, the benchmark or target band and a
 verdict; `--json` prints the values keyed by metric id (ratios as fractions, money as plain
-numbers, null with the reason when a metric cannot be computed). Exit codes: 0 ok, 1 the
-practice's data cannot be read, 2 usage error (bad period, view or practice id).
+numbers, null with the reason when a metric cannot be computed). Figures come only from validated
+files. Exit codes: 0 ok, 1 the practice's data cannot be read or has blocking problems (nothing
+is printed), 2 usage error (bad period, view or practice id).
 """
 
 from __future__ import annotations
@@ -14,20 +15,17 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, JsonOption, console, fail, usage_error
+from dyad_lib.cli.common import CacheDirOption, DataDirOption, JsonOption, console, fail, usage_error
 
 VERDICT_STYLE = {"good": "green", "steady": "cyan", "watch": "yellow", "concern": "bold red"}
 
 
-def load(practice_id: str, data_dir: Any = None):
-    """The validated snapshot when `dyad_lib.data.snapshot` is there, else the raw files."""
-    try:
-        from dyad_lib.data.snapshot import load_snapshot
-    except ImportError:  # pragma: no cover - the snapshot module is optional
-        from dyad_lib.data.load import load_practice
+def load(practice_id: str, data_dir: Any = None, cache_dir: Any = None):
+    """The validated snapshot (validating now if the files were not validated yet). Never the raw
+    files: a practice whose files have blocking problems raises BlockedPracticeError."""
+    from dyad_lib.data.snapshot import load_snapshot
 
-        return load_practice(practice_id, data_dir)
-    return load_snapshot(practice_id, data_dir)
+    return load_snapshot(practice_id, data_dir, cache_dir)
 
 
 from dyad_lib.metrics.payload import json_number, metrics_payload  # noqa: E402,F401
@@ -83,9 +81,14 @@ def register(app: typer.Typer) -> None:
                                                     "(trailing twelve months), ending at the period's last month.")] = None,
         json_out: JsonOption = False,
         data_dir: DataDirOption = None,
+        cache_dir: CacheDirOption = None,
     ) -> None:
-        """Every metric for a period: value, change, benchmark band and verdict (or why it is missing)."""
+        """Every metric for a period: value, change, benchmark band and verdict (or why it is missing).
+
+        Only from validated files: a practice not validated yet is validated first, and one with
+        blocking problems gets no figure at all (exit 1)."""
         from dyad_lib.data.load import PracticeDataError
+        from dyad_lib.data.snapshot import BlockedPracticeError, CacheLocationError
         from dyad_lib.data.paths import PracticeIdError, practice_dir
         from dyad_lib.metrics.periods import PeriodError, parse_period
 
@@ -104,9 +107,15 @@ def register(app: typer.Typer) -> None:
             usage_error(f"no practice named '{practice_id}' in {folder.parent} "
                         "(create one with `dyad new`)")
         try:
-            practice = load(practice_id, data_dir)
+            practice = load(practice_id, data_dir, cache_dir)
+        except BlockedPracticeError as exc:
+            fail(f"no figures: {exc}.")
+            return
         except PracticeDataError as exc:
             fail(f"the data of {practice_id} cannot be read; run `dyad validate {practice_id}`.\n{exc}")
+            return
+        except CacheLocationError as exc:
+            usage_error(str(exc))
             return
         p = parse_period(period, practice.config.fiscal_year_start_month, view)
         from dyad_lib.metrics.compute import compute_metrics

@@ -2,7 +2,9 @@
 
 Validates the practice first (or reuses its snapshot), executes the notebook, writes
 `reports/<practice>/<period>/<report>.html`, updates the manifest and rebuilds reports/index.html.
-Exit codes: 0 produced, 1 failed or skipped, 2 usage error.
+Exit codes: 0 produced, 1 failed or skipped, 2 usage error (an unknown report or practice, a period
+the report does not take, a `-p` that dyad sets itself, a folder that cannot be written): a usage
+error is found before anything is written.
 """
 
 from __future__ import annotations
@@ -12,13 +14,11 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dyad_lib.cli.common import DataDirOption, ReportsDirOption, console, usage_error
+from dyad_lib.cli.common import CacheDirOption, DataDirOption, ReportsDirOption, console, usage_error, writable
 
 ParamOption = Annotated[Optional[list[str]], typer.Option(
     "-p", "--param", help="A notebook parameter as name=value (repeatable); values are read as YAML "
                           "scalars: true, 12, 0.05, text.")]
-CacheDirOption = Annotated[Optional[Path], typer.Option(
-    "--cache-dir", envvar="DYAD_CACHE_DIR", help="Where validated snapshots are kept (default: .dyad-cache/).")]
 NotebooksDirOption = Annotated[Optional[Path], typer.Option(
     "--notebooks-dir", envvar="DYAD_NOTEBOOKS_DIR", hidden=True,
     help="Folder of the report notebooks (default: notebooks/ in the project).")]
@@ -31,7 +31,7 @@ def parse_params(items: list[str] | None) -> dict[str, Any]:
     """['a=1', 'b=true', 'c=x y'] -> {'a': 1, 'b': True, 'c': 'x y'}; raises ValueError on a bad item."""
     import re
 
-    import yaml
+    from dyad_lib.data.yamltext import YamlError, load_yaml
 
     out: dict[str, Any] = {}
     for item in items or []:
@@ -40,9 +40,13 @@ def parse_params(items: list[str] | None) -> dict[str, Any]:
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ValueError(f"'{item}' is not name=value (the name must be a Python identifier)")
         try:
-            parsed = yaml.safe_load(value) if value.strip() else ""
-        except yaml.YAMLError:
+            parsed = load_yaml(value) if value.strip() else ""
+        except YamlError:
             parsed = value
+        if name in out:
+            raise ValueError(f"-p {name} is given twice")
+        if isinstance(parsed, float) and parsed != parsed or parsed in (float("inf"), float("-inf")):
+            raise ValueError(f"-p {name}: '{value}' is not a finite number")
         out[name] = parsed if isinstance(parsed, (str, int, float, bool)) or parsed is None else value
     return out
 
@@ -96,11 +100,27 @@ def register(app: typer.Typer) -> None:
         from dyad_lib.data.paths import reports_dir as resolve_reports
         from dyad_lib.pipeline.runner import ReportError, run_report
 
-        try:
+        from dyad_lib.data.paths import cache_dir as resolve_cache
+        from dyad_lib.data.paths import data_dir as resolve_data
+        from dyad_lib.data.paths import practice_dir
+        from dyad_lib.pipeline.runner import PORTFOLIO, check_params, check_period, check_report
+
+        try:  # every argument is checked before anything is written
             params = parse_params(param)
-        except ValueError as exc:
+            check_report(report, notebooks_dir)
+            check_params(params)
+            check_period(report, period, params.get("view"))
+            if report != PORTFOLIO:
+                if practice is None:
+                    raise ReportError(f"the {report} report needs --practice")
+                if not practice_dir(practice, data_dir).is_dir():
+                    raise ReportError(f"there is no practice named '{practice}' in the data folder "
+                                      f"{resolve_data(data_dir)} (create one with `dyad new`)")
+        except (ValueError, ReportError, PracticeIdError) as exc:
             usage_error(str(exc))
             return
+        writable(resolve_reports(reports_dir), "reports folder")
+        writable(resolve_cache(cache_dir), "cache folder")
         try:
             with console.status(f"Running {report}…", spinner="dots"):
                 result = run_report(report, practice, period, params, data_dir, reports_dir, cache_dir, pdf=pdf,
@@ -108,6 +128,13 @@ def register(app: typer.Typer) -> None:
         except (ReportError, PracticeIdError) as exc:
             usage_error(str(exc))
             return
+        except KeyboardInterrupt:
+            from dyad_lib.pipeline.kernel import kill_kernels, remove_temp_files
+
+            kill_kernels()
+            remove_temp_files()
+            console.print("Interrupted: the report was left as it was.", highlight=False)
+            raise typer.Exit(130) from None
         import datetime as dt
 
         result.finished = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

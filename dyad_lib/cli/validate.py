@@ -70,6 +70,9 @@ def register(app: typer.Typer) -> None:
             usage_error(str(exc))
             return
         summary = prepared.summary
+        if summary.get("not_kept") and not json_out:  # validation needs no cache; the reports do
+            console.print(f"note: {summary['not_kept']}; reports will validate again.", style="yellow",
+                          highlight=False, soft_wrap=True)
         if json_out:
             typer.echo(json.dumps(summary, indent=2, default=str))
         else:

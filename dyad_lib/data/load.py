@@ -6,6 +6,9 @@ The loader reads them all, never writes into the data folder, and reports every 
 read with the file, the spreadsheet row, the column, the value and what was expected — collected,
 so a consultant sees every problem of a delivery in one pass.
 
+Raw CSV files are read by `dyad_lib.data.csvfile` (shapes, encodings, bounds), workbook sheets
+here; which example values may be patient identifiers is `dyad_lib.data.privacy`.
+
 Typed columns: month -> datetime64 (first of month); date -> datetime64 (midnight);
 money/number -> float64; integer -> Int64; bool -> boolean; enum -> lower-case str;
 str/text -> str (stripped). Every table also gets `_row`, the spreadsheet row number of the record
@@ -15,9 +18,7 @@ added empty, so downstream code can rely on every contract column being present.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -26,14 +27,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from dyad_lib.data.contract import PRACTICE_ID_RE, PRACTICE_KINDS, TABLES, Table
+from dyad_lib.data.csvfile import MAX_COLUMNS, ROW_COL, FileProblem, read_csv
+from dyad_lib.data.privacy import hide_private, private_values  # noqa: F401  (private_values: validation)
 from dyad_lib.data.paths import practice_dir
+from dyad_lib.data.yamltext import YamlError, read_yaml
 
-ROW_COL = "_row"
 ISO_DATE = "%Y-%m-%d"
 MAX_EXAMPLES = 5
+#: Characters that are never content: C0 controls (tab, line feed and carriage return aside in
+#: free text), DEL, NEL and the Unicode line/paragraph separators, which also break JavaScript
+#: string literals in chart specs. They become spaces.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]"
+_CONTROL_ANY = r"[\x00-\x1f\x7f\x85\u2028\u2029]"
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -54,6 +61,8 @@ class LoadIssue:
     rows: list[int] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
     count: int = 1
+    #: Values left out because they look like patient identifiers (never shown anywhere).
+    hidden: int = 0
 
     def __str__(self) -> str:
         where = [self.file]
@@ -66,6 +75,11 @@ class LoadIssue:
         if self.column:
             where.append(f"column {self.column}")
         text = ", ".join(where) + ": " + self.message
+        if self.values:
+            text += ": " + ", ".join(f"'{v}'" for v in self.values[:MAX_EXAMPLES])
+        if self.hidden:
+            text += f" ({'the value is' if self.hidden == 1 else 'values are'} not shown: " \
+                    f"{'it looks' if self.hidden == 1 else 'they look'} like a patient identifier)"
         if self.expected:
             text += f" — expected {self.expected}"
         return text
@@ -164,11 +178,9 @@ def read_practice_yaml(folder: Path, issues: list[LoadIssue]) -> PracticeConfig 
                              expected="a practice.yaml file (run `dyad new` to scaffold one)"))
         return None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = {"row": mark.line + 1} if mark is not None else {}
-        issues.append(_issue(fname, f"is not valid YAML ({getattr(exc, 'problem', exc)})", **where))
+        raw = read_yaml(path)
+    except YamlError as exc:
+        issues.append(_issue(fname, str(exc), row=exc.line, expected="key: value lines, as `dyad new` writes them"))
         return None
     if not isinstance(raw, dict):
         issues.append(_issue(fname, "must be a mapping of keys to values", expected="key: value lines"))
@@ -220,14 +232,14 @@ def read_practice_yaml(folder: Path, issues: list[LoadIssue]) -> PracticeConfig 
         return None
     return PracticeConfig(
         practice_id=pid,
-        name=name.strip(),
+        name=clean_text(name).strip(),
         kind=kind,
         fiscal_year_start_month=fy,
         currency=currency,
         active_patient_months=apm,
         date_format=date_format if date_format not in (None, ISO_DATE) else None,
-        clinical_lead=str(partners.get("clinical_lead") or "").strip(),
-        business_lead=str(partners.get("business_lead") or "").strip(),
+        clinical_lead=clean_text(str(partners.get("clinical_lead") or "")).strip(),
+        business_lead=clean_text(str(partners.get("business_lead") or "")).strip(),
         raw=raw,
     )
 
@@ -235,116 +247,9 @@ def read_practice_yaml(folder: Path, issues: list[LoadIssue]) -> PracticeConfig 
 # --- reading raw tables -------------------------------------------------------------------------
 
 
-def decode_bytes(raw: bytes) -> tuple[str, str]:
-    """Decode a CSV export: UTF-8 (with or without BOM), else cp1252 (Windows Excel)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "cp1252"
-
-
-def detect_delimiter(text: str) -> str:
-    """Pick `,`, `;` or tab from the header line (the most frequent outside quotes wins)."""
-    header = text.split("\n", 1)[0]
-    try:
-        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
-    except csv.Error:
-        counts = {d: header.count(d) for d in (",", ";", "\t")}
-        return max(counts, key=counts.get) if max(counts.values()) else ","
-
-
-def _header_names(head: bytes, delim: str) -> list[str] | None:
-    """The header's column names as csv.reader sees them (None when the header is not plain UTF-8)."""
-    try:
-        line = head.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return next(csv.reader([line], delimiter=delim), None)
-
-
-def _odd_quotes(path: Path, chunk: int = 1 << 24) -> bool:
-    """True when the file holds an odd number of `"` (an unclosed quote), read in chunks."""
-    n = 0
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            n += block.count(b'"')
-    return bool(n % 2)
-
-
-def _read_csv_arrow(source: bytes | Path, delim: str, head: bytes | None = None) -> pd.DataFrame | None:
-    """Fast path for the common, well-formed UTF-8 file: pyarrow's multi-threaded CSV reader reads
-    the file itself (no copy of it in Python), every column as text, straight into arrow-backed
-    string columns (no per-cell Python objects).
-
-    Returns None whenever the file needs the forgiving pandas reader instead: not UTF-8, ragged
-    rows, an unclosed quote, duplicate or blank headers, one column. A blank line stays a blank
-    record, as in pandas, so `_row` keeps matching the spreadsheet. Both paths give the same frame
-    for files both can read (tests/test_performance.py)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    if isinstance(source, Path):
-        if head is None:
-            with open(source, "rb") as fh:
-                head = fh.read(1 << 16)
-        if head.startswith(b"\xef\xbb\xbf"):
-            head = head[3:]  # pyarrow skips the BOM itself
-        if _odd_quotes(source):
-            return None
-        src: Any = str(source)
-    else:
-        head = source[: 1 << 16]
-        if source.count(b'"') % 2:  # an unclosed quote: pandas reports the line
-            return None
-        src = pa.py_buffer(source)
-    names = _header_names(head, delim)
-    if not names or len(set(names)) != len(names) or any(not n for n in names):
-        return None
-    try:
-        tbl = pacsv.read_csv(
-            src,
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                 null_values=[], check_utf8=True),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OSError):
-        return None
-    if tbl.column_names != names or tbl.num_columns == 1:
-        return None  # one-column files: let pandas keep its blank-line semantics
-    df = tbl.to_pandas(self_destruct=True)
-    del tbl
-    if any(df[c].dtype == object for c in df.columns):  # pandas 2 without the string default
-        df = df.astype(str)
-    return df
-
-
-def _read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
-    body = head[3:] if encoding == "utf-8-sig" else head
-    if not body.strip() and path.stat().st_size <= len(head):
-        return pd.DataFrame(), {"encoding": encoding, "delimiter": None, "empty": True}
-    delim = detect_delimiter(body.split(b"\n", 1)[0].decode("utf-8", errors="replace"))
-    df = _read_csv_arrow(path, delim, head)
-    if df is None:
-        text, encoding = decode_bytes(path.read_bytes())
-        if not text.strip():
-            return pd.DataFrame(), {"encoding": encoding, "delimiter": None, "empty": True}
-        delim = detect_delimiter(text)
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=delim,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    df.insert(0, ROW_COL, np.arange(2, len(df) + 2, dtype="int64"))
-    return df, {"encoding": encoding, "delimiter": delim, "empty": False}
+def clean_text(text: str) -> str:
+    """`text` with control characters and line separators as spaces (see _CONTROL_ANY)."""
+    return re.sub(_CONTROL_ANY, " ", text)
 
 
 def _excel_cell_to_str(v: Any) -> Any:
@@ -362,7 +267,8 @@ def _excel_cell_to_str(v: Any) -> Any:
 
 def _read_sheet(wb: Any, sheet: str) -> pd.DataFrame:
     ws = wb[sheet]
-    rows = ws.iter_rows(values_only=True)
+    # at most one column past the limit is read, so a sheet 16,384 columns wide costs nothing
+    rows = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
     try:
         header = next(rows)
     except StopIteration:
@@ -371,7 +277,11 @@ def _read_sheet(wb: Any, sheet: str) -> pd.DataFrame:
     # Trailing empty header cells are formatting noise, not columns.
     while header and not header[-1].strip():
         header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise FileProblem(f"its header row has more than {MAX_COLUMNS} columns; a table has at most {MAX_COLUMNS}",
+                          f"a header row with the table's columns (at most {MAX_COLUMNS})", row=1)
     width = len(header)
+    header = [h if h.strip() else f"(unnamed column {i + 1})" for i, h in enumerate(header)]
     body = [[_excel_cell_to_str(v) for v in (r[:width] + (None,) * (width - len(r)))] for r in rows]
     df = pd.DataFrame(body, columns=header, dtype=object)
     df.insert(0, ROW_COL, np.arange(2, len(df) + 2, dtype="int64"))
@@ -448,10 +358,9 @@ class _Coercer:
         n = int(bad.sum())
         one, many = what
         label = f"{n} values are not {many}" if n > 1 else f"1 value is not {one}"
-        shown = ", ".join(f"'{v}'" for v in vals)
         self.issues.append(LoadIssue(
             file=self.file, table=self.table, column=col, row=rws[0], rows=rws, value=vals[0],
-            values=vals, count=n, message=f"{label}: {shown}", expected=expected,
+            values=vals, count=n, message=label, expected=expected,
         ))
 
     @staticmethod
@@ -463,6 +372,9 @@ class _Coercer:
         s = s.astype(str).str.strip()
         blank = s.eq("")
         out = _to_float(s, blank)
+        # inf, Infinity, 1e309 and NaN parse as floats but are no amount: they get the closer
+        # look below, which refuses them
+        out = out.where(np.isfinite(out.to_numpy(dtype="float64", na_value=np.nan)))
         todo = out.isna() & ~blank
         if todo.any():
             m = s[todo].str.extract(_MONEY_RE)
@@ -482,7 +394,8 @@ class _Coercer:
     def integer(self, col: str, s: pd.Series, rows: pd.Series) -> pd.Series:
         before = len(self.issues)
         x = self.money(col, s, rows, what=("a whole number", "whole numbers"), expected="a whole number such as 45")
-        frac = x.notna() & (x != np.floor(x.fillna(0)))
+        # beyond 2**53 a float is no exact whole number (and Int64 cannot hold 1e300)
+        frac = x.notna() & ((x != np.floor(x.fillna(0))) | (x.abs() > 2.0 ** 53))
         if len(self.issues) == before:
             self._report(col, s.astype(str), frac, rows, ("a whole number", "whole numbers"), "a whole number such as 45")
         x = x.where(~frac)
@@ -536,9 +449,14 @@ class _Coercer:
         return out.astype("datetime64[ns]")
 
     @staticmethod
-    def text(s: pd.Series) -> pd.Series:
-        """Stripped text; blank cells become missing so not-null checks see them."""
-        t = s.astype("str").str.strip()
+    def text(s: pd.Series, free: bool = False) -> pd.Series:
+        """Stripped text; blank cells become missing so not-null checks see them. Control
+        characters and line separators become spaces (line breaks stay in free text)."""
+        t = s.astype("str")
+        control = _CONTROL if free else _CONTROL_ANY
+        if t.str.contains(control, regex=True).fillna(False).any():
+            t = t.str.replace(control, " ", regex=True)
+        t = t.str.strip()
         return t.where(t.ne("") & t.notna(), None).astype("str")
 
     @classmethod
@@ -610,28 +528,50 @@ def coerce_table(table: Table, df: pd.DataFrame, file: str, date_format: str | N
         elif k == "enum":
             out[col.name] = co.code(s)
         else:
-            out[col.name] = co.text(s)
+            out[col.name] = co.text(s, free=k == "text")
     return out.reset_index(drop=True), missing_optional, extra
 
 
 # --- the practice ---------------------------------------------------------------------------------
 
 
-def _find_workbook(folder: Path, practice_id: str) -> Path | None:
-    for p in sorted(folder.iterdir()):
-        if p.suffix.lower() == ".xlsx" and p.stem.lower() == practice_id.lower() and not p.name.startswith("~$"):
-            return p
+def _workbook_problem(path: Path) -> str | None:
+    """Why a workbook cannot be opened, told from its first bytes (openpyxl only says BadZipFile)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        return ("is protected with a password (or is an old .xls file renamed to .xlsx): open it in Excel, "
+                "remove the password under File › Info › Protect Workbook, and save it as .xlsx")
+    if not magic.startswith(b"PK\x03\x04"):
+        return "is not an Excel .xlsx workbook (its content is not a workbook)"
     return None
+
+
+def _by_name(paths: list[Path], key: Any) -> tuple[dict[str, Path], list[list[Path]]]:
+    """Group files by `key(path)`; names that differ only in case (or spaces) are a clash, not a
+    choice: which one a file system lists first is chance."""
+    groups: dict[str, list[Path]] = {}
+    for p in sorted(paths, key=lambda p: p.name):
+        groups.setdefault(key(p), []).append(p)
+    return {k: v[0] for k, v in groups.items() if len(v) == 1}, [v for v in groups.values() if len(v) > 1]
+
+
+def _table_hint(name: str, candidates: list[str]) -> str:
+    """' (a sheet 'Financials 2026' is there: rename it to 'financials')' when a name is close."""
+    near = [c for c in candidates if c.strip().lower().replace(" ", "_").startswith(name)]
+    return f" ({near[0]!r} is there: rename it to '{name}')" if near else ""
 
 
 def load_practice(practice_id: str, data_dir: str | os.PathLike | None = None, *,
                   collect: bool = False) -> Practice:
     """Read practice.yaml and every table present (CSV or workbook sheet) into typed DataFrames.
 
-    With ``collect=False`` (the default) any problem raises :class:`PracticeDataError` listing all
-    of them; with ``collect=True`` the problems are returned on ``Practice.issues`` and every table
-    that could be read is kept (unreadable values become missing), so validation can report
-    everything at once. Nothing is ever written into the data folder.
+    With ``collect=False`` (the default) a blocking problem raises :class:`PracticeDataError`
+    listing all of them; with ``collect=True`` the problems are returned on ``Practice.issues``
+    and every table that could be read is kept (unreadable values become missing, rows whose
+    values would land in the wrong columns are left out), so validation can report everything at
+    once. No example value that may be a patient identifier is kept in an issue. Nothing is ever
+    written into the data folder.
     """
     folder = practice_dir(practice_id, data_dir)
     issues: list[LoadIssue] = []
@@ -645,21 +585,56 @@ def load_practice(practice_id: str, data_dir: str | os.PathLike | None = None, *
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, TableSource] = {}
 
-    csvs = {p.stem.strip().lower(): p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv"}
-    workbook = _find_workbook(folder, practice_id)
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))]
+    csvs, clashes = _by_name([p for p in files if p.suffix.lower() == ".csv"], lambda p: p.stem.strip().lower())
+    books, book_clashes = _by_name([p for p in files if p.suffix.lower() == ".xlsx"
+                                    and p.stem.strip().lower() == practice_id.lower()], lambda p: "book")
+    clashed = set()
+    for group in clashes + book_clashes:
+        names = " and ".join(p.name for p in group)
+        key = group[0].stem.strip().lower()
+        clashed.add(key)
+        issues.append(_issue(group[0].name, f"{names} differ only in the case of their names; dyad cannot tell "
+                             "which one is current", table=key if key in TABLES else None,
+                             expected="one file per table (delete or rename the others)"))
+    workbook = books.get("book")
     sheets: dict[str, str] = {}
     wb = None
     if workbook is not None:
-        try:
-            import openpyxl
+        why = _workbook_problem(workbook)
+        if why is None:
+            try:
+                import openpyxl
 
-            wb = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
-            sheets = {s.strip().lower(): s for s in wb.sheetnames}
-        except Exception as exc:  # a corrupt or password-protected workbook
-            issues.append(_issue(workbook.name, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
-                                 expected="an .xlsx file saved by Excel or LibreOffice"))
+                wb = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
+            except Exception as exc:  # a damaged workbook
+                why = f"cannot be opened as an Excel workbook ({type(exc).__name__}: it may be damaged)"
+        if why is not None:
+            issues.append(_issue(workbook.name, why, expected="an .xlsx file saved by Excel or LibreOffice"))
+        else:
+            visible, hidden = [], []
+            for name in wb.sheetnames:
+                (hidden if getattr(wb[name], "sheet_state", "visible") != "visible" else visible).append(name)
+            sheets, sheet_clashes = _by_name([Path(n) for n in visible], lambda p: p.name.strip().lower())
+            sheets = {k: v.name for k, v in sheets.items()}
+            for group in sheet_clashes:
+                key = group[0].name.strip().lower()
+                clashed.add(key)
+                issues.append(_issue(workbook.name, "the sheets " + " and ".join(f"'{g.name}'" for g in group)
+                                     + " differ only in case; dyad cannot tell which one is current",
+                                     table=key if key in TABLES else None, expected="one sheet per table"))
+            for name in hidden:
+                if name.strip().lower() in TABLES:
+                    issues.append(_issue(f"{workbook.name} › {name}", "this sheet is hidden, so it was not read "
+                                         "(a hidden sheet is usually an old copy)", table=name.strip().lower(),
+                                         severity="warning",
+                                         expected="the current data in a visible sheet; unhide the sheet if it is "
+                                                  "current, or delete it"))
+    candidates = [p.name for p in files if p.suffix.lower() == ".csv"] + list(sheets.values())
     try:
         for name, table in TABLES.items():
+            if name in clashed:
+                continue
             in_csv, in_wb = name in csvs, name in sheets
             if in_csv and in_wb:
                 issues.append(_issue(csvs[name].name, f"the table {name} is given twice: as {csvs[name].name} "
@@ -668,31 +643,32 @@ def load_practice(practice_id: str, data_dir: str | os.PathLike | None = None, *
                 continue
             if not (in_csv or in_wb):
                 if table.required:
-                    issues.append(_issue(f"{name}.csv", f"the required table {name} is missing",
-                                         table=name, expected=f"{name}.csv or a sheet '{name}' in {practice_id}.xlsx"))
+                    issues.append(_issue(f"{name}.csv", f"the required table {name} is missing"
+                                         + _table_hint(name, candidates), table=name,
+                                         expected=f"{name}.csv or a sheet '{name}' in {practice_id}.xlsx"))
                 continue
             if in_csv:
                 path = csvs[name]
                 fname, rel, sheet = path.name, path.name, None
                 try:
-                    raw, meta = _read_csv(path)
-                except (pd.errors.ParserError, csv.Error) as exc:
-                    msg = str(exc).strip().split("\n")[-1]
-                    m = re.search(r"line (\d+)", msg)
-                    issues.append(_issue(fname, f"cannot be read as a table ({msg})", table=name,
-                                         row=int(m.group(1)) if m else None,
-                                         expected="the same number of fields on every line, quotes closed"))
+                    raw, meta = read_csv(path)
+                except FileProblem as exc:
+                    issues.append(_issue(fname, str(exc), table=name, row=exc.row, expected=exc.expected))
                     continue
             else:
                 sheet = sheets[name]
                 fname, rel = f"{workbook.name} › {sheet}", workbook.name
-                raw, meta = _read_sheet(wb, sheet), {"encoding": None, "delimiter": None,
-                                                      "empty": False}
-                meta["empty"] = raw.shape[1] <= 1 and raw.empty
+                try:
+                    raw = _read_sheet(wb, sheet)
+                except FileProblem as exc:
+                    issues.append(_issue(fname, str(exc), table=name, row=exc.row, expected=exc.expected))
+                    continue
+                meta = {"encoding": None, "delimiter": None, "empty": raw.shape[1] <= 1 and raw.empty}
             if meta.get("empty"):
                 issues.append(_issue(fname, "is empty", table=name,
                                      expected=f"a header row ({', '.join(table.required_columns)}) and data rows"))
                 continue
+            _shape_issues(fname, name, meta, issues)
             # hand the raw frame over (no reference kept here) so coerce_table can free it column by column
             held = [raw]
             del raw
@@ -705,7 +681,31 @@ def load_practice(practice_id: str, data_dir: str | os.PathLike | None = None, *
     finally:
         if wb is not None:
             wb.close()
+    if any(i.values or i.value is not None for i in issues):
+        hide_private(issues, private_values(tables))
     practice = Practice(practice_id, folder, config, tables, sources, issues)
-    if issues and not collect:
+    if not collect and any(i.severity == "blocking" for i in issues):
         raise PracticeDataError(issues)
     return practice
+
+
+def _shape_issues(fname: str, table: str, meta: dict[str, Any], issues: list[LoadIssue]) -> None:
+    """Rows left out for a wrong number of values; lines of a mixed-encoding file."""
+    ragged = meta.get("ragged") or []
+    if ragged:
+        n, width = len(ragged), meta.get("width")
+        issues.append(LoadIssue(
+            file=fname, table=table, row=ragged[0], rows=ragged[:MAX_EXAMPLES], count=n,
+            message=(f"{n} row{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} a different number of values "
+                     f"than the header has columns ({width}), so {'their' if n > 1 else 'its'} values would land "
+                     f"in the wrong columns; {'they were' if n > 1 else 'it was'} left out"),
+            expected="one value per column on every row: put quotes around a value that holds the delimiter, "
+                     "and leave no value out"))
+    lines = meta.get("cp1252_lines") or []
+    if lines:
+        shown = ", ".join(str(x) for x in lines[:MAX_EXAMPLES]) + (" …" if len(lines) > MAX_EXAMPLES else "")
+        issues.append(LoadIssue(
+            file=fname, table=table, severity="warning", count=len(lines),
+            message=f"mixes UTF-8 with Windows cp1252 text (line{'s' if len(lines) > 1 else ''} {shown} "
+                    "read as cp1252); check the accented letters on those lines",
+            expected="one encoding for the whole file: save it again as 'CSV UTF-8'"))

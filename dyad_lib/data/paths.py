@@ -8,6 +8,7 @@ as slugs before they touch the file system, so `../x` can never leave the data f
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from dyad_lib.data.contract import PRACTICE_ID_RE
@@ -23,6 +24,32 @@ class PracticeIdError(ValueError):
 
 class UnknownPracticeError(LookupError):
     """No folder for this practice id in the data folder."""
+
+
+class FolderError(OSError):
+    """A folder dyad must write to cannot be written (read-only, a file in the way, no space)."""
+
+
+def check_writable(folder: Path, what: str) -> Path:
+    """Make sure dyad can create `folder` and write files in it, before any work starts: a
+    read-only reports or cache folder is then one plain sentence, not a traceback halfway through.
+    Nothing is left behind: the probe is a temporary file in the folder, or in its nearest existing
+    parent when the folder is still to be made, removed at once."""
+    folder = Path(folder)
+    where = folder
+    while not where.exists() and where.parent != where:
+        where = where.parent
+    try:
+        if not where.is_dir():
+            raise NotADirectoryError(20, "a file is in the way")
+        fd, probe = tempfile.mkstemp(prefix=".dyad-write-check-", dir=where)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise FolderError(f"cannot write to the {what} {folder} ({reason.lower()}); make it writable "
+                          f"or choose another one") from None
+    return folder
 
 
 def check_practice_id(practice_id: str) -> str:

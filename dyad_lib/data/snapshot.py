@@ -36,8 +36,21 @@ _DTYPES = {"month": "datetime64[ns]", "date": "datetime64[ns]", "money": "float6
            "integer": "Int64", "bool": "boolean", "enum": "str", "str": "str", "text": "str"}
 
 
+#: Set in the environment of every report kernel the runner starts (dyad_lib.pipeline.kernel):
+#: inside a report run, `load_snapshot` never validates on its own and never reads raw files.
+REPORT_RUN_ENV = "DYAD_REPORT_RUN"
+
+
 class CacheLocationError(ValueError):
     """The cache folder was pointed inside the data folder (dyad never writes there)."""
+
+
+class BlockedPracticeError(ValueError):
+    """Validation found problems that block the reports; nothing may be computed from these files."""
+
+
+class StaleSnapshotError(ValueError):
+    """Inside a report run, the files are not the ones that were validated (they changed since)."""
 
 
 @dataclass
@@ -137,27 +150,39 @@ def prepare_practice(practice_id: str, data_dir: str | os.PathLike | None = None
                      cache_dir: str | os.PathLike | None = None, force: bool = False) -> Prepared:
     """Validate the practice unless a snapshot for the same fingerprint exists; write the snapshot.
 
-    Raises `PracticeIdError` / `UnknownPracticeError` for a bad or unknown id.
+    Raises `PracticeIdError` / `UnknownPracticeError` for a bad or unknown id. A cache folder
+    that cannot be written does not stop validation: the result is returned, not kept
+    (`Prepared.summary["not_kept"]` says why), and reports then refuse to run.
     """
+    return _prepare(practice_id, data_dir, cache_dir, force)[0]
+
+
+def _prepare(practice_id: str, data_dir: str | os.PathLike | None, cache_dir: str | os.PathLike | None,
+             force: bool) -> tuple[Prepared, Practice | None]:
     folder = practice_dir(practice_id, data_dir)
     if not folder.is_dir():
         from dyad_lib.data.paths import UnknownPracticeError
 
-        raise UnknownPracticeError(f"no practice folder named '{practice_id}' in {folder.parent}")
+        raise UnknownPracticeError(f"no practice folder named '{practice_id}' in the data folder")
     fp = fingerprint(practice_id, data_dir)
     target = snapshot_path(practice_id, fp, data_dir, cache_dir)
     if not force:
         summary = _read_json(target / VALIDATION_FILE)
         if summary is not None and summary.get("fingerprint") == fp and _complete(target, summary):
             return Prepared(practice_id, bool(summary.get("ok")), fp, target if summary.get("ok") else None,
-                            summary, cached=True)
+                            summary, cached=True), None
     from dyad_lib.data.validation import validate
 
     practice = load_practice(practice_id, data_dir, collect=True)
     report = validate(practice, fp)
     summary = report.to_dict()
-    _write_snapshot(target, practice, summary)
-    return Prepared(practice_id, report.ok, fp, target if report.ok else None, summary, cached=False)
+    try:
+        _write_snapshot(target, practice, summary)
+    except OSError as exc:  # a read-only or full cache folder: the verdict stands, it is not kept
+        summary["not_kept"] = (f"the result could not be kept in the cache folder {target.parents[1].name}/ "
+                               f"({exc.strerror or type(exc).__name__})")
+        return Prepared(practice_id, report.ok, fp, None, summary, cached=False), practice
+    return Prepared(practice_id, report.ok, fp, target if report.ok else None, summary, cached=False), practice
 
 
 def read_validation(practice_id: str, data_dir: str | os.PathLike | None = None,
@@ -182,18 +207,58 @@ def _retype(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def in_report_run() -> bool:
+    """True inside a report kernel started by the runner (see REPORT_RUN_ENV)."""
+    return os.environ.get(REPORT_RUN_ENV) == "1"
+
+
+def _blocked(practice_id: str, summary: dict[str, Any]) -> BlockedPracticeError:
+    n = int(summary.get("blocking_count") or 0)
+    return BlockedPracticeError(
+        f"{n} problem{'s' if n != 1 else ''} in the files of {practice_id} block{'s' if n == 1 else ''} every "
+        f"figure; run `dyad validate {practice_id}` to see {'it' if n == 1 else 'them'} and what to fix")
+
+
 def load_snapshot(practice_id: str, data_dir: str | os.PathLike | None = None,
                   cache_dir: str | os.PathLike | None = None) -> Practice:
-    """The validated practice for the current files; without a snapshot, the raw files via
-    `load_practice` (no validation), so a notebook opened by hand still runs."""
+    """The validated practice for the current files. Never the raw files unvalidated:
+
+    - a snapshot of the current files: read it;
+    - the current files were validated and something blocks: `BlockedPracticeError`;
+    - no snapshot of the current files inside a report run (they changed after the runner
+      validated them): `StaleSnapshotError`, so the report fails instead of showing data that
+      validation never saw;
+    - otherwise (a notebook opened by hand, `dyad metrics`): validate now, then read.
+    """
     fp = fingerprint(practice_id, data_dir)
     folder = snapshot_path(practice_id, fp, data_dir, cache_dir)
     meta = _read_json(folder / PRACTICE_FILE)
-    if meta is None or meta.get("fingerprint") != fp or not all(
+    if meta is not None and meta.get("fingerprint") == fp and all(
             (folder / f"{t}.parquet").is_file() for t in meta.get("tables", [])):
-        return load_practice(practice_id, data_dir)
-    cfg = dict(meta["config"])
-    config = PracticeConfig(**cfg)
+        return _read_snapshot(practice_id, folder, meta, data_dir)
+    summary = _read_json(folder / VALIDATION_FILE)
+    if summary is not None and summary.get("fingerprint") == fp and not summary.get("ok"):
+        raise _blocked(practice_id, summary)
+    if in_report_run():
+        raise StaleSnapshotError(
+            f"the files of {practice_id} changed after they were validated for this report, so it was "
+            "stopped rather than show unchecked figures; run it again")
+    prepared, practice = _prepare(practice_id, data_dir, cache_dir, force=False)
+    if not prepared.ok:
+        raise _blocked(practice_id, prepared.summary)
+    if prepared.snapshot_dir is not None:
+        meta = _read_json(prepared.snapshot_dir / PRACTICE_FILE)
+        if meta is not None:
+            return _read_snapshot(practice_id, prepared.snapshot_dir, meta, data_dir)
+    if practice is None:  # pragma: no cover - a snapshot vanished between writing and reading it
+        raise StaleSnapshotError(f"the validated snapshot of {practice_id} could not be read; run it again")
+    practice.issues = []
+    return practice  # validated just now in this process; the cache could not keep it
+
+
+def _read_snapshot(practice_id: str, folder: Path, meta: dict[str, Any],
+                   data_dir: str | os.PathLike | None) -> Practice:
+    config = PracticeConfig(**dict(meta["config"]))
     tables = {t: _retype(t, pd.read_parquet(folder / f"{t}.parquet")) for t in meta["tables"]}
     sources = {k: TableSource(**v) for k, v in meta.get("sources", {}).items()}
     return Practice(practice_id, practice_dir(practice_id, data_dir), config, tables, sources, [])

@@ -31,23 +31,35 @@ EXPORT_DIR = Path(__file__).with_name("expectations")
 
 BLOCKING, WARNING = "blocking", "warning"
 
+#: Plausible upper bounds. No practice bills, collects or spends more than $100 million in a
+#: month or carries a billion in receivables; no appointment is worth a million dollars nor a
+#: treatment plan ten million; no practice books 100,000 chair hours in a month (over 130 chairs
+#: open round the clock). A value beyond them is a typing or export error (an extra zero run
+#: wild, a unit mix-up, 1e300), never data to report on.
+MONTH_MONEY_MAX = 100_000_000
+BALANCE_MAX = 1_000_000_000
+VISIT_MONEY_MAX = 1_000_000
+PLAN_MONEY_MAX = 10_000_000
+HOURS_MAX = 100_000
+COUNT_MAX = 10_000_000
+
 #: Value ranges per (table, column): (min, max, strict_min, phrase for people).
 RANGES: dict[tuple[str, str], tuple[float | None, float | None, bool, str]] = {
-    ("financials", "gross_production"): (0, None, False, "an amount of money, 0 or more"),
-    ("financials", "adjustments"): (0, None, False, "an amount of money, 0 or more"),
-    ("financials", "collections"): (0, None, False, "an amount of money, 0 or more"),
-    ("financials", "ar_balance"): (0, None, False, "an amount of money, 0 or more"),
-    ("financials", "ar_over_90"): (0, None, False, "an amount of money, 0 or more"),
-    ("expenses", "amount"): (0, None, False, "an amount of money, 0 or more"),
-    ("capacity", "chair_hours_available"): (0, None, True, "a number of hours above 0"),
-    ("capacity", "provider_hours_available"): (0, None, True, "a number of hours above 0"),
+    ("financials", "gross_production"): (0, MONTH_MONEY_MAX, False, "an amount of money from 0 to 100,000,000"),
+    ("financials", "adjustments"): (0, MONTH_MONEY_MAX, False, "an amount of money from 0 to 100,000,000"),
+    ("financials", "collections"): (0, MONTH_MONEY_MAX, False, "an amount of money from 0 to 100,000,000"),
+    ("financials", "ar_balance"): (0, BALANCE_MAX, False, "an amount of money from 0 to 1,000,000,000"),
+    ("financials", "ar_over_90"): (0, BALANCE_MAX, False, "an amount of money from 0 to 1,000,000,000"),
+    ("expenses", "amount"): (0, MONTH_MONEY_MAX, False, "an amount of money from 0 to 100,000,000"),
+    ("capacity", "chair_hours_available"): (0, HOURS_MAX, True, "a number of hours above 0, at most 100,000"),
+    ("capacity", "provider_hours_available"): (0, HOURS_MAX, True, "a number of hours above 0, at most 100,000"),
     ("capacity", "working_days"): (0, 31, False, "a number of days from 0 to 31"),
     ("appointments", "chair_minutes"): (5, 600, False, "a number of minutes from 5 to 600"),
-    ("appointments", "production"): (0, None, False, "an amount of money, 0 or more"),
-    ("treatment_plans", "amount_presented"): (0, None, True, "an amount of money above 0"),
-    ("treatment_plans", "amount_accepted"): (0, None, False, "an amount of money, 0 or more"),
-    ("quality_measures", "numerator"): (0, None, False, "a count, 0 or more"),
-    ("quality_measures", "denominator"): (0, None, False, "a count, 0 or more"),
+    ("appointments", "production"): (0, VISIT_MONEY_MAX, False, "an amount of money from 0 to 1,000,000"),
+    ("treatment_plans", "amount_presented"): (0, PLAN_MONEY_MAX, True, "an amount of money above 0, at most 10,000,000"),
+    ("treatment_plans", "amount_accepted"): (0, PLAN_MONEY_MAX, False, "an amount of money from 0 to 10,000,000"),
+    ("quality_measures", "numerator"): (0, COUNT_MAX, False, "a count from 0 to 10,000,000"),
+    ("quality_measures", "denominator"): (0, COUNT_MAX, False, "a count from 0 to 10,000,000"),
     ("quality_measures", "target_rate"): (0, 1, False, "a rate from 0 to 1 (0.8 means 80%)"),
     ("patient_survey", "recommend_score"): (0, 10, False, "a score from 0 to 10"),
     ("patient_survey", "rating"): (0, 10, False, "a score from 0 to 10"),

@@ -23,7 +23,8 @@ import pandas as pd
 
 from dyad_lib import __version__
 from dyad_lib.data.contract import PROVIDER_TABLES, TABLES
-from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice
+from dyad_lib.data.goalsfile import GOALS_FILE, GoalsFileError, read_goals_file
+from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice, private_values
 from dyad_lib.data.paths import UnknownPracticeError, practice_dir  # noqa: F401  (raised for an unknown id)
 from dyad_lib.data.suites import BLOCKING, COVERAGE, PROVIDER_UNLISTED, SUITE_VERSION, suite_specs
 
@@ -32,9 +33,10 @@ RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [
 COVERAGE_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["month"]}
 #: Columns whose values never appear as examples: patient identifiers never leave the library.
 PRIVATE_COLUMNS = frozenset({"patient_id"})
-#: Where practice.yaml problems are filed in the summary.
+#: Where practice.yaml and goals.yaml problems are filed in the summary.
 PRACTICE_TABLE = "practice"
-_ORDER = {name: i for i, name in enumerate((PRACTICE_TABLE, *TABLES))}
+GOALS_TABLE = "goals"
+_ORDER = {name: i for i, name in enumerate((PRACTICE_TABLE, *TABLES, GOALS_TABLE))}
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -377,11 +379,13 @@ def _load_failure(issue: LoadIssue) -> Failure:
     rows = [int(r) for r in (issue.rows or ([issue.row] if issue.row is not None else []))][:MAX_SHOWN]
     values = [str(v) for v in (issue.values or ([issue.value] if issue.value is not None else []))][:MAX_SHOWN]
     problem = issue.message
-    if values and ": '" in problem:
-        problem = problem.split(": '", 1)[0]
     columns = [issue.column] if issue.column else []
+    hidden = issue.hidden
     if issue.column in PRIVATE_COLUMNS:
-        values = []
+        values, hidden = [], 0
+    if hidden:
+        problem += (f" ({'the value is' if hidden == 1 else f'{hidden} values are'} not shown: "
+                    f"{'it looks' if hidden == 1 else 'they look'} like a patient identifier)")
     if values or (issue.column and rows and rows != [1]):
         explanation = ("Values that cannot be read are treated as missing, so every figure built on them "
                        "would be wrong.")
@@ -400,7 +404,7 @@ def _load_failure(issue: LoadIssue) -> Failure:
 # --- GX results -> failures --------------------------------------------------------------------------
 
 
-def _result_failure(result: Any, frame_name: str, practice: Practice) -> Failure | None:
+def _result_failure(result: Any, frame_name: str, practice: Practice, hides: Any = None) -> Failure | None:
     cfg = result.expectation_config
     meta = cfg.meta or {}
     table = meta.get("table", frame_name)
@@ -443,6 +447,11 @@ def _result_failure(result: Any, frame_name: str, practice: Practice) -> Failure
     if PRIVATE_COLUMNS & set(_kw_columns(kw)):
         examples = []
     problem = plural(meta.get("problem", cfg.type), count)
+    if hides is not None and any(hides(e) for e in examples):
+        n = sum(1 for e in examples if hides(e))
+        examples = [e for e in examples if not hides(e)]
+        problem += (f" ({'one example is' if n == 1 else f'{n} examples are'} not shown: "
+                    f"{'it looks' if n == 1 else 'they look'} like a patient identifier)")
     return Failure(table=table, file=file, severity=severity, check=meta.get("check", cfg.type), columns=columns,
                    unexpected_count=count, examples=examples, rows=rows, explanation=meta.get("why", ""),
                    fix=meta.get("fix", ""), message=_message(columns, problem, rows, count, examples),
@@ -452,6 +461,25 @@ def _result_failure(result: Any, frame_name: str, practice: Practice) -> Failure
 def _kw_columns(kw: dict[str, Any]) -> list[str]:
     cols = [kw.get("column"), kw.get("column_A"), kw.get("column_B"), *(kw.get("column_list") or [])]
     return [c for c in cols if c]
+
+
+def _goals_failures(practice: Practice) -> list[Failure]:
+    """goals.yaml, when there is one, must be usable by every report that reads its goal lines."""
+    try:
+        read_goals_file(practice.folder / GOALS_FILE)
+    except GoalsFileError as exc:
+        problem = str(exc).removeprefix(f"{GOALS_FILE}: ")
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror})"
+    else:
+        return []
+    return [Failure(table=GOALS_TABLE, file=GOALS_FILE, severity=BLOCKING, check="readable", columns=[],
+                    unexpected_count=1, examples=[], rows=[],
+                    explanation="Every report reads the goals the partners agreed from goals.yaml, so no report "
+                                "can be made while it cannot be read.",
+                    fix="Correct goals.yaml as the message says, or move it out of the folder and commit the "
+                        "goals again with `dyad goals --commit`.",
+                    message=problem, source="load")]
 
 
 def _drop_double_counted(failures: list[Failure], load: list[Failure]) -> list[Failure]:
@@ -502,6 +530,7 @@ def _sort_key(f: Failure) -> tuple:
 def validate(practice: Practice, fingerprint: str = "") -> ValidationReport:
     """Run every suite on a practice loaded with `collect=True` and merge its load issues in."""
     eng = engine()
+    hides = private_values(practice.tables)
     load_failures = [_load_failure(i) for i in practice.issues]
     rule_failures: list[Failure] = []
     checks: dict[str, int] = {}
@@ -512,10 +541,10 @@ def validate(practice: Practice, fingerprint: str = "") -> ValidationReport:
             if table not in practice.tables:
                 continue
             checks[table] = checks.get(table, 0) + 1
-            f = _result_failure(r, name, practice)
+            f = _result_failure(r, name, practice, hides)
             if f is not None:
                 rule_failures.append(f)
-    failures = load_failures + _drop_double_counted(rule_failures, load_failures)
+    failures = load_failures + _goals_failures(practice) + _drop_double_counted(rule_failures, load_failures)
     failures.sort(key=_sort_key)
 
     tables: dict[str, TableSummary] = {}
@@ -530,10 +559,11 @@ def validate(practice: Practice, fingerprint: str = "") -> ValidationReport:
             name=name, file=file, rows=len(df) if df is not None else None,
             date_range=_date_range(name, df) if df is not None else None,
             checks=checks.get(name, 0), failed=len(mine), blocking=any(f.blocking for f in mine))
-    mine = [f for f in failures if f.table == PRACTICE_TABLE]
-    if mine:
-        tables = {PRACTICE_TABLE: TableSummary(PRACTICE_TABLE, "practice.yaml", None, None, 0, len(mine),
-                                               any(f.blocking for f in mine)), **tables}
+    for pseudo, file in ((GOALS_TABLE, GOALS_FILE), (PRACTICE_TABLE, "practice.yaml")):
+        mine = [f for f in failures if f.table == pseudo]
+        if mine:
+            tables = {pseudo: TableSummary(pseudo, file, None, None, 0, len(mine),
+                                           any(f.blocking for f in mine)), **tables}
     missing = [{"table": n, "enables": t.enables, "collects": t.collects}
                for n, t in TABLES.items() if n not in tables]
     cfg = practice.config

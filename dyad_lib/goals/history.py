@@ -36,15 +36,12 @@ T12_IDS = ("collections", "gross_production", "net_production", "collection_rati
 STALE_MONTHS = 3
 
 
-def load_practice_for_goals(practice_id: str, data_dir: str | os.PathLike | None = None):
-    """The validated snapshot when that module is there, else the raw files."""
-    try:
-        from dyad_lib.data.snapshot import load_snapshot
-    except ImportError:  # pragma: no cover
-        from dyad_lib.data.load import load_practice
+def load_practice_for_goals(practice_id: str, data_dir: str | os.PathLike | None = None,
+                            cache_dir: str | os.PathLike | None = None):
+    """The validated snapshot (goals are never planned on files validation has not passed)."""
+    from dyad_lib.data.snapshot import load_snapshot
 
-        return load_practice(practice_id, data_dir)
-    return load_snapshot(practice_id, data_dir)
+    return load_snapshot(practice_id, data_dir, cache_dir)
 
 
 def last_data_month(practice) -> pd.Timestamp:

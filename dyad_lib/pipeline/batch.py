@@ -13,6 +13,7 @@ import datetime as _dt
 import fcntl
 import json
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -142,6 +143,10 @@ def run_batch(jobs: list[Job], *, data_dir: Any = None, reports_dir: Any = None,
     nbdir = str(notebooks_dir) if notebooks_dir else None
     scheduler = scheduler or os.environ.get("DYAD_SCHEDULER") or None
     practices = sorted({j.practice_id for j in jobs if j.practice_id})
+    if any(j.practice_id is None for j in jobs):  # a portfolio reads every practice: validate them all
+        from dyad_lib.data.paths import list_practices
+
+        practices = sorted(set(practices) | set(list_practices(data)))
     client = None
     if scheduler:
         from dyad_lib.pipeline.cluster import connect
@@ -205,42 +210,25 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
                 _done(hit)
         return todo
 
-    for wave in (first, last):
-        wave = _from_cache(wave)
-        if not wave:
-            continue
-        if client is not None:
-            from dyad_lib.pipeline.cluster import run_on_cluster
+    interrupted = False
+    try:
+        for wave in (first, last):
+            wave = _from_cache(wave)
+            if not wave:
+                continue
+            if client is not None:
+                from dyad_lib.pipeline.cluster import run_on_cluster
 
-            for r in run_on_cluster(client, _run_job, wave, args, pdf, nbdir, use_cache):
-                r.finished = r.finished or _now()
-                _done(r)
-        elif workers <= 1 or len(wave) == 1:
-            from dyad_lib.pipeline.kernel_pool import POOL
-
-            POOL.refill = len(wave) > 1  # the next job's kernel warms up while this one runs
-            try:
-                for j, prep in wave:
-                    _done(_run_job(j, *args, prep, pdf, nbdir, use_cache))
-            finally:
-                POOL.refill = False
-                POOL.shutdown()
-        else:
-            import multiprocessing as mp
-
-            from dyad_lib.pipeline.kernel_pool import worker_init
-
-            with ProcessPoolExecutor(max_workers=min(workers, len(wave)), mp_context=mp.get_context("spawn"),
-                                     initializer=worker_init) as ex:
-                futs = {ex.submit(_run_job, j, *args, prep, pdf, nbdir, use_cache): j for j, prep in wave}
-                for f in as_completed(futs):
-                    j = futs[f]
-                    try:
-                        _done(f.result())
-                    except Exception as exc:  # the worker process died
-                        r = _skipped(j, plain_reason(type(exc).__name__, str(exc)))
-                        r.status = "failed"
-                        _done(r)
+                for r in run_on_cluster(client, _run_job, wave, args, pdf, nbdir, use_cache):
+                    r.finished = r.finished or _now()
+                    _done(r)
+            elif workers <= 1 or len(wave) == 1:
+                _run_here(wave, args, pdf, nbdir, use_cache, _done)
+            else:
+                _run_in_workers(wave, workers, args, pdf, nbdir, use_cache, _done)
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): record what finished, leave the rest untouched
+        interrupted = True
+        _set_sigint(signal.SIG_IGN)  # a second Ctrl-C must not cut the records short
 
     order = {j.key: i for i, j in enumerate(jobs)}
     results.sort(key=lambda r: order.get(r.job, len(order)))
@@ -249,7 +237,7 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
     run_id = f"{started.replace(':', '').replace('-', '')}-{os.getpid()}"
     run_path = reports / RUNS_DIR / f"{run_id}.json"
     atomic_write_text(run_path, json.dumps({
-        "run": run_id, "started": started, "finished": _now(), "duration": duration,
+        "run": run_id, "started": started, "finished": _now(), "duration": duration, "interrupted": interrupted,
         "prepare_seconds": prepare_seconds, "workers": workers, "scheduler": scheduler,
         "practices": {p: ({"ok": v.ok, "cached": v.cached, "fingerprint": v.fingerprint}
                           if not isinstance(v, Exception) else {"error": plain_reason(type(v).__name__, str(v))})
@@ -258,7 +246,95 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
     from dyad_lib.pipeline.index import build_index
 
     index = build_index(reports)
-    return BatchResult(results, manifest, run_path, index, duration, prepare_seconds)
+    result = BatchResult(results, manifest, run_path, index, duration, prepare_seconds)
+    if interrupted:
+        _set_sigint(signal.default_int_handler)
+        raise BatchInterrupted(result, total)
+    return result
+
+
+def _run_here(wave: list[tuple[Job, Any]], args: tuple[str, str, str], pdf: bool, nbdir: str | None,
+              use_cache: bool | None, done: Callable[[JobResult], None]) -> None:
+    """One job after the other in this process (one worker, or one job)."""
+    from dyad_lib.pipeline.kernel import kill_kernels, remove_temp_files
+    from dyad_lib.pipeline.kernel_pool import POOL
+
+    POOL.refill = len(wave) > 1  # the next job's kernel warms up while this one runs
+    try:
+        for j, prep in wave:
+            done(_run_job(j, *args, prep, pdf, nbdir, use_cache))
+    except BaseException:
+        kill_kernels()  # an interrupted notebook's kernel is not waited for
+        remove_temp_files()
+        raise
+    finally:
+        POOL.refill = False
+        POOL.shutdown()
+
+
+def _run_in_workers(wave: list[tuple[Job, Any]], workers: int, args: tuple[str, str, str], pdf: bool,
+                    nbdir: str | None, use_cache: bool | None, done: Callable[[JobResult], None]) -> None:
+    """The jobs in spawned worker processes. Interrupted, the workers are told to stop (each kills
+    its kernels and exits, see kernel_pool.worker_init) instead of being waited for, and any that
+    does not stop in a few seconds is killed: Ctrl-C ends a batch in seconds, whenever it comes."""
+    import multiprocessing as mp
+
+    from dyad_lib.pipeline.kernel_pool import worker_init
+
+    ex = ProcessPoolExecutor(max_workers=min(workers, len(wave)), mp_context=mp.get_context("spawn"),
+                             initializer=worker_init)
+    try:
+        futs = {ex.submit(_run_job, j, *args, prep, pdf, nbdir, use_cache): j for j, prep in wave}
+        for f in as_completed(futs):
+            j = futs[f]
+            try:
+                done(f.result())
+            except Exception as exc:  # the worker process died
+                r = _skipped(j, plain_reason(type(exc).__name__, str(exc)))
+                r.status = "failed"
+                done(r)
+    except BaseException:
+        stop_workers(ex)
+        raise
+    ex.shutdown(wait=True)
+
+
+def stop_workers(ex: ProcessPoolExecutor, grace: float = 5.0) -> None:
+    """Stop a pool's workers now: no new job starts, each worker gets SIGTERM (it kills its kernels
+    and exits at once), and one still alive after `grace` seconds is killed."""
+    previous = _set_sigint(signal.SIG_IGN)
+    try:
+        procs = list((getattr(ex, "_processes", None) or {}).values())
+        ex.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        deadline = time.monotonic() + grace
+        for p in procs:
+            p.join(max(0.0, deadline - time.monotonic()))
+            if p.is_alive():
+                p.kill()
+                p.join(1.0)
+    finally:
+        _set_sigint(previous)
+
+
+def _set_sigint(handler: Any) -> Any:
+    """Set the SIGINT handler (only the main thread may); returns the previous one."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or handler is None:
+        return None
+    return signal.signal(signal.SIGINT, handler)
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """The batch was interrupted; `result` holds the reports that finished (recorded in the
+    manifest and the index; every other report was left as it was)."""
+
+    def __init__(self, result: BatchResult, total: int):
+        self.result, self.total = result, total
+        super().__init__(f"interrupted after {len(result.results)} of {total} reports")
 
 
 def plan(practices: list[str], reports: list[str], period: str | None = None,

@@ -5,15 +5,21 @@ Kernels started at the same moment by parallel workers race for TCP ports (paper
 kernel here gets its own fresh folder, removed again when the kernel's resources are cleaned up.
 Used by the runner as papermill's `kernel_manager_class` (kernels started together over TCP race
 for ports; IPC sockets in a private folder per kernel cannot collide).
+Every kernel it starts is marked as a report kernel (REPORT_RUN_ENV), so a report reads only
+validated data.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import weakref
 
 from jupyter_client.manager import AsyncKernelManager
+
+from dyad_lib.data.snapshot import REPORT_RUN_ENV
 
 KERNEL_TMP_PREFIX = "dyad-kernel-"
 
@@ -34,6 +40,18 @@ class IPCKernelManager(AsyncKernelManager):
 
     cleanup_resources = _async_cleanup_resources
 
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        """Launch with REPORT_RUN_ENV set: the notebook then reads only the snapshot the runner
+        validated and fails if the files changed since (dyad_lib.data.snapshot.load_snapshot)."""
+        kw["env"] = {**(kw.get("env") or os.environ), REPORT_RUN_ENV: "1"}
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        _STARTED.add(self)
+
+    def kernel_pgid(self) -> int | None:
+        """The kernel's process group (it leads its own session, so this is its pid)."""
+        prov = getattr(self, "provisioner", None)
+        return getattr(prov, "pgid", None) or getattr(prov, "pid", None)
+
     def remove_socket_dir(self) -> None:
         """Delete the private socket folder (idempotent; the runner calls it again in `finally`)."""
         shutil.rmtree(self._dyad_sock_dir, ignore_errors=True)
@@ -43,3 +61,42 @@ class IPCKernelManager(AsyncKernelManager):
             self.remove_socket_dir()
         except Exception:
             pass
+
+
+#: Every kernel this process started (weakly: a finished manager is forgotten).
+_STARTED: "weakref.WeakSet[IPCKernelManager]" = weakref.WeakSet()
+
+
+def kill_kernels() -> int:
+    """Kill every kernel this process started that may still run, at once and with its children
+    (a stopping batch worker, an interrupted batch). Returns how many were signalled."""
+    n = 0
+    for km in list(_STARTED):
+        pgid = km.kernel_pgid()
+        if pgid:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+                n += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+        km.remove_socket_dir()
+    return n
+
+
+#: Temporary files of the notebooks this process is running (removed if it is stopped midway).
+_TEMP_FILES: set[str] = set()
+
+
+def track_temp_file(path: os.PathLike | str, running: bool = True) -> None:
+    """Note (or, with running=False, forget) a temporary file of a notebook being run."""
+    (_TEMP_FILES.add if running else _TEMP_FILES.discard)(str(path))
+
+
+def remove_temp_files() -> None:
+    """Delete the temporary files of interrupted runs (a stopping worker or batch)."""
+    for path in list(_TEMP_FILES):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        _TEMP_FILES.discard(path)

@@ -20,7 +20,9 @@ from __future__ import annotations
 import atexit
 import functools
 import os
+import signal
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +155,16 @@ atexit.register(POOL.shutdown)
 
 
 def worker_init() -> None:
-    """ProcessPoolExecutor initializer for batch workers: keep one warm kernel ready."""
+    """ProcessPoolExecutor initializer for batch workers: keep one warm kernel ready, and never
+    outlive the batch.
+
+    - Ctrl-C reaches every process of the terminal's group; a worker ignores it and lets the
+      batch decide (which stops the workers), so no worker prints a traceback.
+    - SIGTERM (the batch stopping its workers) kills this worker's kernels and exits at once.
+    - If the batch process dies (SIGKILL, a crash), the worker is told by the kernel
+      (PR_SET_PDEATHSIG) and, as a fallback, notices its parent changed within half a second;
+      either way it kills its kernels and exits, so nothing is left running.
+    """
     POOL.refill = True
     try:  # multiprocessing workers leave through os._exit: register with its finalizers too
         from multiprocessing.util import Finalize
@@ -161,3 +172,38 @@ def worker_init() -> None:
         Finalize(POOL, POOL.shutdown, exitpriority=20)
     except Exception:
         pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_now)
+    parent = os.getppid()
+    _die_with_parent()
+    threading.Thread(target=_watch_parent, args=(parent,), name="dyad-watch-parent", daemon=True).start()
+
+
+def _stop_now(*_: Any) -> None:
+    """Kill this process's kernels and exit without cleanup that could wait on anything."""
+    from dyad_lib.pipeline.kernel import kill_kernels, remove_temp_files
+
+    try:
+        kill_kernels()
+        remove_temp_files()
+    finally:
+        os._exit(143)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send SIGTERM to this process when its parent dies (no-op elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    except Exception:
+        pass
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    while True:
+        time.sleep(every)
+        if os.getppid() != parent:
+            _stop_now()

@@ -80,7 +80,8 @@ def vega_versions() -> dict[str, str]:
 def vega_bundle() -> str:
     """vega + vega-lite + vega-embed as one script (about 0.9 MB), built once per process.
 
-    `</script` cannot appear inside an inline script; escape it just in case the bundle holds one.
+    It is inlined in a `<script>`, where a `</script` (any case) would end it and a `<!--` would
+    change how the browser finds its end: both are escaped (`inert_script`), whatever the bundle holds.
     Building it costs ~1.7 s, so it is also kept on disk in the user's cache (~/.cache/dyad), keyed by the
     Altair and vl-convert versions: every later process (each `dyad run`, each batch worker)
     reads it in milliseconds.
@@ -89,7 +90,7 @@ def vega_bundle() -> str:
     stored = None
     try:
         stored = _vega_cache_file("bundle")
-        return stored.read_text(encoding="utf-8")
+        return inert_script(stored.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass
     import vl_convert
@@ -98,7 +99,7 @@ def vega_bundle() -> str:
         js = vl_convert.javascript_bundle(vl_version=_vl_version_arg(v["vegalite"]))
     except Exception:  # an unknown version name: the bundle's own (latest) vega-lite
         js = vl_convert.javascript_bundle()
-    js = js.replace("</script", "<\\/script")
+    js = inert_script(js)
     if stored is not None:
         try:
             from dyad_lib.data.paths import atomic_write_text
@@ -107,6 +108,12 @@ def vega_bundle() -> str:
         except OSError:  # a read-only cache folder only costs the rebuild
             pass
     return js
+
+
+def inert_script(js: str) -> str:
+    """JavaScript that cannot end or derail the inline `<script>` holding it: `</script` becomes
+    `<\\/script` and `<!--` becomes `<\\!--` (the same text inside JavaScript strings and regexes)."""
+    return re.sub(r"<(?=/script|!--)", "<\\\\", js, flags=re.I)
 
 
 def _vl_version_arg(version: str) -> str:

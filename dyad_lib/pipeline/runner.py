@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import os
 import re
+import sys
 import tempfile
 import threading
 import time
@@ -108,6 +109,46 @@ def portfolio_report(report: str, notebooks_dir: str | os.PathLike | None = None
     return found.portfolio if found else report == PORTFOLIO
 
 
+#: Parameters dyad sets itself: `-p` may never set them (a report titled for one practice must
+#: never read another's data, nor data from another folder than the one validated).
+RESERVED_PARAMS = ("practice_id", "period", "data_dir", "cache_dir", "reports_dir")
+PERIOD_WORDS = {"latest": "'latest' or a month like 2026-09", "month": "a month like 2026-09",
+                "quarter": "a quarter like 2026Q3", "fiscal_year": "a fiscal year like FY2027",
+                "any": "a month, a quarter or a fiscal year (2026-09, 2026Q3, FY2027)"}
+
+
+def check_params(params: dict[str, Any]) -> None:
+    """ReportError for a parameter dyad sets itself (see RESERVED_PARAMS)."""
+    bad = sorted(set(params) & set(RESERVED_PARAMS))
+    if bad:
+        raise ReportError(f"-p {bad[0]} is set by dyad itself and cannot be given with -p; use "
+                          "--practice, --period, --data-dir, --cache-dir or --reports-dir")
+
+
+def check_period(report: str, period: str, view: str | None = None,
+                 notebooks_dir: str | os.PathLike | None = None) -> None:
+    """ReportError unless `period` is one of the kind of periods the report's notebook declares
+    (metadata.dyad.period), checked before anything runs or is written."""
+    from dyad_lib.metrics.periods import PeriodError, parse_period
+
+    found = catalog.spec(report, notebooks_dir) if catalog.REPORT_NAME.match(str(report)) else None
+    kind = found.period_kind if found else "any"
+    text = str(period).strip()
+    takes = f"the {report} report takes {PERIOD_WORDS[kind]}, not '{period}'"
+    if view not in (None, "", "period", "ytd", "t12"):
+        raise ReportError(f"view must be ytd or t12, not '{view}'")
+    if text.lower() in ("latest", "none"):
+        if kind == "latest":
+            return
+        raise ReportError(takes)
+    try:
+        p = parse_period(text, 1)
+    except PeriodError as exc:
+        raise ReportError(str(exc)) from None
+    if kind == "latest" and p.kind != "month" or kind not in ("any", "latest") and p.kind != kind:
+        raise ReportError(takes)
+
+
 def period_slug(period: str, view: str | None = None) -> str:
     """The folder name of a period: 2026-09, 2026Q3, FY2027, 2026-09-t12; 'latest' stays 'latest'."""
     from dyad_lib.metrics.periods import parse_period
@@ -142,6 +183,28 @@ def kernel_name() -> str:
     return NATIVE_KERNEL_NAME
 
 
+def kernel_problem() -> str | None:
+    """Why the report kernel cannot start, in plain words, or None when its spec looks right."""
+    import shutil
+
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    name = kernel_name()
+    try:
+        spec = KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        return f"the report's Python kernel '{name}' is not installed; run `make setup` to register it."
+    except Exception:
+        return f"the report's Python kernel '{name}' has a kernel.json that cannot be read; run `make setup`."
+    exe = spec.argv[0] if spec.argv else ""
+    if exe in ("python", "python3", f"python3.{sys.version_info[1]}"):
+        return None  # jupyter_client runs these with the current interpreter
+    if not exe or not (shutil.which(exe) or os.access(exe, os.X_OK)):
+        return (f"the report's Python kernel '{name}' cannot start: its kernel.json names a program that "
+                f"does not exist ({Path(exe).name or 'none'}); run `make setup` to register the kernel again.")
+    return None
+
+
 # --- failures in plain words -----------------------------------------------------------------------
 
 
@@ -150,7 +213,9 @@ def plain_reason(ename: str, evalue: str, timeout: int | None = None) -> str:
     from dyad_lib.pipeline.render import local_paths, scrub_paths
 
     value = scrub_paths(str(evalue or ""), local_paths()).strip()
-    value = re.sub(r"(/[^\s'\"]+)+", lambda m: Path(m.group(0)).name, value)  # any other absolute path
+    # any other absolute path: its last part (only a path that starts a word, so the `/` inside a
+    # relative path such as data/harbor-dental is left alone)
+    value = re.sub(r"(?<![\w.~-])/[^\s'\"]+", lambda m: Path(m.group(0)).name, value)
     if len(value) > 240:
         value = value[:237] + "…"
     key = value.strip("'\"")
@@ -168,6 +233,10 @@ def plain_reason(ename: str, evalue: str, timeout: int | None = None) -> str:
         return f"the practice could not be found: {value}"
     if ename == "PracticeDataError":
         return f"the practice's files could not be read: {value}"
+    if ename in ("StaleSnapshotError", "BlockedPracticeError"):
+        return f"{value}."
+    if ename == "NoSuchKernel":
+        return f"the report's Python kernel is not installed ({value}); run `make setup` to register it."
     if ename == "MaxRowsError":
         return "a chart was given row-level data; charts must show aggregated numbers."
     if ename in ("CellTimeoutError", "TimeoutError"):
@@ -213,6 +282,39 @@ def _clean_metadata(nb: Any) -> Any:
         for k in _PAPERMILL_CELL_TIMES:
             cpm.pop(k, None)
     return nb
+
+
+def _kept_notebook_paths(*folders: Path) -> list[str]:
+    """Folders the notebook kept beside a report must not mention: those of the page, and the
+    Python installation (a failed notebook's traceback names its files)."""
+    import sys
+
+    from dyad_lib.pipeline.render import local_paths
+
+    return local_paths(*folders, sys.prefix, sys.exec_prefix, sys.base_prefix)
+
+
+def _keep_notebook(nb: Any, tmp: Path, target: Path, hidden: list[str]) -> None:
+    """Write the executed notebook to `target` (atomically, through `tmp`) without run timestamps
+    and without a local path: the parameters papermill injected (data_dir, cache_dir, …), its
+    record of where the notebook was read and written, and any path in an output become the
+    folder's or file's own name. The parameters stay runnable: they are plain strings."""
+    import json
+
+    import nbformat
+
+    from dyad_lib.pipeline.render import scrub_paths
+
+    nb = _clean_metadata(nb)
+    pm = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if key in pm:
+            pm[key] = target.name
+    pm.pop("cwd", None)
+    text = scrub_paths(json.dumps(nb), hidden)
+    nbformat.write(nbformat.from_dict(json.loads(text)), str(tmp))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
 
 
 def error_page(report: str, practice_name: str, period: str, section: str | None, reason: str,
@@ -334,14 +436,19 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     params = dict(params or {})
     nb_path = check_report(report, notebooks_dir)
     declared_by = catalog.spec(report, notebooks_dir)
+    check_params(params)
+    check_period(report, period, params.get("view"), notebooks_dir)
     is_portfolio = portfolio_report(report, notebooks_dir)
+    data = resolve_data_dir(data_dir)
     if is_portfolio:
         practice_id = PORTFOLIO
     elif practice_id is None:
         raise ReportError(f"the {report} report needs a practice")
     else:
         check_practice_id(practice_id)
-    data = resolve_data_dir(data_dir)
+        if prepared is None and not (data / practice_id).is_dir():
+            raise ReportError(f"there is no practice named '{practice_id}' in the data folder "
+                              "(create one with `dyad new`)")
     root = resolve_reports_dir(reports_dir)
     cache = resolve_cache_dir(cache_dir)
     slug = period_slug(period, params.get("view"))
@@ -369,7 +476,16 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     if pooled:
         kernel_pool.POOL.prestart(kernel_name(), str(nb_path.parent))
 
-    # 1. validate (or reuse the snapshot) before any notebook runs
+    # 1. validate (or reuse the snapshot) before any notebook runs; the portfolio reads every
+    # practice of the data folder, so each is validated (or its snapshot reused) first
+    if is_portfolio and prepared is None:
+        from dyad_lib.data.paths import list_practices
+
+        for pid in list_practices(data):
+            try:
+                prepare(pid, data, cache)
+            except Exception:  # the portfolio lists it as failed or not validated
+                pass
     if not is_portfolio:
         try:
             prep = prepared if prepared is not None else prepare(practice_id, data, cache)
@@ -400,15 +516,21 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     # 3. execute
     declared = _declared(nb_path)
     run_params: dict[str, Any] = {"period": str(period)}
-    if not is_portfolio or "practice_id" in params:
-        run_params["practice_id"] = params.pop("practice_id", practice_id)
+    if not is_portfolio:
+        run_params["practice_id"] = practice_id
     for k, v in (("data_dir", str(data)), ("cache_dir", str(cache)), ("reports_dir", str(root))):
         if k in declared or k == "data_dir":
             run_params[k] = v
     run_params.update(params)
     out.mkdir(parents=True, exist_ok=True)
-    tmp_nb = Path(tempfile.mkstemp(prefix=f".{report}.", suffix=".running.ipynb", dir=out)[1])
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{report}.", suffix=".running.ipynb", dir=out)
+    os.close(fd)
+    tmp_nb = Path(tmp_name)
+    from dyad_lib.pipeline.kernel import track_temp_file
+
+    track_temp_file(tmp_nb)
     limit = timeout or DEFAULT_TIMEOUT
+    hidden = _kept_notebook_paths(data, cache, root, nb_path.parent)
     km = kernel_pool.POOL.take(kernel_name(), str(nb_path.parent)) if pooled else None
     # the exporter's templates compile in this process while the kernel works (the wait is I/O)
     renderer = threading.Thread(target=_warm_renderer, name="dyad-warm-renderer", daemon=True)
@@ -429,20 +551,21 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
             try:
                 part = nbformat.read(str(tmp_nb), as_version=4)
                 _, section = failing_section(part)
-                nbformat.write(_clean_metadata(part), str(tmp_nb))
-                os.chmod(tmp_nb, 0o644)
-                os.replace(tmp_nb, failed_nb)
+                _keep_notebook(part, tmp_nb, failed_nb, hidden)
                 res.notebook = _rel(failed_nb, root)
             except Exception:
                 pass
             return _fail(plain_reason(exc.ename, exc.evalue, limit), section)
         except Exception as exc:  # kernel could not start, timeout outside a cell, bad parameters
+            kernel_why = kernel_problem()
+            if kernel_why is not None:
+                return _fail(kernel_why)
             section = None
             if tmp_nb.exists() and tmp_nb.stat().st_size:
                 try:
                     part = nbformat.read(str(tmp_nb), as_version=4)
                     _, section = failing_section(part)
-                    os.replace(tmp_nb, failed_nb)
+                    _keep_notebook(part, tmp_nb, failed_nb, hidden)
                     res.notebook = _rel(failed_nb, root)
                 except Exception:
                     pass
@@ -459,9 +582,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         except Exception as exc:
             return _fail(f"the finished notebook could not be turned into a page ({type(exc).__name__}).")
         atomic_write_text(html_path, body)
-        nbformat.write(nb, str(tmp_nb))
-        os.chmod(tmp_nb, 0o644)
-        os.replace(tmp_nb, nb_out)
+        _keep_notebook(nb, tmp_nb, nb_out, hidden)
         for stale in (err_path, failed_nb):
             stale.unlink(missing_ok=True)
         res.html, res.notebook, res.status = _rel(html_path, root), _rel(nb_out, root), "ok"
@@ -481,3 +602,4 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     finally:
         kernel_pool.POOL.release(km)  # one notebook per kernel: never reused
         tmp_nb.unlink(missing_ok=True)
+        track_temp_file(tmp_nb, running=False)

@@ -75,17 +75,41 @@ def _div_id(spec: dict[str, Any]) -> str:
     return f"dyad-chart-{digest}" if n == 1 else f"dyad-chart-{digest}-{n}"
 
 
+class ScriptSafeEncoder(json.JSONEncoder):
+    """JSON that is inert inside an inline `<script>` and an HTML page.
+
+    A chart's spec carries the practice's own text (provider ids, partners' names, competencies);
+    Altair writes it raw into a `<script>`, where `</script>` or `<!--` in a value would end or
+    derail the script and run whatever follows. `<`, `>` and `&` (and the JavaScript line
+    separators U+2028/U+2029) are written as `\\u003c`-style escapes instead: the same string to
+    JSON and JavaScript, never markup to the HTML parser. JSON puts these characters only inside
+    strings, so escaping them everywhere in the output is exact."""
+
+    _UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                             "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+    def iterencode(self, o: Any, _one_shot: bool = False):
+        for chunk in super().iterencode(o, _one_shot):
+            yield chunk.translate(self._UNSAFE)
+
+
+def script_json(obj: Any) -> str:
+    """`obj` as JSON safe to place inside an inline `<script>` (see ScriptSafeEncoder)."""
+    return json.dumps(obj, cls=ScriptSafeEncoder)
+
+
 def dyad_html_renderer(spec: dict[str, Any], **meta: Any) -> dict[str, str]:
-    """Altair's HTML output with a deterministic div id and no actions menu. The `universal`
-    template loads vega only when `VEGA_DEBUG` does not say it is already on the page (it is, in
-    our reports); the `standard` one would add `<script src=cdn…>` tags."""
-    from altair.utils.mimebundle import spec_to_mimebundle
+    """Altair's HTML output with a deterministic div id, no actions menu and a script-safe spec.
+    The `universal` template loads vega only when `VEGA_DEBUG` does not say it is already on the
+    page (it is, in our reports); the `standard` one would add `<script src=cdn…>` tags."""
+    from altair.utils.html import spec_to_html
     from altair.vegalite.v6 import display as d6
 
-    return spec_to_mimebundle(spec, format="html", mode="vega-lite", vega_version=d6.VEGA_VERSION,
-                              vegaembed_version=d6.VEGAEMBED_VERSION, vegalite_version=d6.VEGALITE_VERSION,
-                              output_div=_div_id(spec), embed_options={"actions": False},
-                              template="universal", fullhtml=False)
+    html = spec_to_html(spec, mode="vega-lite", vega_version=d6.VEGA_VERSION,
+                        vegaembed_version=d6.VEGAEMBED_VERSION, vegalite_version=d6.VEGALITE_VERSION,
+                        output_div=_div_id(spec), embed_options={"actions": False, "mode": "vega-lite"},
+                        json_kwds={"cls": ScriptSafeEncoder}, template="universal", fullhtml=False)
+    return {"text/html": html}
 
 
 def setup(*, allow_large_data: bool = False) -> None:

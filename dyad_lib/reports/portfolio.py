@@ -98,26 +98,37 @@ def _failure_why(summary: dict[str, Any]) -> str:
     return verdict(summary)
 
 
+def _name_of(practice_id: str, data_dir: str | os.PathLike | None) -> str:
+    """The practice's name from practice.yaml (its id when that cannot be read)."""
+    from dyad_lib.data.load import read_practice_yaml
+    from dyad_lib.data.paths import practice_dir
+
+    try:
+        cfg = read_practice_yaml(practice_dir(practice_id, data_dir), [])
+    except Exception:
+        return practice_id
+    return cfg.name if cfg is not None else practice_id
+
+
 def _practice_row(practice_id: str, period_text: str, view: str | None, data_dir, cache_dir) -> PracticeRow:
-    from dyad_lib.data.load import PracticeDataError, load_practice
+    from dyad_lib.data.load import PracticeDataError
+    from dyad_lib.data.snapshot import BlockedPracticeError, StaleSnapshotError, load_snapshot, read_validation
     from dyad_lib.metrics.compute import compute_metrics
-    from dyad_lib.data.snapshot import load_snapshot, read_validation
 
     summary = read_validation(practice_id, data_dir, cache_dir)
     if summary is not None and not summary.get("ok"):
         return PracticeRow(practice_id, summary.get("practice_name") or practice_id, summary.get("kind") or "",
                            "failed", _failure_why(summary))
+    if summary is None:  # never figures from files validation has not seen
+        return PracticeRow(practice_id, _name_of(practice_id, data_dir), "", "not validated",
+                           "Not validated yet (or its files changed since): run `dyad validate` or a report batch.")
     try:
-        practice = load_snapshot(practice_id, data_dir, cache_dir) if summary is not None else \
-            load_practice(practice_id, data_dir)
-    except PracticeDataError as exc:
-        blocking = [i for i in exc.issues if getattr(i, "severity", "error") != "warning"] or exc.issues
-        why = "; ".join(str(i) for i in blocking[:3]) + ("; …" if len(blocking) > 3 else "")
-        return PracticeRow(practice_id, practice_id, "", "failed", f"The files could not be read: {why}")
+        practice = load_snapshot(practice_id, data_dir, cache_dir)
+    except (PracticeDataError, StaleSnapshotError, BlockedPracticeError) as exc:
+        return PracticeRow(practice_id, summary.get("practice_name") or practice_id, summary.get("kind") or "",
+                           "not validated", f"Its validated data could not be read ({exc}).")
     cfg = practice.config
-    if summary is None:
-        status, why = "not validated", "Not validated yet: run `dyad validate` or a report batch first."
-    elif summary.get("warning_count"):
+    if summary.get("warning_count"):
         n = summary["warning_count"]
         status, why = "warnings", f"{n} data warning{'s' if n != 1 else ''} (see its data-quality report)."
     else:

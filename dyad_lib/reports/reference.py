@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dyad_lib import fmt
 from dyad_lib.data import contract
+from dyad_lib.data.load import MAX_COLUMNS
 from dyad_lib.data.paths import PROJECT_ROOT
 from dyad_lib.metrics import registry
 
@@ -62,17 +63,23 @@ column. dyad never writes into these files.
 
 | thing | canonical form | also accepted | never accepted |
 |---|---|---|---|
-| encoding | UTF-8 | UTF-8 with BOM, Windows cp1252 | — |
+| encoding | UTF-8 | UTF-8 with BOM, Windows cp1252, a file mixing the two (read line by line, with a warning) | UTF-16 and other encodings, binary files |
 | delimiter | `,` | `;` and tab, detected from the header | — |
+| line endings | `\\n` | `\\r\\n` (Windows), `\\r` (old Mac Excel) | — |
+| rows | one value per column | trailing blank header cells and trailing empty values | a row with more or fewer values than the header: left out and named by its row (blocking), its values never shown |
+| columns | the table's columns | up to {max_columns} in all, any extra ones ignored | more than {max_columns}; a column name twice (in any case) |
+| files | `<table>.csv`, one `<practice_id>.xlsx` | any case of the name | two files whose names differ only in case; hidden sheets are not read |
 | dates | `YYYY-MM-DD` | the one `date_format` declared in practice.yaml (e.g. `%m/%d/%Y`); Excel date cells | guessing between day-first and month-first |
 | months | `YYYY-MM` | a date (its month is used) | — |
-| money | `1234.56` | `$1,234.56`, `1,234.56`, `(1,234.56)` = −1234.56; blank = missing | text that is not a number |
+| money | `1234.56` | `$1,234.56`, `1,234.56`, `(1,234.56)` = −1234.56; blank = missing | text that is not a number; `inf`, `NaN`, `1e309`; amounts beyond the plausible bounds of the checks below |
 | yes/no | `true`/`false` | `yes/no`, `y/n`, `1/0`, any case | — |
 | codes | the lower-case codes listed below | any case, surrounding spaces | a code not listed |
 
 Identifiers (`patient_id`, `provider_id`, …) are opaque text. Patient identifiers never leave the
-library: no report, chart or exported file shows one.
-"""
+library: no report, chart, message or exported file shows one, nor any value that looks like one.
+Control characters and Unicode line separators in a value are read as spaces. YAML files
+(`practice.yaml`, `goals.yaml`) may not use aliases (`*name`).
+""".replace("{max_columns}", str(MAX_COLUMNS))
 
 
 def _practice_yaml() -> str:
