@@ -43,7 +43,8 @@ import pandas as pd
 import yaml
 
 from dyad_lib.data.contract import TABLES
-from dyad_lib.data.load import ROW_COL, LoadIssue, coerce_table, decode_bytes, detect_delimiter
+from dyad_lib.data.csvfile import decode_bytes, detect_delimiter
+from dyad_lib.data.load import ROW_COL, LoadIssue, coerce_table
 from dyad_lib.importers.delivery import check_target, practice_yaml, table_csv, write_delivery
 from dyad_lib.importers.ids import map_ids, new_key
 from dyad_lib.importers.problems import SourceProblem, UsageProblem
@@ -203,7 +204,7 @@ def parse_mapping(path: Path) -> list[TableSpec]:
 
 
 def _rows_from_csv(path: Path) -> list[list[str]]:
-    text, _ = decode_bytes(path.read_bytes())
+    text, _, _ = decode_bytes(path.read_bytes())
     delim = detect_delimiter(text)
     return [row for row in csv.reader(io.StringIO(text), delimiter=delim)]
 
