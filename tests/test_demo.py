@@ -23,11 +23,11 @@ ROW_COUNTS = {
     HARBOR: {"financials": 45, "expenses": 495, "capacity": 45, "appointments": 40086, "treatment_plans": 5297,
              "quality_measures": 90, "patient_survey": 1186, "team_survey": 203, "dyad_assessment": 168,
              "feedback_360": 322, "meetings": 251, "decision_grid": 11, "conflicts": 7, "action_plan": 11,
-             "partner_questions": 110},
+             "partner_questions": 110, "providers": 6},
     MAPLE: {"financials": 180, "expenses": 495, "capacity": 45, "appointments": 87242, "treatment_plans": 2504,
             "quality_measures": 135, "patient_survey": 1445, "team_survey": 307, "dyad_assessment": 168,
             "feedback_360": 322, "meetings": 255, "decision_grid": 11, "conflicts": 7, "action_plan": 11,
-            "partner_questions": 110},
+            "partner_questions": 110, "providers": 4},
 }
 
 
@@ -73,7 +73,7 @@ def test_write_demo_replaces_only_its_own_folders(tmp_path):
     assert (other / "practice.yaml").read_text() == "keep me\n"
     assert not (stale / "stale.csv").exists()
     assert not (tmp_path / MAPLE).exists()
-    assert len(written) == 17 and all(p.parent == tmp_path / HARBOR for p in written)
+    assert len(written) == 18 and all(p.parent == tmp_path / HARBOR for p in written)
     assert sorted(p.name for p in tmp_path.iterdir()) == [HARBOR, "other-practice"]  # no temp folders left
 
 

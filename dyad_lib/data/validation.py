@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from dyad_lib import __version__
-from dyad_lib.data.contract import TABLES
+from dyad_lib.data.contract import PROVIDER_TABLES, TABLES
 from dyad_lib.data.goalsfile import GOALS_FILE, GoalsFileError, read_goals_file
 from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice, private_values
 from dyad_lib.data.paths import UnknownPracticeError, practice_dir  # noqa: F401  (raised for an unknown id)
-from dyad_lib.data.suites import BLOCKING, COVERAGE, SUITE_VERSION, suite_specs
+from dyad_lib.data.suites import BLOCKING, COVERAGE, PROVIDER_UNLISTED, SUITE_VERSION, suite_specs
 
 MAX_SHOWN = 5
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_COL]}
@@ -291,6 +291,8 @@ def validation_frames(practice: Practice) -> dict[str, pd.DataFrame]:
     and the per-month `coverage` frame (first to last financial month)."""
     frames: dict[str, pd.DataFrame] = {}
     end = _last_financial_day(practice)
+    providers = practice.tables.get("providers")
+    listed = set(providers["provider_id"].dropna().astype(str)) if providers is not None else None
     for name, df in practice.tables.items():
         # GX's range check is vectorised only for numpy int/float columns and falls back to a Python
         # call per cell for nullable Int64; float64 holds these counts exactly (missing -> NaN).
@@ -302,6 +304,10 @@ def validation_frames(practice: Practice) -> dict[str, pd.DataFrame]:
         elif name == "appointments":
             df = df.assign(_data_end=pd.Series(end if end is not None else pd.NaT, index=df.index,
                                                dtype="datetime64[ns]"))
+        if name in PROVIDER_TABLES:
+            ids = df["provider_id"]
+            unlisted = ids.notna() & ~ids.isin(listed) if listed is not None else pd.Series(False, index=df.index)
+            df = df.assign(**{PROVIDER_UNLISTED: ids.where(unlisted, None).astype(object)})
         frames[name] = df
     fin = practice.tables.get("financials")
     if fin is not None and not fin["month"].dropna().empty:
