@@ -18,6 +18,10 @@ test: $(STAMP_DEV)
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); } || \
 	  echo "note: Chromium is not installed and could not be; the browser tests will be skipped"
+	@command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server >/dev/null); } || \
+	  echo "note: the MariaDB server is not installed and could not be; the MariaDB import tests will be skipped"
 	$(BIN)/python -m pytest -q -n auto
 
 setup: $(STAMP_RUN)

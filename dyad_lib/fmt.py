@@ -37,6 +37,14 @@ def money(x: float | None, *, compact: bool = True) -> str:
     return f"{sign}${a:,.0f}"
 
 
+def cents(x: float | None) -> str:
+    """$1,234.56 to the cent (reconciliations, where a cent is the point); −$12.30; 0.00 as $0.00."""
+    if _missing(x):
+        return DASH
+    x = round(float(x), 2) + 0.0
+    return f"{'−' if x < 0 else ''}${abs(x):,.2f}"
+
+
 def percent(x: float | None, digits: int = 1, *, signed: bool = False) -> str:
     """A fraction as a percentage: 0.978 -> 97.8%."""
     if _missing(x):

@@ -21,3 +21,20 @@ def demo_run(tmp_path_factory):
     cache = tmp_path_factory.mktemp("demo-cache")
     result = run_batch(demo_jobs(), data_dir=data, reports_dir=root, cache_dir=cache, workers=2)
     return result, root, data
+
+
+@pytest.fixture(scope="session")
+def mariadb(tmp_path_factory):
+    """A private MariaDB server for the database-import tests: its own data folder, unix socket and
+    TCP port, a SELECT-only user for the importer; stopped when the session ends. Skips with the
+    reason when the server is not installed (`make test` installs it when run as root)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from opendental_helpers import find_mariadb, start_mariadb, stop_mariadb
+
+    if find_mariadb() is None:
+        pytest.skip("MariaDB server is not installed (make test installs Debian's mariadb-server when run as root)")
+    server = start_mariadb(tmp_path_factory.mktemp("mariadb"))
+    yield server
+    stop_mariadb(server)

@@ -23,11 +23,11 @@ ROW_COUNTS = {
     HARBOR: {"financials": 45, "expenses": 495, "capacity": 45, "appointments": 40086, "treatment_plans": 5297,
              "quality_measures": 90, "patient_survey": 1186, "team_survey": 203, "dyad_assessment": 168,
              "feedback_360": 322, "meetings": 251, "decision_grid": 11, "conflicts": 7, "action_plan": 11,
-             "partner_questions": 110, "focus_areas": 4, "decisions": 9},
+             "partner_questions": 110, "focus_areas": 4, "decisions": 9, "providers": 6},
     MAPLE: {"financials": 180, "expenses": 495, "capacity": 45, "appointments": 87242, "treatment_plans": 2504,
             "quality_measures": 135, "patient_survey": 1445, "team_survey": 307, "dyad_assessment": 168,
             "feedback_360": 322, "meetings": 255, "decision_grid": 11, "conflicts": 7, "action_plan": 11,
-            "partner_questions": 110, "focus_areas": 4, "decisions": 6},
+            "partner_questions": 110, "focus_areas": 4, "decisions": 6, "providers": 4},
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from dyad_lib.metrics.breakdown import breakdown
 from dyad_lib.metrics.periods import parse_period
-from metrics_fixtures import dental, write_practice
+from metrics_fixtures import DENTAL_TABLES, dental, write_practice
 
 Q2 = parse_period("2026Q2")
 
@@ -87,3 +87,19 @@ def test_by_category(practice):
 def test_bad_by(practice):
     with pytest.raises(ValueError, match="provider, visit_type, category"):
         breakdown(practice, Q2, "month")
+
+
+def test_by_provider_names_roles_and_production_per_hour(practice, tmp_path):
+    t = breakdown(practice, Q2, "provider").set_index("provider_id")
+    assert t.loc["d1", "name"] == "d1" and nan(t.loc["d1", "role"])  # no providers table: the id
+    # d1: 300 over 2 hours in the chair (a07 60', a10 60'); d2: 1400 over 3 hours (60' + 90' + 30')
+    assert t.loc["d1", "production_per_hour"] == pytest.approx(150.0)
+    assert t.loc["d2", "production_per_hour"] == pytest.approx(1400 / 3)
+    named = write_practice(tmp_path, {**DENTAL_TABLES, "providers": "provider_id,name,role\n"
+                                                                    "d1,Sofia Grant RDH,hygienist\n"
+                                                                    "d2,Dr. Ana Rivera,dentist\n"})
+    b = breakdown(named, Q2, "provider")
+    # dentists first, then hygienists; d3 is not in the providers table: its id stands in
+    assert b["provider_id"].tolist() == ["d2", "d3", "d1"]
+    assert b["name"].tolist() == ["Dr. Ana Rivera", "d3", "Sofia Grant RDH"]
+    assert b["role"].tolist()[0] == "dentist" and nan(b["role"].tolist()[1]) and b["role"].tolist()[2] == "hygienist"

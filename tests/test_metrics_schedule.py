@@ -205,3 +205,23 @@ def test_every_id_present_and_absent_tables_say_so(tmp_path):
         assert got[mid].value is None, mid
         assert got[mid].reason.startswith("no "), got[mid].reason
     assert got["gross_production"].value == 27000
+
+
+def test_hygiene_share_and_production_per_hygiene_hour(practice, tmp_path):
+    # without a providers table, hygiene = visits of type hygiene: Q2 completed a07 150 (60'), a10 150 (60');
+    # all completed Q2 production: 150 + 200 + 150 + 1100 + 100 = 1700
+    assert v(practice, "hygiene_production_share").value == pytest.approx(300 / 1700)
+    assert v(practice, "production_per_hygiene_hour").value == pytest.approx(300 / 2)
+    # with providers, hygiene = the hygienists' visits (d1 a hygienist): the same visits in Q2; Q1 adds
+    # nothing new (d1's a01 is hygiene too) — now make d2 a hygienist as well: everything is hygiene
+    named = write_practice(tmp_path, {**DENTAL_TABLES, "providers": "provider_id,name,role\nd1,H,hygienist\n"
+                                                                    "d2,D,dentist\n"})
+    assert v(named, "hygiene_production_share").value == pytest.approx(300 / 1700)
+    both = write_practice(tmp_path / "b", {**DENTAL_TABLES, "providers": "provider_id,name,role\nd1,H,hygienist\n"
+                                                                         "d2,D,hygienist\n"})
+    assert v(both, "hygiene_production_share").value == 1.0
+    assert v(both, "production_per_hygiene_hour").value == pytest.approx(1700 / ((60 + 60 + 60 + 90 + 30) / 60))
+    none = write_practice(tmp_path / "c", {**DENTAL_TABLES, "providers": "provider_id,name,role\nd1,H,dentist\n"
+                                                                         "d2,D,dentist\n"})
+    m = v(none, "production_per_hygiene_hour")
+    assert m.value is None and "no completed hygiene visits" in m.reason

@@ -117,6 +117,31 @@ def test_notebook_renders_a_blocked_practice_under_papermill(tmp_path):
     assert "1 problem blocks the reports: 1 in expenses.csv (category)" in html
     assert "&lt;b&gt;rent&lt;/b&gt;" in html and "<b>rent</b>" not in html
     assert "row 3" in html
+    assert "delivered as they are" in html
+    assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
+
+
+@pytest.mark.slow
+def test_notebook_shows_the_import_of_an_imported_practice(tmp_path):
+    import json
+
+    import papermill as pm
+    import sqlalchemy as sa
+
+    from dyad_lib.importers.opendental import import_opendental
+    from opendental_helpers import trap_db
+
+    db = tmp_path / "od.db"
+    trap_db().write(sa.create_engine(f"sqlite:///{db}"))
+    import_opendental(f"sqlite:///{db}", "trap-dental", data_dir=tmp_path / "data", start="2024-01")
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), kernel_name="dyad", progress_bar=False,
+                        parameters={"practice_id": "trap-dental", "period": "latest",
+                                    "data_dir": str(tmp_path / "data"), "cache_dir": str(tmp_path / "cache")})
+    nb = json.loads(out.read_text())
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    assert "Every one of the 2 months matches Open Dental's own Production &amp; Income figures to the cent" in html
+    assert 'class="dq-verdict dq-ok"' in html
     assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
 
 
@@ -132,3 +157,49 @@ def test_notebook_is_stored_clean():
         assert name in src
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
     assert "great_expectations" not in NOTEBOOK.read_text()
+
+
+# --- where the data came from ------------------------------------------------------------------------------
+
+
+def test_the_import_section_shows_the_reconciliation_and_hides_the_connection(tmp_path):
+    import json
+
+    import sqlalchemy as sa
+
+    from dyad_lib.importers.opendental import import_opendental
+    from opendental_helpers import trap_db
+
+    db = tmp_path / "od.db"
+    trap_db().write(sa.create_engine(f"sqlite:///{db}"))
+    r = import_opendental(f"sqlite:///{db}", "trap-dental", data_dir=tmp_path / "data", start="2024-01")
+    report = r.folder / "import-report.json"
+    data = json.loads(report.read_text())
+    data["source"] = "mysql+pymysql://reader@10.0.0.5:3306/opendental"  # as a MariaDB import stores it
+    data["notes"].append("a note with <b>markup</b> & an ampersand")
+    report.write_text(json.dumps(data))
+    html = str(quality.import_html(quality.import_records("trap-dental", tmp_path / "data")))
+    assert "Imported from Open Dental 22.4.31.0 (database opendental)" in html
+    assert "Every one of the 2 months matches Open Dental's own Production &amp; Income figures to the cent" in html
+    assert "$1,030.00" in html and "$1,109.00" in html  # January production; A/R at the last aging run
+    assert "2 procedurelog rows: deleted procedures" in html
+    assert "10.0.0.5" not in html and "reader" not in html and str(tmp_path) not in html
+    assert "&lt;b&gt;markup&lt;/b&gt; &amp; an ampersand" in html and "<b>markup" not in html
+    assert "dq-off" not in html
+
+
+def test_a_delivered_practice_says_so(tmp_path):
+    make_practice(tmp_path, {name: None for name in CLEAN if name != "financials.csv"})
+    assert quality.import_records(PID, tmp_path) == []
+    assert "delivered as they are" in str(quality.import_html([]))
+
+
+def test_a_month_that_does_not_reconcile_is_marked():
+    rec = {"format": 1, "system": "Open Dental", "version": "23.1", "source": "sqlite:///od.db",
+           "range": {"from": "2024-01", "to": "2024-01"}, "read_at": "2024-02-01T10:00:00+00:00",
+           "reconciliation": {"months": [{"month": "2024-01", "source": {"production": 100.0},
+                                          "imported": {"reclassified": 0},
+                                          "delta": {"gross_production": 0.01, "net_production": 0.0,
+                                                    "collections": 0.0}}], "max_abs_delta": 0.01}}
+    html = str(quality.import_html([rec]))
+    assert 'class="dq-off"' in html and "differ from the practice system's own figures by up to $0.01" in html

@@ -167,6 +167,16 @@ CASES = [
     dict(id="capacity_does_not_cover_months",
          changes={"capacity.csv": "\n".join(l for l in CLEAN["capacity.csv"].split("\n") if not l.startswith("2025-01"))},
          table="capacity", column="month", rows=None, severity="warning", examples=["2025-01"]),
+    # --- providers -------------------------------------------------------------------------------------
+    dict(id="provider_missing_from_providers",
+         changes={"providers.csv": "provider_id,name,role\nd1,Dr. A,dentist\n"},
+         table="appointments", column="provider_id", rows=[4, 5], severity="warning", examples=["d2"]),
+    dict(id="provider_role_not_a_code",
+         changes={"providers.csv": "provider_id,name,role,fte\nd1,Dr. A,dentist,1\nd2,Dr. C,assistant,1\n"},
+         table="providers", column="role", rows=[3], examples=["assistant"]),
+    dict(id="provider_fte_out_of_range",
+         changes={"providers.csv": "provider_id,name,role,fte\nd1,Dr. A,dentist,2\nd2,Dr. C,dentist,1\n"},
+         table="providers", column="fte", rows=[2], examples=["2"]),
     # --- practice.yaml, encodings, workbooks ----------------------------------------------------------
     dict(id="bad_practice_yaml_kind", yaml_text="practice_id: test-clinic\nname: Test\nkind: veterinary\n",
          table="practice", column="kind", rows=[]),

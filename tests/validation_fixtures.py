@@ -98,6 +98,10 @@ CLEAN: dict[str, str] = {
         "date,respondent,question,answer\n"
         "2025-03-01,physician,biggest_challenge,Staffing\n2025-03-01,administrator,appreciate_most,Trust\n"
     ),
+    "providers.csv": (
+        "provider_id,name,role,active,fte\n"
+        "d1,Dr. A,dentist,yes,1\nd2,Dr. C,dentist,yes,0.5\n"
+    ),
 }
 
 

@@ -32,6 +32,10 @@ def register(app: typer.Typer) -> None:
         reports_dir: ReportsDirOption = None,
         workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Parallel worker processes.")] = None,
         pdf: Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF.")] = False,
+        opendental: Annotated[bool, typer.Option(
+            "--opendental", help="Build the dental demo seaside-dental through the Open Dental import instead: "
+                                 "a generated Open Dental database (embedded SQLite) imported, reconciled and "
+                                 "validated like a client's.")] = False,
     ) -> None:
         """Write the demo practices harbor-dental and maple-family-medicine, then produce their reports."""
         from dyad_lib.data.paths import cache_dir as resolve_cache
@@ -39,6 +43,26 @@ def register(app: typer.Typer) -> None:
         from dyad_lib.data.paths import reports_dir as resolve_reports
 
         writable(resolve_data(data_dir), "data folder")
+        if opendental:
+            from dyad_lib.demo.opendental_fixture import DEMO_PRACTICE, write_opendental_demo
+
+            if not data_only:
+                writable(resolve_reports(reports_dir), "reports folder")
+                writable(resolve_cache(None), "cache folder")
+            result = write_opendental_demo(resolve_data(data_dir))
+            console.print(f"Imported {DEMO_PRACTICE}/ from a generated Open Dental database: "
+                          f"{sum(result.tables.values()):,} rows; largest difference from Open Dental's own figures "
+                          f"${result.report.max_delta:,.2f}",
+                          highlight=False)
+            if data_only:
+                return
+            from dyad_lib.cli.batch import default_workers, run_and_report
+            from dyad_lib.pipeline.batch import demo_jobs
+
+            result = run_and_report(demo_jobs([DEMO_PRACTICE]), data_dir=data_dir, reports_dir=reports_dir,
+                                    cache_dir=None, workers=workers or default_workers(), pdf=pdf)
+            console.print(f"Open {result.index}", style="bold", highlight=False, soft_wrap=True)
+            raise typer.Exit(0 if result.ok else 1)
         if not data_only:
             writable(resolve_reports(reports_dir), "reports folder")
             writable(resolve_cache(None), "cache folder")

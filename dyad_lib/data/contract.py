@@ -36,6 +36,10 @@ OVERHEAD_CATEGORIES = tuple(c for c in EXPENSE_CATEGORIES if c not in NON_OVERHE
 VARIABLE_COST_CATEGORIES = ("lab", "clinical_supplies")
 
 APPOINTMENT_STATUSES = ("completed", "no_show", "cancelled", "scheduled")
+#: Who a provider is; reports keep hygienists apart from the dentists whose production they share.
+PROVIDER_ROLES = ("dentist", "hygienist", "physician", "nurse_practitioner", "physician_assistant", "other")
+#: Tables whose rows name a provider (checked against `providers` when it is delivered).
+PROVIDER_TABLES = ("financials", "appointments", "treatment_plans")
 VISIT_TYPES = ("hygiene", "exam", "restorative", "new_patient", "procedure", "other")
 
 PARTNER_ROLES = ("physician", "administrator")
@@ -423,6 +427,19 @@ TABLES: dict[str, Table] = {
             key=("decision_id",),
             enables="the decisions log and the decisions up for review",
             collects="the partners' meeting decisions",
+        ),
+        Table(
+            "providers",
+            "Who the provider ids are: one row per provider.",
+            (
+                _c("provider_id", "str", description="the id the other tables use"),
+                _c("name", "text", description="as shown on reports"),
+                _c("role", "enum", codes=PROVIDER_ROLES),
+                _c("active", "bool", False),
+                _c("fte", "number", False, description="full-time equivalent, 0-1.5"),
+            ),
+            key=("provider_id",),
+            enables="provider names on reports and hygiene apart from dentistry",
         ),
     )
 }

@@ -16,13 +16,15 @@ from dyad_lib.data.suites import SUITE_VERSION
 
 
 def input_files(folder: Path, practice_id: str) -> list[Path]:
-    """The files a practice's reports depend on: practice.yaml, *.csv, the workbook, goals.yaml."""
+    """The files a practice's reports depend on: practice.yaml, *.csv, the workbook, goals.yaml and
+    the import reports (the data-quality report shows them)."""
     out = []
     for p in folder.iterdir():
         if not p.is_file() or p.name.startswith((".", "~$")):
             continue
         name = p.name.lower()
-        if name in ("practice.yaml", "goals.yaml") or p.suffix.lower() == ".csv" or (
+        if name in ("practice.yaml", "goals.yaml", "import-report.json", "mapping-report.json") or \
+                p.suffix.lower() == ".csv" or (
                 p.suffix.lower() == ".xlsx" and p.stem.lower() == practice_id.lower()):
             out.append(p)
     return sorted(out, key=lambda p: p.name)

@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dyad_lib.data.contract import TABLES, Table
+from dyad_lib.data.contract import PROVIDER_TABLES, TABLES, Table
 
 #: Bump the first part when the meaning of the rules changes; the hash follows every edit.
 SUITE_SERIES = "1"
@@ -70,7 +70,11 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None, bool, str]] = {
     ("dyad_assessment", "importance"): (1, 5, False, "a rating from 1 to 5"),
     ("feedback_360", "rating"): (1, 5, False, "a rating from 1 to 5"),
     ("meetings", "duration_minutes"): (0, 1440, False, "a number of minutes from 0 to 1440"),
+    ("providers", "fte"): (0, 1.5, False, "a full-time equivalent from 0 to 1.5 (1 = full time)"),
 }
+#: The derived column (see `dyad_lib.data.validation`) holding a row's provider_id when the
+#: delivery has a providers table that does not list it, else blank.
+PROVIDER_UNLISTED = "_provider_unlisted"
 
 #: The derived column (see `dyad_lib.data.validation`) holding a row's metric_id when it is not an
 #: id of the metric registry (nor `quality_<m>` of a measure in quality_measures), else blank.
@@ -255,6 +259,13 @@ def table_spec(table: Table) -> dict[str, Any]:
                        "Use an id listed in docs/metrics.md (e.g. overhead_ratio_clinical_supplies), "
                        "quality_<measure_id> for a measure of quality_measures, or leave it blank.",
                        column=METRIC_UNKNOWN))
+    if t in PROVIDER_TABLES:
+        ex.append(_exp("expect_column_values_to_be_null", t, "provider_listed", WARNING, ["provider_id"],
+                       "{n} row{s} {have} a provider_id that the providers table does not list",
+                       "Reports show each provider by the name in the providers table; an id missing "
+                       "there is shown as a bare code.",
+                       "Add these provider ids to providers.csv with their names and roles.",
+                       column=PROVIDER_UNLISTED))
     for check, a, b, sev, problem, why, fix, cond in PAIR_RULES.get(t, []):
         cols = [c for c in (b, a) if not c.startswith("_")]
         ex.append(_exp("expect_column_pair_values_a_to_be_greater_than_b", t, check, sev, cols, problem, why,

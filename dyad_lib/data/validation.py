@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from dyad_lib import __version__
-from dyad_lib.data.contract import TABLES, known_metric_id
+from dyad_lib.data.contract import PROVIDER_TABLES, TABLES, known_metric_id
 from dyad_lib.data.goalsfile import GOALS_FILE, GoalsFileError, read_goals_file
 from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice, private_values
 from dyad_lib.data.paths import UnknownPracticeError, practice_dir  # noqa: F401  (raised for an unknown id)
-from dyad_lib.data.suites import BLOCKING, COVERAGE, METRIC_UNKNOWN, SUITE_VERSION, suite_specs
+from dyad_lib.data.suites import BLOCKING, COVERAGE, METRIC_UNKNOWN, PROVIDER_UNLISTED, SUITE_VERSION, suite_specs
 
 MAX_SHOWN = 5
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_COL]}
@@ -299,6 +299,8 @@ def validation_frames(practice: Practice) -> dict[str, pd.DataFrame]:
     end = _last_financial_day(practice)
     quality = practice.tables.get("quality_measures")
     measures = set(quality["measure_id"].dropna().astype(str)) if quality is not None else set()
+    providers = practice.tables.get("providers")
+    listed = set(providers["provider_id"].dropna().astype(str)) if providers is not None else None
     for name, df in practice.tables.items():
         # GX's range check is vectorised only for numpy int/float columns and falls back to a Python
         # call per cell for nullable Int64; float64 holds these counts exactly (missing -> NaN).
@@ -312,6 +314,10 @@ def validation_frames(practice: Practice) -> dict[str, pd.DataFrame]:
                                                dtype="datetime64[ns]"))
         if "metric_id" in df.columns:
             df = df.assign(**{METRIC_UNKNOWN: _unknown_metrics(df["metric_id"], measures)})
+        if name in PROVIDER_TABLES:
+            ids = df["provider_id"]
+            unlisted = ids.notna() & ~ids.isin(listed) if listed is not None else pd.Series(False, index=df.index)
+            df = df.assign(**{PROVIDER_UNLISTED: ids.where(unlisted, None).astype(object)})
         frames[name] = df
     fin = practice.tables.get("financials")
     if fin is not None and not fin["month"].dropna().empty:

@@ -1112,6 +1112,26 @@ def _partner_questions(rng, spec: DemoSpec) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "respondent", "question", "answer"])
 
 
+#: Who the demo's provider ids are (the clinical lead is each practice's first provider).
+PROVIDERS = {
+    "harbor-dental": [("D01", "Dr. Ana Rivera", "dentist", 1.0), ("D02", "Dr. Marcus Bell", "dentist", 1.0),
+                      ("D03", "Dr. Lena Park", "dentist", 1.0), ("H01", "Sofia Grant, RDH", "hygienist", 1.0),
+                      ("H02", "Tomás Reyes, RDH", "hygienist", 1.0), ("H03", "Mia Novak, RDH", "hygienist", 1.0)],
+    "maple-family-medicine": [("MD01", "Dr. Samuel Okafor", "physician", 1.0),
+                              ("MD02", "Dr. Helen Ward", "physician", 1.0),
+                              ("MD03", "Dr. Raj Mehta", "physician", 1.0),
+                              ("MD04", "Dr. Claire Dubois", "physician", 0.75)],
+}
+
+
+def _providers(spec: DemoSpec) -> pd.DataFrame:
+    rows = PROVIDERS[spec.practice_id]
+    # fte as text: the generic number format keeps one decimal, and 0.75 must stay 0.75
+    return pd.DataFrame({"provider_id": [r[0] for r in rows], "name": [r[1] for r in rows],
+                         "role": [r[2] for r in rows], "active": [True] * len(rows),
+                         "fte": [f"{r[3]:g}" for r in rows]})
+
+
 # --- assemble -------------------------------------------------------------------------------------
 
 def generate(practice_id: str) -> dict[str, pd.DataFrame]:
@@ -1174,6 +1194,7 @@ def generate(practice_id: str) -> dict[str, pd.DataFrame]:
     out["partner_questions"] = _partner_questions(rng(11), spec)
     out["focus_areas"] = _focus_areas(spec, out["meetings"])
     out["decisions"] = _decisions(spec, out["meetings"])
+    out["providers"] = _providers(spec)
     return {name: out[name] for name in TABLES}
 
 
@@ -1200,7 +1221,8 @@ def _fmt_column(values: pd.Series, kind: str, spec: DemoSpec, dollars: bool) -> 
     elif kind == "money":
         out = [("" if x else f"${v:,.2f}" if dollars else f"{v:.2f}") for v, x in zip(vals, missing)]
     elif kind == "number":
-        out = [("" if x else f"{int(v)}" if float(v) == int(v) else f"{float(v):.1f}") for v, x in zip(vals, missing)]
+        out = [("" if x else v if isinstance(v, str) else f"{int(v)}" if float(v) == int(v) else f"{float(v):.1f}")
+               for v, x in zip(vals, missing)]
     elif kind == "bool":
         out = [("" if x else "true" if v else "false") for v, x in zip(vals, missing)]
     elif kind == "integer":

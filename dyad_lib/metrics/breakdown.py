@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from dyad_lib.metrics.periods import Period
 
 BY = ("provider", "visit_type", "category")
-PROVIDER_COLUMNS = ["provider_id", "production", "production_source", "visits_completed", "no_shows",
-                    "no_show_rate", "plans_presented", "case_acceptance_count", "case_acceptance_value", "note"]
+PROVIDER_COLUMNS = ["provider_id", "name", "role", "production", "production_source", "visits_completed",
+                    "chair_hours", "production_per_hour", "no_shows", "no_show_rate", "plans_presented",
+                    "case_acceptance_count", "case_acceptance_value", "note"]
+#: Dentists (or physicians) first, then hygienists and the others: the report keeps them apart.
+ROLE_ORDER = {"dentist": 0, "physician": 0, "nurse_practitioner": 1, "physician_assistant": 1, "hygienist": 2,
+              "other": 3}
 VISIT_TYPE_COLUMNS = ["visit_type", "visits_completed", "no_show_rate", "production", "chair_minutes_share", "note"]
 CATEGORY_COLUMNS = ["category", "label", "overhead", "amount", "share_of_collections", "band_low", "band_high",
                     "band_source", "position", "note"]
@@ -44,6 +48,14 @@ def by_provider(practice: "Practice", period: "Period") -> pd.DataFrame:
         if name in t and "provider_id" in t[name]:
             ids |= set(t[name]["provider_id"].dropna().astype(str))
     out = pd.DataFrame({"provider_id": sorted(ids)}).set_index("provider_id")
+    named = t.get("providers")
+    if named is not None and len(named):
+        pv = named.dropna(subset=["provider_id"]).drop_duplicates("provider_id").set_index("provider_id")
+        out["name"] = pv["name"].reindex(out.index)
+        out["role"] = pv["role"].reindex(out.index)
+    else:
+        out["name"], out["role"] = None, None
+    out["name"] = out["name"].where(out["name"].notna(), pd.Series(out.index, index=out.index))
     notes = pd.Series("", index=out.index, dtype=object)
     a = _appointments_in(practice, period)
     fin = t.get("financials")
@@ -55,6 +67,10 @@ def by_provider(practice: "Practice", period: "Period") -> pd.DataFrame:
         completed = done.groupby("provider_id").size().reindex(out.index).fillna(0).where(n_any.notna())
         no_shows = (a["status"] == "no_show").groupby(a["provider_id"]).sum().reindex(out.index).where(n_any.notna())
         out["visits_completed"] = completed.astype("float64")
+        hours = (done.groupby("provider_id")["chair_minutes"].sum().astype("float64") / 60).reindex(out.index)
+        out["chair_hours"] = hours.where(completed > 0)
+        visit_prod = done.groupby("provider_id")["production"].sum(min_count=1).reindex(out.index)
+        out["production_per_hour"] = _div(visit_prod, out["chair_hours"])
         out["no_shows"] = no_shows.astype("float64")
         out["no_show_rate"] = _div(no_shows, completed + no_shows)
         notes[n_any.isna()] = f"no appointments in {period.label}"
@@ -78,6 +94,8 @@ def by_provider(practice: "Practice", period: "Period") -> pd.DataFrame:
         out["case_acceptance_value"] = _div(g["amount_accepted"].sum().reindex(out.index),
                                             g["amount_presented"].sum().reindex(out.index))
     out["note"] = notes.str.strip("; ").replace("", None)
+    order = out["role"].map(ROLE_ORDER).fillna(0)
+    out = out.assign(_o=order.to_numpy()).sort_values(["_o", "name"], kind="stable").drop(columns="_o")
     return out.reset_index().reindex(columns=PROVIDER_COLUMNS)
 
 
@@ -137,8 +155,9 @@ def by_category(practice: "Practice", period: "Period") -> pd.DataFrame:
 
 
 def breakdown(practice: "Practice", period: "Period", by: str = "provider") -> pd.DataFrame:
-    """`by="provider"`: production (financials if per provider, else completed appointments),
-    visits, no-shows, case acceptance; `"visit_type"`: visits, no-show rate, production, share of
+    """`by="provider"`: name and role (the providers table, else the id), production (financials
+    if per provider, else completed appointments), chair hours and production per chair hour of
+    completed visits, visits, no-shows, case acceptance — dentists first, then hygienists; `"visit_type"`: visits, no-show rate, production, share of
     chair time; `"category"`: every expense category's amount, share of collections and band."""
     if by == "provider":
         return by_provider(practice, period)

@@ -149,7 +149,17 @@ def _by_month(dates: pd.Series, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(sums, index=idx)
 
 
-def _agg_appointments(a: pd.DataFrame, kind: str) -> pd.DataFrame:
+def hygiene_mask(a: pd.DataFrame, providers: pd.DataFrame | None) -> np.ndarray:
+    """Which appointments are hygiene: the hygienists' (providers.role), or without a providers
+    table the visits of type hygiene. Hygiene is often billed under a dentist's number, so the
+    provider's role says more than the visit's codes when the practice names its providers."""
+    if providers is not None and len(providers):
+        hyg = set(providers.loc[providers["role"] == "hygienist", "provider_id"].dropna().astype(str))
+        return a["provider_id"].isin(hyg).to_numpy(dtype=bool)
+    return (a["visit_type"] == "hygiene").to_numpy(dtype=bool, na_value=False)
+
+
+def _agg_appointments(a: pd.DataFrame, kind: str, providers: pd.DataFrame | None = None) -> pd.DataFrame:
     def mask(s: pd.Series) -> np.ndarray:
         return s.to_numpy(dtype=bool, na_value=False)
 
@@ -163,6 +173,8 @@ def _agg_appointments(a: pd.DataFrame, kind: str) -> pd.DataFrame:
     doc_den = completed & mask(doc.notna())
     doc_num = doc_den & mask((doc - a["date"]) <= pd.Timedelta(days=1))
     minutes = a["chair_minutes"].astype("float64").fillna(0.0).to_numpy()
+    production = a["production"].astype("float64").fillna(0.0).to_numpy()
+    hyg = completed & hygiene_mask(a, providers)
     return _by_month(a["date"], {
         "appt_rows": np.ones(len(a)),
         "completed": completed,
@@ -171,6 +183,8 @@ def _agg_appointments(a: pd.DataFrame, kind: str) -> pd.DataFrame:
         "chair_min": np.where(completed, minutes, 0.0),
         "pre_num": pre_num, "pre_den": pre_den,
         "doc_num": doc_num, "doc_den": doc_den,
+        "visit_prod": np.where(completed, production, 0.0),
+        "hyg_prod": np.where(hyg, production, 0.0), "hyg_min": np.where(hyg, minutes, 0.0),
     })
 
 
@@ -254,7 +268,7 @@ def build_components(practice: "Practice") -> Components:
     if appts is not None:
         appts = _rows_with(appts, ["date"])
         if len(appts):
-            parts.append(_agg_appointments(appts, kind))
+            parts.append(_agg_appointments(appts, kind, t.get("providers")))
             appt_start = pd.Timestamp(appts["date"].min()).to_period("M").to_timestamp()
     if "treatment_plans" in t:
         parts.append(_agg_plans(_rows_with(t["treatment_plans"], ["presented_date"])))

@@ -8,7 +8,8 @@ from dyad_lib.data.contract import TEAM_ROLES
 from dyad_lib.metrics.components import BURNOUT_MIN, Cols, Components, Result, div, first_reason, where
 
 SCHEDULE_IDS = ("visits_completed", "chair_utilization", "production_per_chair_hour", "no_show_rate",
-                "cancellation_rate", "pre_appointment_rate", "documentation_timeliness")
+                "cancellation_rate", "pre_appointment_rate", "documentation_timeliness", "hygiene_production_share",
+                "production_per_hygiene_hour")
 TREATMENT_IDS = ("case_acceptance_count", "case_acceptance_value", "unaccepted_treatment_value",
                  "treatment_presented_value")
 SURVEY_IDS = ("patient_nps", "staff_enps", "team_satisfaction", "burnout_rate",
@@ -31,6 +32,10 @@ def _schedule(rows: Cols, comp: Components) -> dict[str, Result]:
                                           f"no {what} with next_visit_booked filled in {{period}}")
         out["documentation_timeliness"] = div(rows["doc_num"], rows["doc_den"],
                                               "no completed visit with a documented_date in {period}")
+        out["hygiene_production_share"] = div(rows["hyg_prod"], rows["visit_prod"],
+                                              "no production on completed visits in {period}")
+        out["production_per_hygiene_hour"] = div(rows["hyg_prod"], rows["hyg_min"] / 60.0,
+                                                 "no completed hygiene visits in {period}")
         if "chair_hours" in rows:
             v, _ = div(rows["chair_min"], rows["chair_hours"] * 60, "")
             out["chair_utilization"] = (where(has, v), first_reason(

@@ -25,6 +25,7 @@ from dyad_lib.data.paths import NOTEBOOKS_DIR
 PERIOD_KINDS = ("month", "quarter", "fiscal_year", "latest", "any")
 SCOPES = ("practice", "portfolio")
 REPORT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+INPUTS_CHECK = re.compile(r"^dyad_lib(\.[a-z_][a-z0-9_]*)+:[a-z_][a-z0-9_]*$")
 
 
 class CatalogError(ValueError):
@@ -51,6 +52,9 @@ class ReportSpec:
     #: Runs even when the practice's data has blocking problems (the data-quality report does: it
     #: is the one that explains them).
     runs_on_blocked_data: bool = False
+    #: "dyad_lib.module:function" that checks what `dyad run --inputs FILE` passes as the
+    #: notebook's `inputs` parameter (called with the parsed file and its name; raises ValueError).
+    inputs_check: str | None = None
     path: Path | None = None
 
     @property
@@ -92,12 +96,16 @@ def _spec(path: Path) -> ReportSpec:
     params = meta.get("demo_params") or {}
     if not isinstance(params, dict):
         raise CatalogError(f"{path.name}: metadata.dyad.demo_params must be a mapping")
+    check = meta.get("inputs_check")
+    if check is not None and not (isinstance(check, str) and INPUTS_CHECK.match(check)):
+        raise CatalogError(f"{path.name}: metadata.dyad.inputs_check must name a function like "
+                           "dyad_lib.goals.scenarios:parse_inputs")
     return ReportSpec(
         name=name, title=title, short_title=str(meta.get("short_title") or title),
         period_kind=kinds[0], period_kinds=kinds, audience=str(meta.get("audience") or ""), description=str(meta.get("description") or ""),
         tables=tuple(meta.get("tables") or ()), scope=scope, order=int(meta.get("order", 100)),
         demo_period=meta.get("demo_period"), demo_params=dict(params),
-        runs_on_blocked_data=bool(meta.get("runs_on_blocked_data", False)), path=path,
+        runs_on_blocked_data=bool(meta.get("runs_on_blocked_data", False)), inputs_check=check, path=path,
     )
 
 

@@ -148,3 +148,96 @@ def failures_html(summary: dict[str, Any]) -> Fragment:
 def missing_tables_html(summary: dict[str, Any]) -> Fragment:
     """The optional tables not provided, each with what it would switch on."""
     return render("data_quality/missing_tables", missing=summary.get("missing_tables") or [])
+
+
+# --- where the data came from: import-report.json / mapping-report.json -------------------------------
+
+#: Reconciliation columns: (heading, side, key).
+RECON_COLUMNS = (("Production", "source", "production"), ("Adjustments", "source", "adjustments"),
+                 ("Write-offs", "source", "writeoffs"), ("Net production", "source", "net_production"),
+                 ("Patient income", "source", "patient_income"), ("Insurance income", "source", "insurance_income"),
+                 ("Δ production", "delta", "gross_production"), ("Δ net", "delta", "net_production"),
+                 ("Δ collections", "delta", "collections"))
+#: Months shown open; the rest behind a "show all" toggle.
+RECENT_MONTHS = 12
+
+
+def import_records(practice_id: str, data_dir: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """The practice's import reports (a system import, then mapping imports), newest facts only."""
+    from dyad_lib.data.paths import practice_dir
+    from dyad_lib.importers.report import read_import_report
+
+    folder = practice_dir(practice_id, data_dir)
+    out = []
+    for name in ("import-report.json", "mapping-report.json"):
+        rep = read_import_report(folder, name)
+        if rep is not None:
+            out.append(rep)
+    return out
+
+
+def _database(source: str) -> str:
+    """The database's name from a source URL (never the host, the user or a path)."""
+    tail = str(source).rsplit("/", 1)[-1].split("?", 1)[0]
+    return tail
+
+
+def _month_label(m: str) -> str:
+    from dyad_lib import fmt
+
+    return fmt.spell_month(pd.Timestamp(f"{m}-01")) if re.fullmatch(r"\d{4}-\d{2}", str(m or "")) else str(m)
+
+
+def _range_text(r: dict[str, Any]) -> str:
+    lo, hi = r.get("from"), r.get("to")
+    if not lo:
+        return ""
+    return f"month {_month_label(lo)}" if lo == hi else f"months {_month_label(lo)} to {_month_label(hi)}"
+
+
+def import_context(rec: dict[str, Any]) -> dict[str, Any]:
+    """One import report as the values the template shows (every amount formatted for people)."""
+    from dyad_lib import fmt
+
+    months = (rec.get("reconciliation") or {}).get("months") or []
+    rows = []
+    for m in months:
+        cells = [pd.Timestamp(f"{m['month']}-01").strftime("%b %Y")] + \
+            [fmt.cents((m.get(side) or {}).get(key)) for _, side, key in RECON_COLUMNS]
+        off = any(abs(v) > 0 for v in (m.get("delta") or {}).values())
+        reclass = (m.get("imported") or {}).get("reclassified") or 0
+        rows.append({"cells": cells, "off": off, "reclassified": fmt.cents(reclass) if reclass else ""})
+    worst = (rec.get("reconciliation") or {}).get("max_abs_delta", 0) or 0
+    system = rec.get("system", "")
+    mapped = system == "mapping"
+    checks = []
+    for c in rec.get("checks") or []:
+        if c.get("id") == "ar_vs_stored_aging":
+            checks.append({"as_of": fmt.spell_date(c["as_of"]), "ledger": fmt.cents(c["ledger"]),
+                           "stored": fmt.cents(c["stored"]), "delta": fmt.cents(c["delta"]),
+                           "ok": abs(c.get("delta") or 0) < 0.005, "text": c.get("text", "")})
+    excluded = [{"table": e["table"], "reason": e["reason"], "rows": fmt.count(e["rows"]),
+                 "amount": fmt.cents(e["amount"]) if e.get("amount") else ""} for e in rec.get("excluded") or []]
+    return {
+        "mapped": mapped, "system": system,
+        "title": (f"Mapping file {rec.get('mapping') or rec.get('source')}" if mapped else
+                  f"{system} {rec.get('version') or ''}".strip()),
+        "database": "" if mapped else _database(rec.get("source", "")),
+        "read_on": fmt.spell_date(pd.Timestamp(rec["read_at"]).tz_localize(None)) if rec.get("read_at") else "",
+        "range": _range_text(rec.get("range") or {}),
+        "months": len(months), "worst": fmt.cents(worst), "reconciled": worst == 0,
+        "head": ["Month"] + [c[0] for c in RECON_COLUMNS],
+        "recent": rows[-RECENT_MONTHS:], "earlier": rows[:-RECENT_MONTHS] if len(rows) > RECENT_MONTHS else [],
+        "reclassified": any(r["reclassified"] for r in rows),
+        "checks": checks,
+        "rules": [{"id": r["id"].replace("_", " "), "text": r["text"]} for r in rec.get("rules") or []],
+        "read": [{"table": k, "rows": fmt.count(v)} for k, v in (rec.get("rows_read") or {}).items()],
+        "written": [{"table": k, "rows": fmt.count(v)} for k, v in (rec.get("rows_written") or {}).items()],
+        "excluded": excluded, "notes": list(rec.get("notes") or []),
+    }
+
+
+def import_html(records: list[dict[str, Any]]) -> Fragment:
+    """Where the data came from: each import with its reconciliation against the source system's
+    own figures, what was read, written and left out on purpose, and the rules applied."""
+    return render("data_quality/imports", imports=[import_context(r) for r in records])

@@ -30,7 +30,8 @@ HEADLINE_IDS = PRODUCTION_IDS + CASH_IDS
 #: goals.yaml phases these three money measures by month; ratios use the year's KPI target.
 PHASED = ("collections", "net_production", "gross_production")
 CLINICAL_IDS = ("case_acceptance_value", "case_acceptance_count", "chair_utilization", "production_per_chair_hour",
-                "no_show_rate", "pre_appointment_rate", "visits_completed", "new_patients")
+                "hygiene_production_share", "production_per_hygiene_hour", "no_show_rate", "pre_appointment_rate",
+                "visits_completed", "new_patients")
 AR_IDS = ("ar_balance", "ar_over_90_share", "ar_days")
 NO_GOALS = "no goals set"
 
@@ -366,33 +367,64 @@ def _applies(practice: "Practice", metric_id: str) -> bool:
     return metric_def(practice, metric_id).applies(practice.kind)
 
 
+ROLE_NAMES = {"dentist": "Dentist", "hygienist": "Hygienist", "physician": "Physician",
+              "nurse_practitioner": "Nurse practitioner", "physician_assistant": "Physician assistant",
+              "other": "Other"}
+
+
 def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
-    """Production, visits, no-shows and case acceptance per provider (providers with nothing in
-    the period are left out)."""
+    """Production, production per hour in the chair, visits, no-shows and case acceptance per
+    provider, by name (the providers table) and role, hygienists after the dentists; providers with
+    nothing in the period are left out."""
     from dyad_lib.metrics.breakdown import breakdown
 
     b = breakdown(practice, period, "provider")
     b = b[b["production"].notna() | b["visits_completed"].notna()]
+    b = b[~((b["role"] == "other") & b["production"].fillna(0).eq(0) & b["visits_completed"].isna())]
     total = b["production"].sum()
     prod = words(practice)["production"]
-    out = pd.DataFrame({
-        "Provider": b["provider_id"],
+    cols = {
+        "Provider": b["name"],
         prod: [fmt.money(x) for x in b["production"]],
         "Share": [fmt.percent(x / total) if total and not pd.isna(x) else fmt.DASH for x in b["production"]],
-        "Visits completed": [fmt.count(x) for x in b["visits_completed"]],
-        "No-show rate": [fmt.percent(x) for x in b["no_show_rate"]],
-        "Plans presented": [fmt.count(x) for x in b["plans_presented"]],
-        "Case acceptance (value)": [fmt.percent(x) for x in b["case_acceptance_value"]],
-    }).reset_index(drop=True)
-    out.attrs["numeric"] = list(out.columns[1:])
+        "Per chair hour": [fmt.money_per_hour(x) for x in b["production_per_hour"]],
+        "Visits": [fmt.count(x) for x in b["visits_completed"]],
+        "No-shows": [fmt.percent(x) for x in b["no_show_rate"]],
+        "Case acceptance": [fmt.percent(x) for x in b["case_acceptance_value"]],
+    }
+    if b["role"].notna().any():
+        cols = {"Provider": cols.pop("Provider"), "Role": [ROLE_NAMES.get(r, fmt.DASH) for r in b["role"]], **cols}
+    out = pd.DataFrame(cols).reset_index(drop=True)
+    out.attrs["numeric"] = [c for c in out.columns if c not in ("Provider", "Role")]
     return out
 
 
-def provider_production_frame(practice: "Practice", period: Period) -> pd.DataFrame:
+def provider_note(practice: "Practice", period: Period) -> str | None:
+    """A sentence for providers with completed visits but no production of their own in per-provider
+    financials: their work is billed under another provider's number (often a hygienist under the
+    dentist), so the table's hourly figure comes from their visits."""
     from dyad_lib.metrics.breakdown import breakdown
 
     b = breakdown(practice, period, "provider")
-    return b.dropna(subset=["production"])[["provider_id", "production"]].reset_index(drop=True)
+    if not (b["production_source"] == "financials (net production)").any():
+        return None
+    odd = b[(b["visits_completed"].fillna(0) > 0) & b["production"].fillna(0).eq(0)]
+    if odd.empty:
+        return None
+    names = ", ".join(odd["name"].astype(str))
+    return (f"{names}: completed visits but no production of their own in the financials — the practice system "
+            "books this work under another provider's number (hygiene is often billed under the dentist's); the "
+            "per-hour figure comes from the visits' production.")
+
+
+def provider_production_frame(practice: "Practice", period: Period) -> pd.DataFrame:
+    """Production per provider for the bar chart, labelled by name (never a bare code when the
+    practice names its providers)."""
+    from dyad_lib.metrics.breakdown import breakdown
+
+    b = breakdown(practice, period, "provider").dropna(subset=["production"])
+    b = b[~((b["role"] == "other") & b["production"].eq(0))]
+    return b[["name", "production"]].rename(columns={"name": "provider"}).reset_index(drop=True)
 
 
 VISIT_TYPE_NAMES = {"hygiene": "Hygiene", "exam": "Exam", "restorative": "Restorative", "new_patient": "New patient",
