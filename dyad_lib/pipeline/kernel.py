@@ -40,11 +40,29 @@ class IPCKernelManager(AsyncKernelManager):
 
     cleanup_resources = _async_cleanup_resources
 
+    #: Set (to the modules the reports import) to fork the kernel from a warm template process
+    #: (dyad_lib.pipeline.kernel_fork) instead of starting a new interpreter.
+    fork_modules: tuple[str, ...] | None = None
+
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         """Launch with REPORT_RUN_ENV set: the notebook then reads only the snapshot the runner
         validated and fails if the files changed since (dyad_lib.data.snapshot.load_snapshot)."""
         kw["env"] = {**(kw.get("env") or os.environ), REPORT_RUN_ENV: "1"}
-        await super()._async_launch_kernel(kernel_cmd, **kw)
+        from dyad_lib.pipeline import phases
+
+        if phases.enabled():  # time the kernel's phases (dyad_lib.pipeline.phases)
+            kernel_cmd = [*kernel_cmd, f"--IPKernelApp.extra_extensions={phases.EXTENSION}"]
+        forked = None
+        if self.fork_modules is not None:
+            from dyad_lib.pipeline import kernel_fork
+
+            forked = kernel_fork.launch(kernel_cmd, kw["env"], kw.get("cwd"), self.fork_modules)
+        if forked is None:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        else:  # what LocalProvisioner.launch_kernel records for a process it started
+            prov = self.provisioner
+            prov.process, prov.pid, prov.pgid, prov.cwd = forked, forked.pid, forked.pid, kw.get("cwd")
+            self._reconcile_connection_info(prov.connection_info)
         _STARTED.add(self)
 
     def kernel_pgid(self) -> int | None:

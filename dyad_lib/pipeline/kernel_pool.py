@@ -91,9 +91,12 @@ class KernelPool:
         from dyad_lib.pipeline.kernel import IPCKernelManager
 
         km = IPCKernelManager(kernel_name=kernel_name)
+        if self.refill:  # a process that runs many reports forks its kernels from a warm template
+            km.fork_modules = modules
         extra = ["--HistoryManager.hist_file=:memory:"]  # as nbclient does: no shared sqlite history
         if modules:
             extra.append(f"--IPKernelApp.exec_lines={warm_code(modules)}")
+        km.dyad_launched = time.time()  # for the phase timings (dyad_lib.pipeline.phases)
         run_sync(km.start_kernel)(cwd=cwd, extra_arguments=extra)
         return km
 
@@ -148,6 +151,9 @@ class KernelPool:
             kms, self._ready = list(self._ready.values()), {}
         for km in kms:
             self.release(km)
+        from dyad_lib.pipeline import kernel_fork
+
+        kernel_fork.close_all()
 
 
 POOL = KernelPool()

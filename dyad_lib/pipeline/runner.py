@@ -334,6 +334,19 @@ def error_page(report: str, practice_name: str, period: str, section: str | None
 # --- the run ---------------------------------------------------------------------------------------
 
 
+def _kernel_pid(km: Any) -> int | None:
+    return getattr(getattr(km, "provisioner", None), "pid", None) if km is not None else None
+
+
+def _phases_done(timeline: Any, km: Any, res: JobResult, status: str) -> None:
+    """Record the phases of a run that failed in its notebook (timings of what ran)."""
+    if timeline is None:
+        return
+    timeline.mark("execute_end")
+    timeline.merge_kernel(_kernel_pid(km))
+    timeline.record(report=res.report, practice=res.practice_id, period=res.period, status=status)
+
+
 def _declared(nb_path: Path) -> dict[str, Any]:
     import logging
 
@@ -477,6 +490,9 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     `ReportError` only for a bad request; every other problem is reported in the result.
     """
     t0 = time.perf_counter()
+    from dyad_lib.pipeline import phases
+
+    timeline = phases.Timeline() if phases.enabled() else None
     params = dict(params or {})
     nb_path = check_report(report, notebooks_dir)
     declared_by = catalog.spec(report, notebooks_dir)
@@ -531,6 +547,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
             except Exception:  # the portfolio lists it as failed or not validated
                 pass
     if not is_portfolio:
+        since = phases.now()
         try:
             prep = prepared if prepared is not None else prepare(practice_id, data, cache)
         except Exception as exc:  # unknown practice, unreadable files
@@ -539,6 +556,8 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
             res.status, res.error = "skipped", SKIPPED_BLOCKING
             res.duration = round(time.perf_counter() - t0, 2)
             return res
+        if timeline is not None:
+            timeline.add("prepare", since)
         n_warn = int(prep.summary.get("warning_count") or 0) if isinstance(prep.summary, dict) else 0
         if n_warn:
             res.warnings.append(f"{n_warn} data-quality warning{'s' if n_warn != 1 else ''}")
@@ -576,6 +595,10 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     limit = timeout or DEFAULT_TIMEOUT
     hidden = _kept_notebook_paths(data, cache, root, nb_path.parent)
     km = kernel_pool.POOL.take(kernel_name(), str(nb_path.parent)) if pooled else None
+    if timeline is not None:
+        launched = getattr(km, "dyad_launched", None)
+        timeline.mark("execute_start")
+        timeline.marks["kernel_launch"] = (launched, 0.0) if launched else timeline.marks["execute_start"]
     # the exporter's templates compile in this process while the kernel works (the wait is I/O)
     renderer = threading.Thread(target=_warm_renderer, name="dyad-warm-renderer", daemon=True)
     renderer.start()
@@ -591,6 +614,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
                                 request_save_on_cell_execute=False,  # one write at the end, not one per cell
                                 **({"km": km} if km is not None else {}))
         except PapermillExecutionError as exc:
+            _phases_done(timeline, km, res, "failed")
             section = None
             try:
                 part = nbformat.read(str(tmp_nb), as_version=4)
@@ -601,6 +625,7 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
                 pass
             return _fail(plain_reason(exc.ename, exc.evalue, limit), section)
         except Exception as exc:  # kernel could not start, timeout outside a cell, bad parameters
+            _phases_done(timeline, km, res, "failed")
             kernel_why = kernel_problem()
             if kernel_why is not None:
                 return _fail(kernel_why)
@@ -618,6 +643,10 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         # 4. render, then replace the previous outputs atomically
         from dyad_lib.pipeline.render import local_paths, notebook_to_html
 
+        if timeline is not None:
+            timeline.mark("execute_end")
+            timeline.merge_kernel(_kernel_pid(km))
+        since = phases.now()
         renderer.join()
         nb = _clean_metadata(nbformat.read(str(tmp_nb), as_version=4))
         title = f"{report_title(report, notebooks_dir)} — {name} — {period}"
@@ -630,6 +659,11 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         for stale in (err_path, failed_nb):
             stale.unlink(missing_ok=True)
         res.html, res.notebook, res.status = _rel(html_path, root), _rel(nb_out, root), "ok"
+        if timeline is not None:
+            timeline.add("export", since)
+            timeline.record(report=report, practice=practice_id, period=str(period), status="ok",
+                            forked=type(getattr(getattr(km, "provisioner", None), "process", None)).__name__
+                            == "ForkedKernel")
         if pdf:
             from dyad_lib.pipeline.pdf import PdfError, html_to_pdf
 
