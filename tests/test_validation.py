@@ -383,7 +383,7 @@ def test_snapshot_written_and_reused(dirs, monkeypatch):
     assert first.ok and not first.cached
     assert first.snapshot_dir == cache / PID / first.fingerprint[:16]
     files = {p.name for p in first.snapshot_dir.iterdir()}
-    assert files == {"validation.json", "practice.json"} | {f"{t}.parquet" for t in SNAPSHOT_TABLES}
+    assert files == {"validation.json", "practice.json"} | {f"{t}.arrow" for t in SNAPSHOT_TABLES}
     assert json.loads((first.snapshot_dir / "validation.json").read_text())["ok"] is True
 
     import dyad_lib.data.validation as validation
@@ -425,7 +425,7 @@ def test_force_revalidates(dirs):
     assert not prepare_practice(PID, data, cache, force=True).cached
 
 
-def test_parquet_round_trip_keeps_dtypes(tmp_path):
+def test_snapshot_round_trip_keeps_dtypes(tmp_path):
     data, cache = tmp_path / "data", tmp_path / "cache"
     make_practice(data)  # every table
     assert prepare_practice(PID, data, cache).ok

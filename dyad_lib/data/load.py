@@ -152,6 +152,18 @@ class Practice:
     tables: dict[str, pd.DataFrame]
     sources: dict[str, TableSource]
     issues: list[LoadIssue] = field(default_factory=list)
+    #: The validated snapshot folder it was read from (None: loaded from the files). What was
+    #: computed once from these tables is kept there too (dyad_lib.metrics.derived).
+    snapshot: Path | None = field(default=None, compare=False)
+    #: id() of each table as read from the snapshot: what was computed from the snapshot applies
+    #: only while the tables are these (a caller may replace one).
+    snapshot_ids: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def from_snapshot(self) -> Path | None:
+        """The snapshot folder when every table is the one read from it, else None."""
+        if self.snapshot is None or {k: id(v) for k, v in self.tables.items()} != self.snapshot_ids:
+            return None
+        return self.snapshot
 
     def has(self, table: str) -> bool:
         return table in self.tables

@@ -4,12 +4,22 @@ A metric over any period is then a formula over the period's sums (ratios of sum
 of monthly ratios), and the monthly series for trend charts is the same formula applied to each
 month's row — so `compute_metrics` for one month and `monthly_series` agree by construction.
 Balance quantities (A/R) are not summed: a period takes its last month's value.
+
+They are computed once per validated snapshot, in the orchestrator (`dyad_lib.metrics.derived`),
+and kept in the snapshot folder (`store_components`); a report reads them (`components`) instead
+of aggregating the tables again. Stored components carry the version of this module's code and
+are rebuilt when it differs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -314,18 +324,115 @@ def build_components(practice: "Practice") -> Components:
     return comp
 
 
+# --- kept in the snapshot folder ------------------------------------------------------------------
+
+#: The stored components: the monthly rows, the visit arrays, and (written last) what they are.
+STORED_MONTHLY, STORED_VISITS, STORED_META = "components.arrow", "components.npz", "components.json"
+
+
+def code_version() -> str:
+    """A digest of this module's source: stored components from other code are rebuilt."""
+    global _VERSION
+    if _VERSION is None:
+        _VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return _VERSION
+
+
+_VERSION: str | None = None
+
+
+def _ts(value: pd.Timestamp | None) -> str | None:
+    return None if value is None else pd.Timestamp(value).isoformat()
+
+
+def _replace_into(folder: Path, name: str, write) -> None:
+    """Write one file of the folder through a temporary sibling (readers never see half of it)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, folder / name)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def store_components(comp: Components, folder: str | os.PathLike) -> None:
+    """Keep `comp` in a snapshot folder (the metadata last: its presence means complete)."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    folder = Path(folder)
+    monthly = comp.monthly.copy()
+    monthly.index = pd.DatetimeIndex(monthly.index, name="month")
+    table = pa.Table.from_pandas(monthly.reset_index(), preserve_index=False)
+    _replace_into(folder, STORED_MONTHLY, lambda p: feather.write_feather(table, p, compression="lz4"))
+
+    def arrays(p: str) -> None:
+        with open(p, "wb") as fh:
+            np.savez(fh, visit_patient=comp.visit_patient, visit_month=comp.visit_month,
+                     first_visit_month=comp.first_visit_month)
+
+    _replace_into(folder, STORED_VISITS, arrays)
+    meta = {"version": code_version(), "kind": comp.kind, "active_months": comp.active_months,
+            "fin_start": _ts(comp.fin_start), "fin_end": _ts(comp.fin_end), "appt_start": _ts(comp.appt_start),
+            "tables": sorted(comp.tables), "measure_names": comp.measure_names,
+            "columns": list(comp.monthly.columns)}
+    _replace_into(folder, STORED_META, lambda p: Path(p).write_text(json.dumps(meta), encoding="utf-8"))
+
+
+def stored_components(folder: str | os.PathLike | None, practice: "Practice | None" = None) -> Components | None:
+    """The components kept in a snapshot folder, or None (none kept, other code, or not these tables)."""
+    if folder is None:
+        return None
+    folder = Path(folder)
+    try:
+        meta = json.loads((folder / STORED_META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("version") != code_version():
+        return None
+    if practice is not None and (set(meta["tables"]) != set(practice.tables) or meta["kind"] != practice.kind
+                                 or meta["active_months"] != int(practice.config.active_patient_months)):
+        return None
+    try:
+        import pyarrow.feather as feather
+
+        monthly = feather.read_table(str(folder / STORED_MONTHLY), memory_map=False).to_pandas(
+            coerce_temporal_nanoseconds=True)
+        with np.load(folder / STORED_VISITS, allow_pickle=False) as z:
+            visits = {k: z[k] for k in ("visit_patient", "visit_month", "first_visit_month")}
+    except (OSError, ValueError, KeyError):
+        return None
+    months = monthly.pop("month")
+    # as build_components makes it: every month from the first to the last, no name
+    monthly.index = (pd.date_range(months.iloc[0], periods=len(months), freq="MS") if len(months)
+                     else pd.DatetimeIndex([]))
+    monthly = monthly[meta["columns"]]
+    at = lambda v: None if v is None else pd.Timestamp(v)  # noqa: E731
+    comp = Components(meta["kind"], int(meta["active_months"]), monthly, at(meta["fin_start"]), at(meta["fin_end"]),
+                      at(meta["appt_start"]), frozenset(meta["tables"]), dict(meta["measure_names"]))
+    comp.visit_patient, comp.visit_month, comp.first_visit_month = (
+        visits["visit_patient"], visits["visit_month"], visits["first_visit_month"])
+    return comp
+
+
 _CACHE: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
 _COMP: dict[int, tuple[tuple[int, ...], Components]] = {}
 
 
 def components(practice: "Practice") -> Components:
-    """`build_components`, cached per practice object while its tables are unchanged."""
+    """The practice's components: kept in its snapshot folder when it was read from one (computed
+    there once by the orchestrator), else built; cached per practice object while its tables are
+    unchanged."""
     key = id(practice)
     sig = tuple(id(df) for df in practice.tables.values()) + (len(practice.tables),)
     hit = _COMP.get(key)
     if hit is not None and hit[0] == sig and _CACHE.get(key) is practice:
         return hit[1]
-    comp = build_components(practice)
+    folder = practice.from_snapshot() if hasattr(practice, "from_snapshot") else None
+    comp = stored_components(folder, practice) or build_components(practice)
     try:
         _CACHE[key] = practice
         if len(_COMP) > 16:

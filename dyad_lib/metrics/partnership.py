@@ -21,6 +21,7 @@ period's last day; an item due on that day is not overdue yet.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -314,7 +315,16 @@ def _conflict_metrics(conflicts: pd.DataFrame | None, period: Period) -> dict[st
 
 def partnership_metrics(practice: "Practice", period: Period) -> dict[str, MetricValue]:
     """Every partnership metric id of metrics.md for `period`, missing-with-reason when it cannot be
-    computed (table absent, nothing due, period shorter than the cadence), never zero for that."""
+    computed (table absent, nothing due, period shorter than the cadence), never zero for that.
+
+    Computed from the practice's partnership history (`partnership_history`: kept in the snapshot
+    by the orchestrator, so a report only looks the period up); `direct_partnership_metrics` is the
+    same from the tables, one period at a time (tested equal)."""
+    return partnership_history(practice).metrics(period)
+
+
+def direct_partnership_metrics(practice: "Practice", period: Period) -> dict[str, MetricValue]:
+    """`partnership_metrics` computed from the tables with the views' own helpers."""
     t = practice.tables
     out: dict[str, MetricValue] = {}
     out.update(_assessment_metrics(t.get("dyad_assessment"), period))
@@ -322,6 +332,276 @@ def partnership_metrics(practice: "Practice", period: Period) -> dict[str, Metri
     out.update(_action_metrics(t.get("action_plan"), period))
     out.update(_conflict_metrics(t.get("conflicts"), period))
     return {mid: out[mid] for mid in PARTNERSHIP_METRICS}
+
+
+# --- the partnership history: computed once per practice, then any period in microseconds ------
+
+PARTNERSHIP_TABLES = ("dyad_assessment", "meetings", "action_plan", "conflicts")
+#: The history kept in a snapshot folder (dyad_lib.metrics.derived).
+STORED_HISTORY = "partnership.json"
+_NAT = np.datetime64("NaT", "D")
+
+
+def _days(values) -> np.ndarray:
+    """Dates as datetime64[D] (NaT kept)."""
+    return np.asarray(pd.Series(values, dtype="datetime64[ns]").to_numpy(dtype="datetime64[D]"))
+
+
+def _day64(ts: pd.Timestamp) -> np.datetime64:
+    return np.datetime64(pd.Timestamp(ts).date(), "D")
+
+
+@dataclass
+class PartnershipHistory:
+    """What the partnership metrics of any period are computed from.
+
+    assessments: every usable assessment (both partners rated), oldest first, with its alignment
+    and health; meetings: per cadence, each logged meeting's date and whether it was held;
+    action_plan and conflicts: their dates and states. Dates are days (datetime64[D], NaT for a
+    missing one); `tables` lists the partnership tables the practice has."""
+
+    tables: frozenset[str]
+    assess_dates: np.ndarray
+    assess_alignment: list[float | None]
+    assess_health: list[float | None]
+    meetings: dict[str, tuple[np.ndarray, np.ndarray]]
+    action_due: np.ndarray
+    action_created: np.ndarray
+    action_completed: np.ndarray
+    action_done: np.ndarray
+    action_dropped: np.ndarray
+    conflict_opened: np.ndarray
+    conflict_resolved: np.ndarray
+
+    # -- the metrics of one period ------------------------------------------------------------
+
+    def metrics(self, period: Period) -> dict[str, MetricValue]:
+        first = _day64(period.first_day)
+        last = _day64(period.last_day)
+        end = last + np.timedelta64(1, "D")  # the day after the period (date_mask's bound)
+        out: dict[str, MetricValue] = {}
+        out.update(self._assessment(last))
+        out.update(self._meetings(period, first, last))
+        out.update(self._actions(period, first, end, last))
+        out.update(self._conflicts(period, first, end, last))
+        return {mid: out[mid] for mid in PARTNERSHIP_METRICS}
+
+    def _assessment(self, last: np.datetime64) -> dict[str, MetricValue]:
+        if "dyad_assessment" not in self.tables:
+            return {m: _no_table(m, "dyad_assessment") for m in ("dyad_alignment", "dyad_health")}
+        i = int(np.searchsorted(self.assess_dates, last, side="right")) - 1
+        if i < 0:
+            why = f"no assessment rated by both partners on or before {pd.Timestamp(last):%Y-%m-%d}"
+            return {m: missing(m, PARTNERSHIP_METRICS[m], why) for m in ("dyad_alignment", "dyad_health")}
+        when = pd.Timestamp(self.assess_dates[i])
+        return {
+            "dyad_alignment": value("dyad_alignment", self.assess_alignment[i], "ratio",
+                                    f"no area rated by both partners on {when:%Y-%m-%d}"),
+            "dyad_health": value("dyad_health", self.assess_health[i], "score_1_5", f"no ratings on {when:%Y-%m-%d}"),
+        }
+
+    def _meetings(self, period: Period, first: np.datetime64, last: np.datetime64) -> dict[str, MetricValue]:
+        out = {}
+        for cadence in MEETING_CADENCES:
+            mid = f"meeting_adherence_{cadence}"
+            if "meetings" not in self.tables:
+                out[mid] = _no_table(mid, "meetings")
+                continue
+            adherence, reason = self._rhythm(period, cadence, first, last)
+            out[mid] = value(mid, adherence, "ratio") if adherence is not None else missing(mid, "ratio", reason)
+        return out
+
+    def _rhythm(self, period: Period, cadence: str, first: np.datetime64,
+                last: np.datetime64) -> tuple[float | None, str]:
+        """cadence_rhythm's adherence (or its reason), on arrays."""
+        if cadence == "weekly":
+            f = first.astype("int64")
+            first_monday = f + (7 - (f + 3) % 7) % 7  # 1970-01-01 was a Thursday
+            n = 0 if first_monday > last.astype("int64") else (last.astype("int64") - first_monday) // 7 + 1
+        else:
+            size = CADENCE_MONTHS[cadence]
+            n = period.n_months // size
+        if not n:
+            return None, f"{period.label} is shorter than the {cadence} cadence"
+        dates, held = self.meetings.get(cadence, (np.empty(0, "datetime64[D]"), np.empty(0, bool)))
+        if not len(dates):
+            return None, f"no {cadence} meetings are logged at all"
+        known = dates[~np.isnat(dates)]
+        if len(known) and known.min() > last:
+            return None, f"the {cadence} meeting log starts on {pd.Timestamp(known.min()):%Y-%m-%d}, after {period.label}"
+        valid = ~np.isnat(dates)
+        if cadence == "weekly":
+            days = dates.astype("int64")
+            idx = (days - (days + 3) % 7 - first_monday) // 7
+        else:
+            months = dates.astype("datetime64[M]").astype("int64")
+            offset = months - np.datetime64(period.start.date(), "M").astype("int64")
+            idx = np.where(offset >= 0, offset // CADENCE_MONTHS[cadence], -1)
+        in_slot = valid & (idx >= 0) & (idx < n)
+        n_held = len(np.unique(idx[in_slot & held]))
+        return n_held / n, ""
+
+    def _actions(self, period: Period, first, end, last) -> dict[str, MetricValue]:
+        if "action_plan" not in self.tables:
+            return {m: _no_table(m, "action_plan") for m in ("action_items_done_on_time", "action_items_overdue")}
+        due, done, completed = self.action_due, self.action_done, self.action_completed
+        due_in = (due >= first) & (due < end) & ~self.action_dropped
+        on_time = due_in & done & ~np.isnat(completed) & ~np.isnat(due) & (completed <= due)
+        created_by = np.isnat(self.action_created) | (self.action_created <= last)
+        done_by = done & ~np.isnat(completed) & (completed <= last)
+        overdue = created_by & ~np.isnat(due) & (due < last) & ~self.action_dropped & ~done_by
+        return {
+            "action_items_done_on_time": ratio("action_items_done_on_time", int(on_time.sum()), int(due_in.sum()),
+                                               empty_reason=f"no action item (not dropped) was due in {period.label}"),
+            "action_items_overdue": value("action_items_overdue", int(overdue.sum()), "count"),
+        }
+
+    def _conflicts(self, period: Period, first, end, last) -> dict[str, MetricValue]:
+        if "conflicts" not in self.tables:
+            return {m: _no_table(m, "conflicts") for m in ("conflicts_open", "conflict_days_to_resolve")}
+        opened, resolved = self.conflict_opened, self.conflict_resolved
+        sel = ~np.isnat(resolved) & ~np.isnat(opened) & (resolved >= first) & (resolved < end)
+        spans = (resolved[sel] - opened[sel]).astype("int64").astype("float64")
+        days = float(np.median(spans)) if len(spans) else None
+        open_ = (opened <= last) & (np.isnat(resolved) | (resolved > last))
+        return {
+            "conflicts_open": value("conflicts_open", int(open_.sum()), "count"),
+            "conflict_days_to_resolve": value("conflict_days_to_resolve", days, "days",
+                                              f"no conflict was resolved in {period.label}"),
+        }
+
+    # -- kept in the snapshot -----------------------------------------------------------------
+
+    def to_json(self) -> dict:
+        days = lambda a: [None if np.isnat(x) else str(x) for x in a]  # noqa: E731
+        return {
+            "version": code_version(), "tables": sorted(self.tables),
+            "assessments": {"dates": days(self.assess_dates), "alignment": self.assess_alignment,
+                            "health": self.assess_health},
+            "meetings": {c: {"dates": days(d), "held": h.tolist()} for c, (d, h) in self.meetings.items()},
+            "action_plan": {"due": days(self.action_due), "created": days(self.action_created),
+                            "completed": days(self.action_completed), "done": self.action_done.tolist(),
+                            "dropped": self.action_dropped.tolist()},
+            "conflicts": {"opened": days(self.conflict_opened), "resolved": days(self.conflict_resolved)},
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> "PartnershipHistory":
+        days = lambda a: np.array([_NAT if x is None else np.datetime64(x, "D") for x in a],  # noqa: E731
+                                  dtype="datetime64[D]")
+        a, m, c = d["action_plan"], d["meetings"], d["conflicts"]
+        return cls(frozenset(d["tables"]), days(d["assessments"]["dates"]), list(d["assessments"]["alignment"]),
+                   list(d["assessments"]["health"]),
+                   {k: (days(v["dates"]), np.array(v["held"], dtype=bool)) for k, v in m.items()},
+                   days(a["due"]), days(a["created"]), days(a["completed"]), np.array(a["done"], dtype=bool),
+                   np.array(a["dropped"], dtype=bool), days(c["opened"]), days(c["resolved"]))
+
+
+def build_history(practice: "Practice") -> PartnershipHistory:
+    """The partnership history of a practice from its tables (each assessment's alignment and
+    health by `alignment_and_health` itself, so both ways agree)."""
+    t = practice.tables
+    assess = t.get("dyad_assessment")
+    dates = assessment_dates(assess)
+    scores = [alignment_and_health(assess, when)[:2] for when in dates]
+    meetings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    mt = t.get("meetings")
+    if mt is not None:
+        for cadence in MEETING_CADENCES:
+            df = mt[mt["cadence"] == cadence]
+            meetings[cadence] = (_days(df["date"]), df["held"].fillna(False).to_numpy(dtype=bool))
+    ap = t.get("action_plan")
+    empty = np.empty(0, dtype="datetime64[D]")
+    if ap is not None:
+        status = ap["status"]
+        action = (_days(ap["due_date"]), _days(ap["created_date"]), _days(ap["completed_date"]),
+                  (status == "done").to_numpy(dtype=bool, na_value=False),
+                  (status == "dropped").to_numpy(dtype=bool, na_value=False))
+    else:
+        action = (empty, empty, empty, np.empty(0, bool), np.empty(0, bool))
+    cf = t.get("conflicts")
+    conflict = (_days(cf["opened_date"]), _days(cf["resolved_date"])) if cf is not None else (empty, empty)
+    return PartnershipHistory(frozenset(n for n in PARTNERSHIP_TABLES if n in t),
+                              np.array([_day64(x) for x in dates], dtype="datetime64[D]"),
+                              [None if a is None else float(a) for a, _ in scores],
+                              [None if h is None else float(h) for _, h in scores],
+                              meetings, *action, *conflict)
+
+
+def code_version() -> str:
+    """A digest of this module's source: a stored history from other code is rebuilt."""
+    global _VERSION
+    if _VERSION is None:
+        import hashlib
+        from pathlib import Path
+
+        _VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return _VERSION
+
+
+_VERSION: str | None = None
+
+
+def store_history(history: PartnershipHistory, folder) -> None:
+    """Keep the history in a snapshot folder (written to a temporary file, then renamed)."""
+    import json
+    import os
+    import tempfile
+    from pathlib import Path
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{STORED_HISTORY}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(history.to_json(), fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, Path(folder) / STORED_HISTORY)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def stored_history(folder, practice: "Practice | None" = None) -> PartnershipHistory | None:
+    """The history kept in a snapshot folder, or None (none kept, or from other code)."""
+    import json
+    from pathlib import Path
+
+    if folder is None:
+        return None
+    try:
+        d = json.loads((Path(folder) / STORED_HISTORY).read_text(encoding="utf-8"))
+        if d.get("version") != code_version():
+            return None
+        h = PartnershipHistory.from_json(d)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if practice is not None and h.tables != frozenset(n for n in PARTNERSHIP_TABLES if n in practice.tables):
+        return None
+    return h
+
+
+_HIST: dict[int, tuple[tuple[int, ...], PartnershipHistory]] = {}
+_HIST_OWNER: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
+
+
+def partnership_history(practice: "Practice") -> PartnershipHistory:
+    """The practice's partnership history: kept in its snapshot folder when read from one (the
+    orchestrator computes it once), else built; cached per practice object while its partnership
+    tables are unchanged."""
+    key = id(practice)
+    sig = tuple(id(practice.tables.get(n)) for n in PARTNERSHIP_TABLES)
+    hit = _HIST.get(key)
+    if hit is not None and hit[0] == sig and _HIST_OWNER.get(key) is practice:
+        return hit[1]
+    folder = practice.from_snapshot() if hasattr(practice, "from_snapshot") else None
+    h = stored_history(folder, practice) or build_history(practice)
+    try:
+        _HIST_OWNER[key] = practice
+        for k in [k for k in _HIST if k not in _HIST_OWNER]:
+            _HIST.pop(k, None)
+        _HIST[key] = (sig, h)
+    except TypeError:  # not weak-referenceable: don't cache
+        pass
+    return h
 
 
 def partnership_series(practice: "Practice", months) -> pd.DataFrame:

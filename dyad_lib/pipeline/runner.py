@@ -418,10 +418,14 @@ def _practice_name(practice_id: str, data_dir: Path) -> str:
 
 
 def prepare(practice_id: str, data_dir: Path, cache_dir: Path) -> Any:
-    """Validate (or reuse the snapshot of) a practice in this process."""
+    """Validate (or reuse the snapshot of) a practice in this process, and compute once what
+    every report of it reads (dyad_lib.metrics.derived), kept in the snapshot."""
     from dyad_lib.data.snapshot import prepare_practice
+    from dyad_lib.metrics.derived import ensure
 
-    return prepare_practice(practice_id, data_dir=data_dir, cache_dir=cache_dir)
+    prepared = prepare_practice(practice_id, data_dir=data_dir, cache_dir=cache_dir)
+    ensure(prepared, data_dir)
+    return prepared
 
 
 def _cache_key(report: str, practice_id: str, period: str, params: dict[str, Any], data: Path, nb_path: Path,
