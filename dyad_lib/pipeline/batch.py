@@ -164,17 +164,7 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
                t0: float, started: str, workers: int, pdf: bool,
                on_result: Callable[[JobResult, int, int], None] | None, use_cache: bool | None, client: Any,
                scheduler: str | None) -> BatchResult:
-    tp = time.perf_counter()
-    if client is not None:
-        from dyad_lib.pipeline.cluster import prepare_on_cluster
-
-        prepared = prepare_on_cluster(client, practices, data, cache) if practices else {}
-    else:
-        prepared = prepare_all(practices, data, cache) if practices else {}
-    prepare_seconds = round(time.perf_counter() - tp, 2)
-
     results: list[JobResult] = []
-    runnable: list[tuple[Job, Any]] = []
     total = len(jobs)
 
     def _done(r: JobResult) -> None:
@@ -182,16 +172,6 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
         if on_result:
             on_result(r, len(results), total)
 
-    for j in jobs:
-        prep = prepared.get(j.practice_id) if j.practice_id else None
-        if isinstance(prep, Exception):
-            r = _skipped(j, plain_reason(type(prep).__name__, str(prep)))
-            r.status = "failed"
-            _done(r)
-        else:
-            runnable.append((j, prep))
-    first = [x for x in runnable if x[0].practice_id is not None]
-    last = [x for x in runnable if x[0].practice_id is None]  # reports over every practice link to the others
     args = (str(data), str(reports), str(cache))
     from dyad_lib.pipeline.runner import cached_result
 
@@ -210,9 +190,43 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
                 _done(hit)
         return todo
 
+    def _runnable(subset: list[Job], prepared: dict[str, Any]) -> list[tuple[Job, Any]]:
+        """(job, prepared) for the jobs whose practice could be prepared; the others fail here."""
+        out = []
+        for j in subset:
+            prep = prepared.get(j.practice_id) if j.practice_id else None
+            if isinstance(prep, Exception):
+                r = _skipped(j, plain_reason(type(prep).__name__, str(prep)))
+                r.status = "failed"
+                _done(r)
+            else:
+                out.append((j, prep))
+        return out
+
+    # reports over every practice run last: they link to the others
+    per_practice, over_all = [j for j in jobs if j.practice_id], [j for j in jobs if not j.practice_id]
+    prepared: dict[str, Any] = {}
+    prepare_seconds = 0.0
     interrupted = False
     try:
-        for wave in (first, last):
+        if client is None and workers > 1 and len(per_practice) > 1:
+            # validation and reports overlap: a practice's reports start while the next is validated
+            prepare_seconds = _prepare_and_run(per_practice, practices, data, cache, workers, args, pdf, nbdir,
+                                               use_cache, prepared, lambda js: _from_cache(_runnable(js, prepared)),
+                                               _done)
+            waves = [_runnable(over_all, prepared)]
+        else:
+            tp = time.perf_counter()
+            if client is not None:
+                from dyad_lib.pipeline.cluster import prepare_on_cluster
+
+                prepared.update(prepare_on_cluster(client, practices, data, cache) if practices else {})
+            else:
+                prepared.update(prepare_all(practices, data, cache) if practices else {})
+            prepare_seconds = time.perf_counter() - tp
+            waves = [_runnable(per_practice, prepared), _runnable(over_all, prepared)]
+        prepare_seconds = round(prepare_seconds, 2)
+        for wave in waves:
             wave = _from_cache(wave)
             if not wave:
                 continue
@@ -272,31 +286,82 @@ def _run_here(wave: list[tuple[Job, Any]], args: tuple[str, str, str], pdf: bool
         POOL.shutdown()
 
 
+def _workers(n: int, nbdir: str | None) -> ProcessPoolExecutor:
+    """`n` spawned worker processes, started now: each warms up (imports, its kernel template,
+    the first kernel) while the orchestrator goes on (see kernel_pool.worker_init)."""
+    import multiprocessing as mp
+
+    from dyad_lib.pipeline.kernel_pool import worker_init
+
+    ex = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=worker_init,
+                             initargs=(nbdir,))
+    for _ in range(n):  # a process pool starts a worker per task it cannot hand to an idle one
+        ex.submit(os.getpid)
+    return ex
+
+
+def _collect(futs: dict[Any, Job], done: Callable[[JobResult], None], wait: bool) -> None:
+    """Hand on the results of finished jobs (all of them, waiting, when `wait`)."""
+    ready = list(as_completed(futs)) if wait else [f for f in futs if f.done()]
+    for f in ready:
+        j = futs.pop(f)
+        try:
+            done(f.result())
+        except Exception as exc:  # the worker process died
+            r = _skipped(j, plain_reason(type(exc).__name__, str(exc)))
+            r.status = "failed"
+            done(r)
+
+
 def _run_in_workers(wave: list[tuple[Job, Any]], workers: int, args: tuple[str, str, str], pdf: bool,
                     nbdir: str | None, use_cache: bool | None, done: Callable[[JobResult], None]) -> None:
     """The jobs in spawned worker processes. Interrupted, the workers are told to stop (each kills
     its kernels and exits, see kernel_pool.worker_init) instead of being waited for, and any that
     does not stop in a few seconds is killed: Ctrl-C ends a batch in seconds, whenever it comes."""
-    import multiprocessing as mp
-
-    from dyad_lib.pipeline.kernel_pool import worker_init
-
-    ex = ProcessPoolExecutor(max_workers=min(workers, len(wave)), mp_context=mp.get_context("spawn"),
-                             initializer=worker_init)
+    ex = _workers(min(workers, len(wave)), nbdir)
     try:
         futs = {ex.submit(_run_job, j, *args, prep, pdf, nbdir, use_cache): j for j, prep in wave}
-        for f in as_completed(futs):
-            j = futs[f]
-            try:
-                done(f.result())
-            except Exception as exc:  # the worker process died
-                r = _skipped(j, plain_reason(type(exc).__name__, str(exc)))
-                r.status = "failed"
-                done(r)
+        _collect(futs, done, wait=True)
     except BaseException:
         stop_workers(ex)
         raise
     ex.shutdown(wait=True)
+
+
+def _prepare_and_run(jobs: list[Job], practices: list[str], data: Path, cache: Path, workers: int,
+                     args: tuple[str, str, str], pdf: bool, nbdir: str | None, use_cache: bool | None,
+                     prepared: dict[str, Any], runnable: Callable[[list[Job]], list[tuple[Job, Any]]],
+                     done: Callable[[JobResult], None]) -> float:
+    """Validate the practices one by one in this process and hand each one's reports to the
+    workers as soon as it is validated, so validation (one core) and reports (the others) overlap;
+    returns the seconds spent validating. Interrupted, the workers are stopped as in
+    `_run_in_workers`."""
+    from dyad_lib.pipeline.runner import prepare
+
+    by_practice: dict[str, list[Job]] = {}
+    for j in jobs:
+        by_practice.setdefault(j.practice_id, []).append(j)
+    order = [p for p in practices if p in by_practice] + [p for p in practices if p not in by_practice]
+    ex = _workers(min(workers, len(jobs)), nbdir)
+    futs: dict[Any, Job] = {}
+    spent = 0.0
+    try:
+        for p in order:
+            tp = time.perf_counter()
+            try:
+                prepared[p] = prepare(p, data, cache)
+            except Exception as exc:  # unknown or unreadable: its reports fail with the reason
+                prepared[p] = exc
+            spent += time.perf_counter() - tp
+            for j, prep in runnable(by_practice.get(p, [])):
+                futs[ex.submit(_run_job, j, *args, prep, pdf, nbdir, use_cache)] = j
+            _collect(futs, done, wait=False)
+        _collect(futs, done, wait=True)
+    except BaseException:
+        stop_workers(ex)
+        raise
+    ex.shutdown(wait=True)
+    return spent
 
 
 def stop_workers(ex: ProcessPoolExecutor, grace: float = 5.0) -> None:

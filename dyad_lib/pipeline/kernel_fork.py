@@ -5,14 +5,14 @@ Altair, dyad_lib): about a second of CPU per report, the same for every report o
 batch worker instead starts one *template* process that imports all of that once and then waits;
 each kernel is a fork of it (a few milliseconds) that runs exactly one notebook and exits, like a
 started kernel. The template never runs a notebook, so a forked kernel starts from the same state
-as a fresh one (tested: the reports are identical either way).
+as a fresh one (tested: the reports are identical either way); it only imports the modules the
+notebooks import and lets dyad's own modules do their first-use set-up (`WARM_UP`).
 
 The kernel is the template's child, not the worker's: the worker follows it through a pidfd
 (Linux 5.3+), signals it by pid, and the kernel leads its own session, so killing its process
-group stops it with anything it started. The template exits when its worker does (parent-death
-signal, and its request pipe closing); a kernel exits when the template does (ipykernel's
-parent poller). Used only where a process runs several reports (batch workers); `dyad run` starts
-its one kernel the usual way. `DYAD_KERNEL_FORK=0` turns it off, and anything unusual (a kernel
+group stops it with anything it started. The template exits when its worker does (its request
+pipe closes); a kernel exits when the template does (ipykernel's parent poller). Used only where
+a process runs several reports (batch workers); `dyad run` starts its one kernel the usual way. `DYAD_KERNEL_FORK=0` turns it off, and anything unusual (a kernel
 spec naming another program, no pidfd support, a template that does not answer) falls back to the
 usual start.
 """
@@ -32,6 +32,10 @@ from typing import Any
 ENV = "DYAD_KERNEL_FORK"
 #: The template imports these before the reports' own modules (what ipykernel_launcher imports).
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell")
+#: A dyad module the template imported may define this function: its first-use set-up (compiling
+#: templates, Altair's schema validator), done once in the template instead of in every kernel.
+#: It must leave nothing a report could see (no output, no counters).
+WARM_UP = "warm_up"
 
 
 def enabled() -> bool:
@@ -210,12 +214,21 @@ def serve(req_fd: int, rep_fd: int) -> None:
     request line until the worker closes the pipe (or dies)."""
     import importlib
 
-    _die_with_parent()
+    # no parent-death signal: Linux sends it when the *thread* that started this process ends; the
+    # request pipe closing (the worker exited) ends the loop below instead
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle (as its workers)
     for name in sys.argv[1:]:
         try:
             importlib.import_module(name)
         except Exception:  # a module a notebook names but cannot import: the notebook says so
             pass
+    for name in sys.argv[1:]:  # dyad modules may do their first-use set-up once, here (WARM_UP)
+        warm = getattr(sys.modules.get(name), WARM_UP, None) if name.startswith("dyad_lib.") else None
+        if callable(warm):
+            try:
+                warm()
+            except Exception:
+                pass
     signal.signal(signal.SIGCHLD, _reap)
     requests = os.fdopen(req_fd, "rb")
     for line in requests:
@@ -247,6 +260,7 @@ def _kernel(argv: list[str], env: dict[str, str], cwd: str) -> None:
     try:
         os.setsid()  # its own process group, as jupyter_client starts kernels
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # ipykernel sets its own
         os.environ.clear()
         os.environ.update(env)
         # exit when the template does (the option, because ipykernel read JPY_PARENT_PID when the
@@ -269,13 +283,3 @@ def _kernel(argv: list[str], env: dict[str, str], cwd: str) -> None:
         traceback.print_exc()
     finally:
         os._exit(code)
-
-
-def _die_with_parent() -> None:
-    """SIGTERM this process when its parent (the worker) dies (Linux; no-op elsewhere)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass

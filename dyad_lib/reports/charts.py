@@ -206,3 +206,13 @@ def dumbbell(df: pd.DataFrame, *, item: str, left: str, right: str, left_label: 
         tooltip=[alt.Tooltip(f"{item}:N", title="Item"), alt.Tooltip("_view:N", title="View"),
                  alt.Tooltip("_v:Q", title="Value", format=fmt)])
     return alt.layer(rule, pts).properties(title=title, width=WIDTH, height=max(60, 30 * len(order)))
+
+
+def warm_up() -> None:
+    """Build and validate one small layered chart (a batch worker's kernel template calls this
+    once: Altair's first validation sets up its JSON-schema machinery, which every report kernel
+    forked from the template then shares). No renderer runs, so no chart id is counted."""
+    df = pd.DataFrame({"item": ["a", "b"], "value": [1.0, 2.0], "low": [0.5, 0.5], "high": [1.5, 1.5]})
+    bar_vs_band(df, category="item", value="value", low="low", high="high", kind="money").to_dict()
+    trend(pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-02-01"]), "value": [1.0, 2.0],
+                        "series": ["x", "y"]}), series="series").to_dict()

@@ -66,3 +66,11 @@ def show(template: str, /, **context: Any):
     from IPython.display import HTML
 
     return HTML(str(render(template, **context)))
+
+
+def warm_up() -> None:
+    """Compile every fragment template now (a batch worker's kernel template calls this once, so
+    the report kernels forked from it never compile one; rendering is unchanged)."""
+    env = environment()
+    for path in sorted(FRAGMENTS.rglob("*.html.j2")):
+        env.get_template(path.relative_to(FRAGMENTS).as_posix())
