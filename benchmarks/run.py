@@ -38,9 +38,13 @@ PREFERRED = ("monthly_review", "quarterly_partnership", "annual_goals", "practic
 SINGLE = "quarterly_partnership"
 
 #: Every figure this script prints, in order (the smoke test checks they all appear).
-FIGURE_NAMES = ("single_report", "batch_vs_naive", "batch_workers", "batch_vs_floor", "cache_rerun",
+FIGURE_NAMES = ("single_report", "report_phases", "batch_vs_naive", "batch_workers", "batch_vs_floor", "cache_rerun",
                 "large_practice_time", "large_practice_memory", "validation_1m", "metrics_3y",
                 "opendental_import_time", "opendental_import_memory")
+#: The phases of a report run, as dyad_lib.pipeline.phases records them (DYAD_PHASES).
+PHASES = ("prepare", "kernel_start", "imports", "snapshot", "computation", "charts", "waiting", "overhead", "export")
+#: Phase timings gathered by the steps, printed after the figures: (where measured, report) -> lines.
+PHASE_LINES: dict[tuple[str, str], list[dict]] = {}
 
 
 @dataclass
@@ -164,6 +168,18 @@ def trivial_notebooks(folder: Path, names: list[str]) -> None:
         nbformat.write(nb, str(folder / f"{name}.ipynb"))
 
 
+def read_phases(log: Path, where: str) -> None:
+    """Keep the phase lines of a DYAD_PHASES file under `where` (then delete the file)."""
+    try:
+        lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if x.strip()]
+    except OSError:
+        return
+    for line in lines:
+        if line.get("status") == "ok":
+            PHASE_LINES.setdefault((where, line["report"]), []).append(line)
+    log.unlink(missing_ok=True)
+
+
 def batch_code(practices: list[str], reports: list[str], workers: int, data: Path, out: Path, cache: Path,
                notebooks: Path | None = None, periods: dict | None = None, extra: str = "") -> str:
     periods = periods or {r: demo_period(r) for r in reports}
@@ -182,10 +198,11 @@ def batch_code(practices: list[str], reports: list[str], workers: int, data: Pat
     """)
 
 
-def run_batch_timed(*args, **kw) -> tuple[float, dict]:
-    """Wall-clock of the whole batch subprocess (interpreter start and imports included)."""
+def run_batch_timed(*args, phases: Path | None = None, **kw) -> tuple[float, dict]:
+    """Wall-clock of the whole batch subprocess (interpreter start and imports included); with
+    `phases`, each report's phase timings are written there (dyad_lib.pipeline.phases)."""
     t = time.perf_counter()
-    out = py_json(batch_code(*args, **kw))
+    out = py_json(batch_code(*args, **kw), _env(DYAD_PHASES=phases) if phases else None)
     took = time.perf_counter() - t
     if out["bad"]:
         raise RuntimeError(f"batch had failures: {out['bad']}")
@@ -249,7 +266,9 @@ def fig_batches(tmp: Path, quick: bool) -> list[Figure]:
     figs: list[Figure] = []
     note_r = f"reports: {', '.join(reports)}"
 
-    w2, first = run_batch_timed(practices, reports, 2, data, tmp / "out-w2", tmp / "cache-w2")
+    w2, first = run_batch_timed(practices, reports, 2, data, tmp / "out-w2", tmp / "cache-w2",
+                                phases=tmp / "batch-phases.jsonl")
+    read_phases(tmp / "batch-phases.jsonl", "batch (2 workers, forked kernels)")
     again, second = run_batch_timed(practices, reports, 2, data, tmp / "out-w2", tmp / "cache-w2")
     figs.append(Figure("cache_rerun", "second batch, unchanged inputs", again, w2, "first batch (cold)",
                        "speedup", 10.0, note=f"{second['cached']}/{n_jobs} jobs served from the report cache"))
@@ -271,10 +290,61 @@ def fig_batches(tmp: Path, quick: bool) -> list[Figure]:
 
     nbdir = tmp / "trivial-nb"
     trivial_notebooks(nbdir, reports)
-    floor, _ = run_batch_timed(practices, reports, 2, data, tmp / "out-floor", tmp / "cache-floor", nbdir)
+    floor, _ = run_batch_timed(practices, reports, 2, data, tmp / "out-floor", tmp / "cache-floor", nbdir,
+                               phases=tmp / "floor-phases.jsonl")
+    (tmp / "floor-phases.jsonl").unlink(missing_ok=True)  # timed the same way as the batch, not shown
     figs.insert(2, Figure("batch_vs_floor", "the same batch", w2, floor,
                           "one-cell notebooks, same pipeline, same job count (validation included)", "within", 1.5))
     return figs
+
+
+def fig_phases(tmp: Path, quick: bool) -> list[Figure]:
+    """Where a report's time goes: each report once through `dyad run` (validated snapshot present,
+    report cache off) with DYAD_PHASES, against the one-cell notebook through the same command."""
+    reports = available_reports()[: (1 if quick else 3)]
+    data, cache = tmp / "phases-data", tmp / "phases-cache"
+    pid = make_practices(data, 1)[0]
+    common = dict(DYAD_DATA_DIR=data, DYAD_CACHE_DIR=cache, DYAD_REPORTS_DIR=tmp / "phases-out", DYAD_REPORT_CACHE="0")
+    timed([str(BIN / "dyad"), "validate", pid], _env(**common))
+    nbdir = tmp / "phases-trivial"
+    trivial_notebooks(nbdir, reports)
+    walls, floors = [], []
+    for report in reports:
+        period, params = demo_period(report)
+        cmd = [str(BIN / "dyad"), "run", report, "--practice", pid, "--period", period]
+        walls.append(timed(cmd + [a for k, v in params.items() for a in ("--param", f"{k}={v}")],
+                           _env(**common, DYAD_PHASES=tmp / "phases.jsonl")))
+        floors.append(timed(cmd + ["--notebooks-dir", str(nbdir)], _env(**common, DYAD_PHASES=tmp / "floor.jsonl")))
+    read_phases(tmp / "phases.jsonl", "dyad run (a kernel started for the report)")
+    read_phases(tmp / "floor.jsonl", "dyad run, one-cell notebook")
+    mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
+    return [Figure("report_phases", f"dyad run, mean of {', '.join(reports)}", mean(walls), mean(floors),
+                   "dyad run of a one-cell notebook (same command, same practice)", "within", None,
+                   note="phase by phase below")]
+
+
+def phases_table() -> str:
+    """The phase timings gathered by the steps: wall seconds, mean per report (CPU in brackets)."""
+    if not PHASE_LINES:
+        return ""
+    head = ["where", "report", "n", "total", *PHASES]
+    rows = []
+    for (where, report), lines in PHASE_LINES.items():
+        def mean(key: str, phase: str) -> float | None:
+            vals = [x[key].get(phase) for x in lines if x[key].get(phase) is not None]
+            return sum(vals) / len(vals) if vals else None
+        cells = [where, report, str(len(lines)), f"{sum(x['total'] for x in lines) / len(lines):.2f}"]
+        for p in PHASES:
+            w, c = mean("wall", p), mean("cpu", p)
+            cells.append("" if w is None else f"{w:.2f}" + ("" if c is None else f" ({c:.2f})"))
+        rows.append(cells)
+    w = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(n) for c, n in zip(cells, w)) + " |"  # noqa: E731
+    out = ["Where a report's time goes (seconds per report, wall and in brackets CPU of the process doing it; "
+           "kernel phases are the kernel's, prepare and export the runner's; waiting = the runner waiting for "
+           "the kernel to be ready):", "", line(head), "|" + "|".join("-" * (n + 2) for n in w) + "|"]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
 
 
 LARGE_CODE = """
@@ -442,8 +512,8 @@ def fig_opendental(tmp: Path, quick: bool) -> list[Figure]:
     ]
 
 
-STEPS = {"single_report": fig_single, "batch": fig_batches, "large": fig_large, "validation_1m": fig_validation_1m,
-         "metrics_3y": fig_metrics, "opendental": fig_opendental}
+STEPS = {"single_report": fig_single, "phases": fig_phases, "batch": fig_batches, "large": fig_large,
+         "validation_1m": fig_validation_1m, "metrics_3y": fig_metrics, "opendental": fig_opendental}
 
 
 def machine() -> str:
@@ -500,9 +570,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dyad benchmark{' (quick: smoke sizes, ratios not meaningful)' if a.quick else ''} — {machine()}")
     print(f"total {time.perf_counter() - t0:.0f}s\n")
     print(table(figs))
+    phases = phases_table()
+    if phases:
+        print("\n" + phases)
     if a.json:
         Path(a.json).write_text(json.dumps({"machine": machine(), "quick": a.quick,
-                                            "figures": [{**asdict(f), "ratio": f.ratio, "met": f.met} for f in figs]},
+                                            "figures": [{**asdict(f), "ratio": f.ratio, "met": f.met} for f in figs],
+                                            "phases": {f"{w} / {r}": lines for (w, r), lines in PHASE_LINES.items()}},
                                            indent=2) + "\n")
     return 0
 

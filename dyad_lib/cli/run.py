@@ -123,11 +123,12 @@ def register(app: typer.Typer) -> None:
         from dyad_lib.data.paths import cache_dir as resolve_cache
         from dyad_lib.data.paths import data_dir as resolve_data
         from dyad_lib.data.paths import practice_dir
-        from dyad_lib.pipeline.runner import PORTFOLIO, check_params, check_period, check_report
+        from dyad_lib.pipeline.runner import PORTFOLIO, check_params, check_period, check_report, start_kernel
 
         try:  # every argument is checked before anything is written
             params = parse_params(param)
             check_report(report, notebooks_dir)
+            start_kernel(report, notebooks_dir)  # it boots while the rest is checked and prepared
             check_params(params)
             check_period(report, period, params.get("view"))
             if report != PORTFOLIO:

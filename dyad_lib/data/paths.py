@@ -13,6 +13,10 @@ from pathlib import Path
 
 from dyad_lib.data.contract import PRACTICE_ID_RE
 
+#: Set in the environment of every report kernel the runner starts: inside a report run the
+#: notebook reads only the snapshot the runner validated (dyad_lib.data.snapshot.load_snapshot).
+REPORT_RUN_ENV = "DYAD_REPORT_RUN"
+
 #: The project checkout (dyad is installed editable from it).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"

@@ -29,6 +29,7 @@ from dyad_lib.data.fingerprint import fingerprint
 from dyad_lib.data.load import ROW_COL, Practice, PracticeConfig, TableSource, load_practice
 from dyad_lib.data.paths import cache_dir as default_cache_dir
 from dyad_lib.data.paths import data_dir as resolve_data_dir
+from dyad_lib.data.paths import REPORT_RUN_ENV  # noqa: F401  (see below)
 from dyad_lib.data.paths import practice_dir
 
 VALIDATION_FILE = "validation.json"
@@ -41,9 +42,10 @@ _DTYPES = {"month": "datetime64[ns]", "date": "datetime64[ns]", "money": "float6
            "text": "str"}
 
 
-#: Set in the environment of every report kernel the runner starts (dyad_lib.pipeline.kernel):
-#: inside a report run, `load_snapshot` never validates on its own and never reads raw files.
-REPORT_RUN_ENV = "DYAD_REPORT_RUN"
+#: REPORT_RUN_ENV (imported above from dyad_lib.data.paths, which starting a kernel can import
+#: without pandas) is set in the environment of every report kernel the runner starts
+#: (dyad_lib.pipeline.kernel): inside a report run, `load_snapshot` never validates on its own and
+#: never reads raw files.
 
 
 class CacheLocationError(ValueError):

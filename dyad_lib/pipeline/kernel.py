@@ -19,7 +19,7 @@ import weakref
 
 from jupyter_client.manager import AsyncKernelManager
 
-from dyad_lib.data.snapshot import REPORT_RUN_ENV
+from dyad_lib.data.paths import REPORT_RUN_ENV
 
 KERNEL_TMP_PREFIX = "dyad-kernel-"
 

@@ -133,7 +133,19 @@ class KernelPool:
         from jupyter_core.utils import run_sync
 
         try:  # nothing in a finished (or never used) kernel is worth a graceful shutdown's wait
+            prov = getattr(km, "provisioner", None)
+            proc = getattr(prov, "process", None)
+            if proc is not None and proc.poll() is None:
+                # killed and reaped at once, so the shutdown below finds it gone instead of
+                # polling every 0.1 s until it is
+                run_sync(prov.kill)()
+                proc.wait(5)
+        except Exception:
+            pass
+        try:
             if run_sync(km.is_alive)():
+                run_sync(km.shutdown_kernel)(now=True)
+            elif km.has_kernel:
                 run_sync(km.shutdown_kernel)(now=True)
         except Exception:
             pass

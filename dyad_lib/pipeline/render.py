@@ -253,6 +253,11 @@ def local_paths(*extra: str | os.PathLike | None) -> list[str]:
     return [str(PROJECT_ROOT), os.path.expanduser("~"), tempfile.gettempdir(), *[str(e) for e in extra if e]]
 
 
+#: Where the vega bundle goes in the page: the first occurrence (in the head, before any of the
+#: report's own text), with a per-process nonce so no report text can be taken for it.
+_BUNDLE_MARK = f"/*dyad-vega-bundle-{os.urandom(8).hex()}*/"
+
+
 def notebook_to_html(nb, title: str, hide_paths: list[str] | None = None) -> str:
     """Client HTML for an executed notebook node (the node is not modified)."""
     import copy
@@ -261,10 +266,13 @@ def notebook_to_html(nb, title: str, hide_paths: list[str] | None = None) -> str
     nb.metadata["title"] = title
     resources: dict[str, Any] = {"dyad_css": stylesheet(), "dyad_version": __version__,
                                  "metadata": {"name": title}}
-    if uses_altair(nb):
-        resources["vega_bundle"] = vega_bundle()
+    charts = uses_altair(nb)
+    if charts:  # the bundle goes in after nbconvert, which parses its page with BeautifulSoup
+        resources["vega_bundle"] = _BUNDLE_MARK
         resources["vega_versions"] = vega_versions()
     body, _ = exporter().from_notebook_node(nb, resources=resources)
+    if charts:
+        body = body.replace(_BUNDLE_MARK, vega_bundle(), 1)
     body = insert_toc(body)
     return scrub_paths(body, hide_paths if hide_paths is not None else local_paths())
 

@@ -469,6 +469,17 @@ def cached_result(report: str, practice_id: str | None, period: str, params: dic
     return res
 
 
+def start_kernel(report: str, notebooks_dir: str | os.PathLike | None = None) -> None:
+    """Start the report's kernel now, before anything else is done (`dyad run` calls this as soon
+    as the report name is known): it boots and imports while the arguments are checked and the
+    practice is prepared. `run_report` then takes it (DYAD_KERNEL_POOL=0: nothing is started)."""
+    from dyad_lib.pipeline import kernel_pool
+
+    found = catalog.spec(report, notebooks_dir) if isinstance(report, str) else None
+    if found is not None and kernel_pool.enabled():
+        kernel_pool.POOL.prestart(kernel_name(), str(found.path.parent))
+
+
 def _warm_renderer() -> None:
     try:
         from dyad_lib.pipeline.render import warm_up
