@@ -37,13 +37,15 @@ def enabled(flag: bool | None = None) -> bool:
 
 @functools.lru_cache(maxsize=8)
 def warm_modules(notebooks_dir: str) -> tuple[str, ...]:
-    """Modules the notebooks in `notebooks_dir` import, read from their code cells with `ast`
-    (`from a import b` adds a and a.b: the warm-up tries a.b as a submodule, skips it otherwise)."""
+    """Modules the notebooks in `notebooks_dir` (or the one notebook it names) import, read from
+    their code cells with `ast` (`from a import b` adds a and a.b: the warm-up tries a.b as a
+    submodule, skips it otherwise)."""
     import ast
     import json
 
     found: dict[str, None] = {}
-    for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
+    where = Path(notebooks_dir)
+    for nb in [where] if where.suffix == ".ipynb" else sorted(where.glob("*.ipynb")):
         try:
             cells = json.loads(nb.read_text(encoding="utf-8")).get("cells", [])
         except (OSError, ValueError):

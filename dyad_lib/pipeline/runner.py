@@ -477,7 +477,8 @@ def start_kernel(report: str, notebooks_dir: str | os.PathLike | None = None) ->
 
     found = catalog.spec(report, notebooks_dir) if isinstance(report, str) else None
     if found is not None and kernel_pool.enabled():
-        kernel_pool.POOL.prestart(kernel_name(), str(found.path.parent))
+        # warmed with this notebook's imports only (a batch's kernels import every notebook's)
+        kernel_pool.POOL.prestart(kernel_name(), str(found.path.parent), str(found.path))
 
 
 def _warm_renderer() -> None:
@@ -548,8 +549,9 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
     from dyad_lib.pipeline import kernel_pool
 
     pooled = kernel_pool.enabled()
-    if pooled:
-        kernel_pool.POOL.prestart(kernel_name(), str(nb_path.parent))
+    if pooled:  # (one report: warmed with its notebook's imports; a batch's with every notebook's)
+        kernel_pool.POOL.prestart(kernel_name(), str(nb_path.parent),
+                                  None if kernel_pool.POOL.refill else str(nb_path))
 
     # 1. validate (or reuse the snapshot) before any notebook runs; the portfolio reads every
     # practice of the data folder, so each is validated (or its snapshot reused) first
