@@ -165,6 +165,14 @@ def test_impossible_date_is_reported(tmp_path):
     assert (issue.row, issue.column) == (2, "date")
 
 
+@pytest.mark.parametrize("date", ["1492-10-12", "2300-01-01"])
+def test_a_date_outside_the_supported_years_is_reported_not_a_crash(tmp_path, date):
+    appts = APPTS_HEAD + f"A1,{date},D1,P1,30,completed,exam\n"
+    make_practice(tmp_path, {"appointments.csv": appts})
+    issue = the_issue(tmp_path)
+    assert (issue.row, issue.column, issue.value) == (2, "date", date)
+
+
 def test_month_accepts_yyyy_mm_and_a_date(tmp_path):
     csv = "month,gross_production,adjustments,collections\n2025-01,1,0,1\n2025-02-17,1,0,1\n02/28/2025,1,0,1\n"
     make_practice(tmp_path, {"financials.csv": csv}, extra='date_format: "%m/%d/%Y"')

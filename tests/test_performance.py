@@ -49,7 +49,21 @@ def _frames(root: Path, pid: str) -> tuple[dict[str, pd.DataFrame], list[str]]:
                                                            "a1,2025-01-06,d1,p1,60,COMPLETED ,exam,\"$1,150.00\",Y")},
     {"appointments.csv": CLEAN["appointments.csv"].replace("a3,2025-03-12,d2,p3,90", "a3,2025-13-12,d2,p3,9x")},
     {"financials.csv": CLEAN["financials.csv"].replace("2025-02,1200,150", "2025-02,\"(1,200.50)\",abc")},
-], ids=["clean", "money-and-codes", "bad-date-and-integer", "bad-money"])
+    # typed by the reader as it reads: numbers in every plain form, yes/no in its spellings,
+    # whole numbers written with a decimal point, blank cells, a blank line, a header in capitals
+    {"appointments.csv": CLEAN["appointments.csv"].replace("appointment_id,date", "Appointment_ID, Date ")
+     .replace("a1,2025-01-06,d1,p1,60,completed,exam,150,yes", "a1,2025-01-06,d1,p1,60.0,completed,exam,1.5e2,YES")
+     .replace("a3,2025-03-12,d2,p3,90,completed,restorative,400,no", "a3,2025-03-12,d2,p3,+90,completed,restorative,.5,N")
+     + ",,,,,,,,,\n"},
+    # values the reader must not type: a date that does not exist, a year outside pandas' range,
+    # infinity, a fraction in a whole-number column, a yes/no in mixed case
+    {"appointments.csv": CLEAN["appointments.csv"].replace("2025-01-06,d1", "2025-02-30,d1")},
+    {"appointments.csv": CLEAN["appointments.csv"].replace("2025-02-10,d1", "1492-10-12,d1")},
+    {"treatment_plans.csv": CLEAN["treatment_plans.csv"].replace("1000,800", "inf,800")},
+    {"appointments.csv": CLEAN["appointments.csv"].replace("d2,p3,90", "d2,p3,90.5")},
+    {"appointments.csv": CLEAN["appointments.csv"].replace("150,yes", "150,yEs")},
+], ids=["clean", "money-and-codes", "bad-date-and-integer", "bad-money", "typed-forms", "impossible-date",
+        "out-of-range-year", "infinite", "fraction", "mixed-case-yes"])
 def test_arrow_csv_path_equals_pandas_path(tmp_path, monkeypatch, changes):
     make_practice(tmp_path / "fast", changes)
     fast, fast_issues = _frames(tmp_path / "fast", "test-clinic")

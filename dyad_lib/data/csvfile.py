@@ -125,10 +125,72 @@ def _odd_quotes(path: Path, chunk: int = 1 << 24) -> bool:
     return bool(n % 2)
 
 
-def _read_csv_arrow(source: bytes | Path, delim: str, head: bytes | None = None) -> pd.DataFrame | None:
+#: The contract's column kinds that pyarrow's reader may type as it reads (`kinds` of read_csv).
+TYPED_KINDS = ("money", "number", "integer", "date", "bool")
+#: The spellings of yes and no the reader types as it reads (dyad_lib.data.load reads any case of
+#: true/false, yes/no, y/n, t/f, 1/0; a column with another spelling is read as text and typed there).
+_TRUE = ("true", "yes", "y", "t", "1")
+_FALSE = ("false", "no", "n", "f", "0")
+
+
+def _spellings(words: tuple[str, ...]) -> list[str]:
+    return sorted({v for w in words for v in (w, w.upper(), w.capitalize())})
+
+
+def _typed_columns(names: list[str], kinds: dict[str, str] | None) -> dict[str, Any]:
+    """pyarrow types for the header's columns: the contract's numbers as float64, dates as date32,
+    yes/no as bool, everything else text. A header that repeats a name (after trimming and lower
+    case) is typed as text throughout: the loader reports it."""
+    import pyarrow as pa
+
+    keys = [n.strip().lower() for n in names]
+    types: dict[str, Any] = {n: pa.large_string() for n in names}
+    if not kinds or len(set(keys)) != len(keys):
+        return types
+    for n, k in zip(names, keys):
+        kind = kinds.get(k)
+        if kind in ("money", "number", "integer"):
+            types[n] = pa.float64()
+        elif kind == "date":
+            types[n] = pa.date32()
+        elif kind == "bool":
+            types[n] = pa.bool_()
+    return types
+
+
+def _typed_ok(tbl: Any, names: list[str], kinds: dict[str, str]) -> bool:
+    """True when every typed value is what the loader's own parsing would make of its text: a
+    finite number (a whole one within 2**53 for an integer), a date pandas' nanoseconds can hold.
+    Otherwise the file is read again as text and every cell gets the loader's closer look."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for n in names:
+        col = tbl.column(n)
+        kind = kinds.get(n.strip().lower())
+        if pa.types.is_floating(col.type) and col.null_count < len(col):
+            if not pc.all(pc.is_finite(col)).as_py():
+                return False
+            if kind == "integer" and not pc.all(pc.and_(pc.equal(pc.floor(col), col),
+                                                        pc.less_equal(pc.abs(col), 2.0 ** 53))).as_py():
+                return False
+        elif pa.types.is_date32(col.type) and col.null_count < len(col):
+            lo, hi = pc.min_max(col).values()
+            if lo.as_py() < dt.date(1677, 9, 22) or hi.as_py() > dt.date(2262, 4, 11):
+                return False
+    return True
+
+
+def _read_csv_arrow(source: bytes | Path, delim: str, head: bytes | None = None,
+                    kinds: dict[str, str] | None = None) -> pd.DataFrame | None:
     """Fast path for the common, well-formed UTF-8 file: pyarrow's multi-threaded CSV reader reads
-    the file itself (no copy of it in Python), every column as text, straight into arrow-backed
-    string columns (no per-cell Python objects).
+    the file itself (no copy of it in Python) straight into arrow-backed columns (no per-cell
+    Python objects). `kinds` (trimmed lower-case column name -> the contract's kind) lets it type
+    numbers, dates and yes/no values as it reads, so their text is never held in memory; a file
+    where one such value is not in the plain form (`$1,200`, `03/15/2025`, `YES `, an impossible
+    date) is read again as text, for the loader's closer look. Blank typed cells are missing.
 
     Returns None whenever the file needs the careful reader instead: not UTF-8, ragged rows, an
     unclosed quote, duplicate or blank headers, one column. A blank line stays a blank record, as
@@ -154,22 +216,51 @@ def _read_csv_arrow(source: bytes | Path, delim: str, head: bytes | None = None)
     names = _header_names(head, delim)
     if not names or len(set(names)) != len(names) or any(not n for n in names):
         return None
-    try:
-        tbl = pacsv.read_csv(
-            src,
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                 null_values=[], check_utf8=True),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OSError):
+    typed = _typed_columns(names, kinds)
+    tbl = None
+    for types in ([typed] if all(t == pa.large_string() for t in typed.values()) else
+                  [typed, {n: pa.large_string() for n in names}]):
+        try:
+            tbl = pacsv.read_csv(
+                src,
+                parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
+                                                 ignore_empty_lines=False),
+                # text as large_string: what pandas keeps (a plain string column would be converted,
+                # a copy); a blank cell stays "" in text and is missing in a typed column
+                convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                     quoted_strings_can_be_null=False, null_values=[""],
+                                                     true_values=_spellings(_TRUE), false_values=_spellings(_FALSE),
+                                                     check_utf8=True),
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, OSError):
+            tbl = None
+            continue
+        if types is typed and types != {n: pa.large_string() for n in names} and not _typed_ok(tbl, names, kinds):
+            tbl = None
+            continue
+        break
+    if tbl is None:
         return None
     if tbl.column_names != names or tbl.num_columns == 1:
         return None  # one-column files: let the careful reader keep its blank-line semantics
-    df = tbl.to_pandas(self_destruct=True)
+    # one contiguous array per column (the reader makes one chunk per block: hundreds on a big
+    # file, which makes every later operation, hashing ids for instance, about twice as slow),
+    # a column at a time so that only one column is ever held twice
+    arrays = []
+    for _ in range(tbl.num_columns):
+        col = tbl.column(0).combine_chunks()
+        if pa.types.is_date32(col.type):  # as the loader types dates: datetime64[ns]
+            col = col.cast(pa.timestamp("ns"))
+        arrays.append(col)
+        tbl = tbl.remove_column(0)
+    tbl = pa.table(arrays, names=names)
+    del arrays
+    df = tbl.to_pandas(self_destruct=True, types_mapper={pa.bool_(): pd.BooleanDtype()}.get,
+                       coerce_temporal_nanoseconds=True)
     del tbl
-    if any(df[c].dtype == object for c in df.columns):  # pandas 2 without the string default
-        df = df.astype(str)
+    text = [c for c in df.columns if df[c].dtype == object]
+    if text:  # pandas 2 without the string default
+        df = df.astype({c: str for c in text})
     return df
 
 
@@ -236,8 +327,10 @@ def parse_csv_text(text: str, delim: str) -> _Parsed:
     return _Parsed(frame, ragged, width)
 
 
-def read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read one CSV as all-text columns plus `_row`; `FileProblem` when it cannot be a table.
+def read_csv(path: Path, kinds: dict[str, str] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read one CSV as columns plus `_row`; `FileProblem` when it cannot be a table. Columns are
+    text, except that a well-formed file's numbers, dates and yes/no values may come typed when
+    `kinds` names their kinds (see `_read_csv_arrow`).
 
     `meta` holds the encoding and delimiter, `ragged` (rows left out) and `cp1252_lines` (lines of
     a mixed-encoding file read as cp1252)."""
@@ -252,7 +345,7 @@ def read_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     if not body.strip() and size <= len(head):
         return pd.DataFrame(), {"encoding": encoding, "delimiter": None, "empty": True}
     delim, _ = _check_header(body, complete=size <= len(head))
-    df = _read_csv_arrow(path, delim, head)
+    df = _read_csv_arrow(path, delim, head, kinds)
     meta: dict[str, Any] = {"encoding": encoding, "delimiter": delim, "empty": False, "ragged": [],
                             "cp1252_lines": []}
     if df is not None:

@@ -327,6 +327,106 @@ def _arrow(s: pd.Series) -> Any:
     return None
 
 
+def _plain_bytes(s: pd.Series) -> tuple[bool, bool] | None:
+    """(plain, capitals) of an arrow-backed string column, from its raw UTF-8 bytes: `plain` when
+    every byte is printable ASCII other than the space (so no value has surrounding whitespace, a
+    control character or a line separator: stripping and cleaning would change nothing),
+    `capitals` when some byte is an ASCII capital. None when the column is not arrow-backed.
+
+    One pass of numpy over the bytes instead of a pyarrow kernel that copies the column (a
+    two-million-row table has several such columns, and most are plain: ids and codes)."""
+    arr = _arrow(s)
+    if arr is None:
+        return None
+    import pyarrow as pa
+
+    plain, capitals = True, False
+    for chunk in getattr(arr, "chunks", [arr]):
+        if len(chunk) == 0:
+            continue
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return None
+        _, offsets, data = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        bounds = np.frombuffer(offsets, dtype=width)[[chunk.offset, chunk.offset + len(chunk)]]
+        if data is None or bounds[1] == bounds[0]:
+            continue
+        b = np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[1]]
+        # printable ASCII but the space is 0x21..0x7e: b - 0x21 (wrapping) is below 0x5e exactly then
+        if ((b - np.uint8(0x21)) >= np.uint8(0x5e)).any():
+            plain = False
+        capitals = capitals or bool(((b - np.uint8(0x41)) < np.uint8(26)).any())
+    return plain, capitals
+
+
+def _ns_dates(parsed: pd.Series) -> pd.Series:
+    """Parsed dates as datetime64[ns]; a date nanoseconds cannot hold (before 1677-09-22 or after
+    2262-04-11, pandas parses those at a coarser resolution) is missing, so it is reported as an
+    unreadable date instead of stopping the load."""
+    if str(parsed.dtype) == "datetime64[ns]":
+        return parsed
+    ok = parsed.notna() & (parsed >= pd.Timestamp.min) & (parsed <= pd.Timestamp.max)
+    return parsed.where(ok).astype("datetime64[ns]")
+
+
+def _typed(s: pd.Series) -> bool:
+    """A column the CSV reader typed as it read (numbers, dates, yes/no), not text."""
+    return s.dtype.kind in "fM" or isinstance(s.dtype, pd.BooleanDtype)
+
+
+def _from_reader(s: pd.Series, kind: str) -> pd.Series:
+    """A column typed by the reader (dyad_lib.data.csvfile), as the coercion of its text gives it."""
+    if kind == "integer":
+        return s.round().astype("Int64")
+    if kind == "bool":
+        return s.astype("boolean")
+    if kind in ("money", "number"):
+        return s.astype("float64")
+    return s.astype("datetime64[ns]")
+
+
+def _is_plain(s: pd.Series) -> bool:
+    """True for an arrow-backed column whose values have no whitespace or control character."""
+    bytes_ = _plain_bytes(s)
+    return bool(bytes_ and bytes_[0])
+
+
+def _iso_dates(s: pd.Series, month: bool) -> pd.Series | None:
+    """The usual export's dates in one pyarrow pass: every non-blank cell an ISO date YYYY-MM-DD
+    (or, for a month, every one YYYY-MM) that is a real calendar day within pandas' nanosecond
+    range. None when any cell is otherwise: the full reader then parses, and reports, cell by cell
+    (it gives exactly these values for such a column; tests/test_performance.py)."""
+    arr = _arrow(s)
+    if arr is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = pc.utf8_trim_whitespace(arr)
+    t = pc.if_else(pc.equal(t, ""), pa.scalar(None, t.type), t)
+    lengths = pc.utf8_length(t)
+    if t.null_count == len(t):
+        return pd.Series(np.full(len(t), np.datetime64("NaT", "ns")), index=s.index, dtype="datetime64[ns]")
+    if month and pc.all(pc.equal(lengths, 7)).as_py():
+        t = pc.binary_join_element_wise(t, pa.scalar("-01", t.type), pa.scalar("", t.type))
+    elif not pc.all(pc.equal(lengths, 10)).as_py():
+        return None
+    try:
+        days = pc.cast(t, pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    lo, hi = pc.min_max(days).values()
+    if lo.as_py() < _NS_FIRST or hi.as_py() > _NS_LAST:
+        return None
+    out = pc.cast(days, pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+    if month:
+        out = out.astype("datetime64[M]").astype("datetime64[ns]")
+    return pd.Series(out, index=s.index, dtype="datetime64[ns]")
+
+
+_NS_FIRST, _NS_LAST = dt.date(1677, 9, 22), dt.date(2262, 4, 11)
+
+
 def _match(t: pd.Series, pattern: str) -> pd.Series:
     """`t.str.match(pattern)` (missing -> False), via pyarrow's RE2 when the column is arrow-backed."""
     arr = _arrow(t)
@@ -383,7 +483,7 @@ class _Coercer:
 
     def money(self, col: str, s: pd.Series, rows: pd.Series, what=("an amount of money", "amounts of money"),
               expected="a number like 1234.56, $1,234.56 or (1,234.56)") -> pd.Series:
-        s = s.astype(str).str.strip()
+        s = s.astype(str) if _is_plain(s) else s.astype(str).str.strip()
         blank = s.eq("")
         out = _to_float(s, blank)
         # inf, Infinity, 1e309 and NaN parse as floats but are no amount: they get the closer
@@ -416,7 +516,10 @@ class _Coercer:
         return x.round().astype("Int64")
 
     def boolean(self, col: str, s: pd.Series, rows: pd.Series) -> pd.Series:
-        t = s.astype(str).str.strip().str.lower()
+        bytes_ = _plain_bytes(s)
+        t = s.astype(str)
+        t = t.str.strip() if not (bytes_ and bytes_[0]) else t
+        t = t.str.lower() if not (bytes_ and bytes_[0] and not bytes_[1]) else t
         blank = t.isin(["", "nan", "none"]).to_numpy(dtype=bool)
         true = t.isin([k for k, v in _BOOL_MAP.items() if v]).to_numpy(dtype=bool)
         known = t.isin(list(_BOOL_MAP)).to_numpy(dtype=bool)
@@ -425,11 +528,14 @@ class _Coercer:
         return pd.Series(pd.arrays.BooleanArray(true, ~known), index=s.index)
 
     def date(self, col: str, s: pd.Series, rows: pd.Series, *, month: bool = False) -> pd.Series:
+        fast = _iso_dates(s, month)
+        if fast is not None:
+            return fast
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
         if s.dtype == object:
             is_dt = s.map(lambda v: isinstance(v, (dt.datetime, dt.date)))
             if is_dt.any():
-                out.loc[is_dt] = pd.to_datetime(s[is_dt].map(lambda v: dt.datetime(v.year, v.month, v.day)))
+                out.loc[is_dt] = _ns_dates(pd.to_datetime(s[is_dt].map(lambda v: dt.datetime(v.year, v.month, v.day))))
             t = s.where(~is_dt, "").astype(str).str.strip()
         else:
             t = s.astype(str).str.strip()
@@ -437,17 +543,17 @@ class _Coercer:
         todo = ~blank & out.isna()
         iso = _match(t, _ISO_RE) & todo
         if iso.all():  # the usual export: every cell an ISO date, parsed in one vectorised pass
-            out = pd.to_datetime(t.str.slice(0, 10), format=ISO_DATE, errors="coerce")
+            out = _ns_dates(pd.to_datetime(t.str.slice(0, 10), format=ISO_DATE, errors="coerce"))
         elif iso.any():
-            out.loc[iso] = pd.to_datetime(t[iso].str.slice(0, 10), format=ISO_DATE, errors="coerce")
+            out.loc[iso] = _ns_dates(pd.to_datetime(t[iso].str.slice(0, 10), format=ISO_DATE, errors="coerce"))
         if month:
             ym = _match(t, _MONTH_RE) & todo & ~iso
             if ym.any():
-                out.loc[ym] = pd.to_datetime(t[ym] + "-01", format=ISO_DATE, errors="coerce")
+                out.loc[ym] = _ns_dates(pd.to_datetime(t[ym] + "-01", format=ISO_DATE, errors="coerce"))
             iso = iso | ym
         rest = todo & ~iso
         if rest.any() and self.date_format:
-            out.loc[rest] = pd.to_datetime(t[rest], format=self.date_format, errors="coerce")
+            out.loc[rest] = _ns_dates(pd.to_datetime(t[rest], format=self.date_format, errors="coerce"))
         bad = ~blank & out.isna()
         fmt_words = "YYYY-MM-DD" + (f" or the declared {self.date_format}" if self.date_format else "")
         if month:
@@ -463,19 +569,24 @@ class _Coercer:
         return out.astype("datetime64[ns]")
 
     @staticmethod
-    def text(s: pd.Series, free: bool = False) -> pd.Series:
+    def text(s: pd.Series, free: bool = False, lower: bool = False) -> pd.Series:
         """Stripped text; blank cells become missing so not-null checks see them. Control
-        characters and line separators become spaces (line breaks stay in free text)."""
+        characters and line separators become spaces (line breaks stay in free text). `lower`:
+        lower case (codes). A column of plain values (ids, codes) is returned as it is."""
+        bytes_ = _plain_bytes(s)
+        if bytes_ is not None and bytes_[0] and not s.isna().any() and not s.eq("").any():
+            return s.str.lower() if lower and bytes_[1] else s
         t = s.astype("str")
         control = _CONTROL if free else _CONTROL_ANY
         if t.str.contains(control, regex=True).fillna(False).any():
             t = t.str.replace(control, " ", regex=True)
         t = t.str.strip()
-        return t.where(t.ne("") & t.notna(), None).astype("str")
+        t = t.where(t.ne("") & t.notna(), None).astype("str")
+        return t.str.lower() if lower else t
 
     @classmethod
     def code(cls, s: pd.Series) -> pd.Series:
-        return cls.text(s).str.lower()
+        return cls.text(s, lower=True)
 
 
 def coerce_table(table: Table, df: pd.DataFrame, file: str, date_format: str | None,
@@ -500,7 +611,11 @@ def coerce_table(table: Table, df: pd.DataFrame, file: str, date_format: str | N
         filled = np.zeros(len(df), dtype=bool)
         for c in data_cols:
             col = df[c]
-            filled |= ~(col.isna() | col.astype(str).str.strip().isin(["", "nan", "None"])).to_numpy(dtype=bool)
+            if _typed(col):  # typed by the reader: a value is there or it is missing
+                filled |= col.notna().to_numpy(dtype=bool)
+            else:
+                text = col.astype(str) if _is_plain(col) else col.astype(str).str.strip()
+                filled |= ~(col.isna() | text.isin(["", "nan", "None"])).to_numpy(dtype=bool)
             if filled.all():  # usually after the first column: no need to scan the others
                 break
         if not filled.all():
@@ -529,7 +644,9 @@ def coerce_table(table: Table, df: pd.DataFrame, file: str, date_format: str | N
             # then never holds all its raw text and all its typed columns at the same time)
             s = df.pop(col.name)
         k = col.kind
-        if k == "money":
+        if _typed(s):  # the reader typed it, and checked every value as the coercion below would
+            out[col.name] = _from_reader(s, k)
+        elif k == "money":
             out[col.name] = co.money(col.name, s, rows)
         elif k == "number":
             out[col.name] = co.number(col.name, s, rows)
@@ -665,7 +782,7 @@ def load_practice(practice_id: str, data_dir: str | os.PathLike | None = None, *
                 path = csvs[name]
                 fname, rel, sheet = path.name, path.name, None
                 try:
-                    raw, meta = read_csv(path)
+                    raw, meta = read_csv(path, {c.name: c.kind for c in table.columns})
                 except FileProblem as exc:
                     issues.append(_issue(fname, str(exc), table=name, row=exc.row, expected=exc.expected))
                     continue
