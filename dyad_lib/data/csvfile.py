@@ -255,7 +255,7 @@ def _read_csv_arrow(source: bytes | Path, delim: str, head: bytes | None = None,
         tbl = tbl.remove_column(0)
     tbl = pa.table(arrays, names=names)
     del arrays
-    df = tbl.to_pandas(self_destruct=True, types_mapper={pa.bool_(): pd.BooleanDtype()}.get,
+    df = tbl.to_pandas(self_destruct=True, split_blocks=True, types_mapper={pa.bool_(): pd.BooleanDtype()}.get,
                        coerce_temporal_nanoseconds=True)
     del tbl
     text = [c for c in df.columns if df[c].dtype == object]

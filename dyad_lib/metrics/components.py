@@ -259,6 +259,21 @@ def _rows_with(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return df.dropna(subset=cols) if df[cols].isna().to_numpy().any() else df
 
 
+def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize` (codes in order of first appearance) of a column without missing values;
+    pyarrow's hash encoding for an arrow-backed string column, pandas' for any other."""
+    dtype = s.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and len(s):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(s.array)
+        encoded = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_numpy(
+            zero_copy_only=False)
+    return pd.factorize(s)
+
+
 def build_components(practice: "Practice") -> Components:
     """Aggregate every table of `practice` by month (one pass per table)."""
     t = practice.tables
@@ -309,7 +324,7 @@ def build_components(practice: "Practice") -> Components:
                       frozenset(t), measure_names)
     if appts is not None and len(appts):
         done = appts.loc[appts["status"] == "completed", ["patient_id", "date"]].dropna()
-        codes, uniques = pd.factorize(done["patient_id"])
+        codes, uniques = _factorize(done["patient_id"])
         # distinct (month, patient) pairs sorted by month then patient, as one int64 key: a numpy
         # sort + run-length dedupe instead of a DataFrame drop_duplicates + two-key sort
         n = max(len(uniques), 1)
