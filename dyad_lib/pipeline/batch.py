@@ -286,14 +286,42 @@ def _run_here(wave: list[tuple[Job, Any]], args: tuple[str, str, str], pdf: bool
         POOL.shutdown()
 
 
-def _workers(n: int, nbdir: str | None) -> ProcessPoolExecutor:
-    """`n` spawned worker processes, started now: each warms up (imports, its kernel template,
-    the first kernel) while the orchestrator goes on (see kernel_pool.worker_init)."""
-    import multiprocessing as mp
+def _worker_init(notebooks_dir: str | None) -> None:
+    """Initializer of a batch worker: kernel_pool.worker_init, then a warm-up in a thread (the
+    imports, the page exporter, the kernel template and a first kernel) while the orchestrator is
+    still validating."""
+    import threading
 
     from dyad_lib.pipeline.kernel_pool import worker_init
 
-    ex = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=worker_init,
+    worker_init()
+    threading.Thread(target=_warm_worker, args=(notebooks_dir,), name="dyad-warm-worker", daemon=True).start()
+
+
+def _warm_worker(notebooks_dir: str | None) -> None:
+    """What every report of this worker needs, done before its first report arrives."""
+    try:
+        import nbformat  # noqa: F401
+        import papermill  # noqa: F401
+
+        from dyad_lib.pipeline import runner
+        from dyad_lib.pipeline.kernel_pool import POOL
+        from dyad_lib.reports import catalog
+
+        runner._warm_renderer()
+        specs = list(catalog.catalog(notebooks_dir).values())
+        if specs:
+            POOL.prestart(runner.kernel_name(), str(specs[0].path.parent))
+    except Exception:  # the first report does it itself
+        pass
+
+
+def _workers(n: int, nbdir: str | None) -> ProcessPoolExecutor:
+    """`n` spawned worker processes, started now: each warms up (imports, its kernel template,
+    the first kernel) while the orchestrator goes on (see `_worker_init`)."""
+    import multiprocessing as mp
+
+    ex = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_worker_init,
                              initargs=(nbdir,))
     for _ in range(n):  # a process pool starts a worker per task it cannot hand to an idle one
         ex.submit(os.getpid)

@@ -174,10 +174,9 @@ POOL = KernelPool()
 atexit.register(POOL.shutdown)
 
 
-def worker_init(notebooks_dir: str | None = None) -> None:
-    """ProcessPoolExecutor initializer for batch workers: warm up at once (in a thread: the
-    imports, the page exporter, the kernel template and a first kernel, while the orchestrator is
-    still validating), keep one warm kernel ready, and never outlive the batch.
+def worker_init() -> None:
+    """ProcessPoolExecutor initializer for batch workers: keep one warm kernel ready, and never
+    outlive the batch (dyad_lib.pipeline.batch also warms the worker up at once).
 
     - Ctrl-C reaches every process of the terminal's group; a worker ignores it and lets the
       batch decide (which stops the workers), so no worker prints a traceback.
@@ -198,24 +197,6 @@ def worker_init(notebooks_dir: str | None = None) -> None:
     parent = os.getppid()
     _die_with_parent()
     threading.Thread(target=_watch_parent, args=(parent,), name="dyad-watch-parent", daemon=True).start()
-    threading.Thread(target=_warm_worker, args=(notebooks_dir,), name="dyad-warm-worker", daemon=True).start()
-
-
-def _warm_worker(notebooks_dir: str | None) -> None:
-    """What every report of this worker needs, done before its first report arrives."""
-    try:
-        import nbformat  # noqa: F401
-        import papermill  # noqa: F401
-
-        from dyad_lib.pipeline import runner
-        from dyad_lib.reports import catalog
-
-        runner._warm_renderer()
-        specs = list(catalog.catalog(notebooks_dir).values())
-        if specs:
-            POOL.prestart(runner.kernel_name(), str(specs[0].path.parent))
-    except Exception:  # the first report does it itself
-        pass
 
 
 def _stop_now(*_: Any) -> None:
