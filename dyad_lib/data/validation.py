@@ -148,8 +148,15 @@ class Engine:
     #: given for a row_condition, a pair's missing-value filter, and every column check on a column
     #: with blanks (it first drops the rows where the column is blank), so a narrow frame makes that
     #: copy one or two columns instead of all of them. Entries: (definition, columns, positions of
-    #: its expectations in GX's result order).
+    #: its expectations in GX's result order). Built on first use (`split_parts`): only a big
+    #: table needs them, and defining them all costs most of a second.
     split: dict[str, list[tuple[Any, list[str] | None, list[int]]]] = field(default_factory=dict)
+    define: Any = None
+
+    def split_parts(self, name: str) -> list[tuple[Any, list[str] | None, list[int]]]:
+        if name not in self.split:
+            self.split[name] = _split_definitions(self, name)
+        return self.split[name]
 
 
 #: Frames with at least this many rows are validated through `Engine.split` (same results, faster).
@@ -194,8 +201,6 @@ def engine() -> Engine:
     global _ENGINE
     if _ENGINE is None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        import json
-
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -212,32 +217,35 @@ def engine() -> Engine:
             return context.validation_definitions.add(
                 gx.ValidationDefinition(name=f"{name}_validation", data=batch, suite=suite))
 
-        definitions = {}
-        split: dict[str, list[tuple[Any, list[str] | None, list[int]]]] = {}
-        specs = suite_specs()
-        for name, suite in build_suites().items():
-            definitions[name] = define(name, suite)
-            exps = specs[name]["expectations"]
-            narrow = [i for i, e in enumerate(exps) if _filters_rows(e)]
-            by_column: dict[str, list[int]] = {}
-            for i, e in enumerate(exps):
-                col = e["kwargs"].get("column")
-                if i not in narrow and isinstance(col, str):
-                    by_column.setdefault(col, []).append(i)
-            table_level = [i for i in range(len(exps)) if i not in narrow and not isinstance(
-                exps[i]["kwargs"].get("column"), str)]
-            pos = _gx_order(exps)
-            parts: list[tuple[list[int], list[str] | None]] = (
-                [(table_level, None)] if table_level else []) + [
-                (idx, [col, ROW_COL]) for col, idx in by_column.items()] + [([i], _columns_read(exps[i])) for i in narrow]
-            split[name] = []
-            for k, (idx, cols) in enumerate(parts):
-                part = {**json.loads(json.dumps(specs[name])), "name": f"{name}__part{k}",
-                        "expectations": [json.loads(json.dumps(exps[i])) for i in idx]}
-                split[name].append((define(f"{name}__part{k}", gx.ExpectationSuite(**part)), cols,
-                                    [pos[i] for i in idx]))
-        _ENGINE = Engine(context, definitions, gx.__version__, split)
+        definitions = {name: define(name, suite) for name, suite in build_suites().items()}
+        _ENGINE = Engine(context, definitions, gx.__version__, {}, define)
     return _ENGINE
+
+
+def _split_definitions(eng: Engine, name: str) -> list[tuple[Any, list[str] | None, list[int]]]:
+    """A table's suite as the parts described at `Engine.split`."""
+    import json
+
+    import great_expectations as gx
+
+    spec = suite_specs()[name]
+    exps = spec["expectations"]
+    narrow = [i for i, e in enumerate(exps) if _filters_rows(e)]
+    by_column: dict[str, list[int]] = {}
+    for i, e in enumerate(exps):
+        col = e["kwargs"].get("column")
+        if i not in narrow and isinstance(col, str):
+            by_column.setdefault(col, []).append(i)
+    table_level = [i for i in range(len(exps)) if i not in narrow and not isinstance(exps[i]["kwargs"].get("column"), str)]
+    pos = _gx_order(exps)
+    parts: list[tuple[list[int], list[str] | None]] = ([(table_level, None)] if table_level else []) + [
+        (idx, [col, ROW_COL]) for col, idx in by_column.items()] + [([i], _columns_read(exps[i])) for i in narrow]
+    out = []
+    for k, (idx, cols) in enumerate(parts):
+        part = {**json.loads(json.dumps(spec)), "name": f"{name}__part{k}",
+                "expectations": [json.loads(json.dumps(exps[i])) for i in idx]}
+        out.append((eng.define(f"{name}__part{k}", gx.ExpectationSuite(**part)), cols, [pos[i] for i in idx]))
+    return out
 
 
 #: First pass: pass/fail only (GX then skips the unexpected-row metrics, about a third of its work).
@@ -323,10 +331,10 @@ def _run_suite(eng: Engine, name: str, frame: pd.DataFrame) -> list[Any]:
 
 
 def _run_suite_as(eng: Engine, name: str, frame: pd.DataFrame, fmt: dict[str, Any]) -> list[Any]:
-    if len(frame) < SPLIT_ROWS or name not in eng.split:
+    if len(frame) < SPLIT_ROWS or name not in eng.definitions:
         return list(eng.definitions[name].run(batch_parameters={"dataframe": frame}, result_format=fmt).results)
     ordered: list[tuple[int, Any]] = []
-    for vd, cols, idx in eng.split[name]:
+    for vd, cols, idx in eng.split_parts(name):
         part = frame if cols is None else frame[[c for c in cols if c in frame.columns]]
         res = vd.run(batch_parameters={"dataframe": part}, result_format=fmt).results
         ordered += zip(idx, res)

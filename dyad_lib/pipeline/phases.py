@@ -111,7 +111,8 @@ class Timeline:
     def record(self, **what: Any) -> dict[str, Any]:
         """Append this run's line to the log file; returns it."""
         total = now()
-        line = {**what, "total": total[0] - self.start[0], "runner_cpu": total[1] - self.start[1],
+        line = {**what, "started": self.start[0], "pid": os.getpid(), "total": total[0] - self.start[0],
+                "runner_cpu": total[1] - self.start[1],
                 "wall": {p: round(self.wall[p], 4) for p in PHASES if p in self.wall},
                 "cpu": {p: round(self.cpu[p], 4) for p in PHASES if p in self.cpu}}
         path = log_path()
