@@ -115,9 +115,9 @@ QUALITY_PREFIX = "quality_"
 @lru_cache(maxsize=1)
 def metric_ids() -> tuple[str, ...]:
     """Every static metric id of the registry, templates expanded (quality ids come from the data)."""
-    import yaml
+    from dyad_lib.data.yamltext import read_yaml
 
-    raw = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(REGISTRY_FILE) or {}
     ids = [str(d["id"]) for d in raw.get("metrics", [])]
     for t in raw.get("templates", []):
         ids += [str(t["id"]).replace("{item}", item) for item in REGISTRY_ITEM_LISTS.get(t.get("over"), ())]

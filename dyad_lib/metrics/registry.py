@@ -14,9 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from dyad_lib.data.contract import QUALITY_PREFIX, REGISTRY_ITEM_LISTS
+from dyad_lib.data.yamltext import read_yaml
 
 REGISTRY_FILE = Path(__file__).with_name("registry.yaml")
 UNITS = ("money", "ratio", "days", "count", "money_per_hour", "score_nps", "score_1_5")
@@ -125,8 +124,7 @@ _OVER = REGISTRY_ITEM_LISTS  # the same lists the contract expands metric ids ov
 
 @lru_cache(maxsize=1)
 def _raw() -> dict[str, Any]:
-    with open(REGISTRY_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(REGISTRY_FILE)  # libyaml's reader: a few ms instead of ~30 in every report kernel
 
 
 def _item_labels(raw: dict[str, Any], item: str) -> dict[str, str]:
