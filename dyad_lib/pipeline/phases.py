@@ -15,6 +15,9 @@ time of each phase of that run, wall-clock and CPU seconds.
 - overhead: papermill and the kernel messages around the cells;
 - export: the executed notebook to the client page, and writing the outputs.
 
+The line also lists each notebook cell's wall and CPU seconds with its first line of code, so the
+slowest cells of a report can be found (benchmarks/run.py prints them).
+
 The runner measures its phases itself; the kernel's are measured by this module loaded as an
 IPython extension in the kernel (only when the variable is set), which wraps `__import__`, the
 snapshot readers and Altair's `_repr_mimebundle_` and times each cell. It writes its totals to
@@ -71,6 +74,7 @@ class Timeline:
         self.marks: dict[str, tuple[float, float]] = {}
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.cells: list = []  # the kernel's (wall, CPU, first line) of each notebook cell
 
     def mark(self, name: str) -> None:
         """Record the moment `name` happens (kernel_launch, execute_start, execute_end …)."""
@@ -97,6 +101,8 @@ class Timeline:
         if k and launch is not None:
             self.wall["kernel_start"] = max(0.0, k["loaded"] - launch[0])
             self.cpu["kernel_start"] = k["boot_cpu"]
+        if k:
+            self.cells = k.get("cells", [])
         for phase in ("imports", "snapshot", "computation", "charts"):
             if k:
                 self.wall[phase] = k["wall"].get(phase, 0.0)
@@ -113,6 +119,7 @@ class Timeline:
         total = now()
         line = {**what, "started": self.start[0], "pid": os.getpid(), "total": total[0] - self.start[0],
                 "runner_cpu": total[1] - self.start[1],
+                "cells": self.cells,
                 "wall": {p: round(self.wall[p], 4) for p in PHASES if p in self.wall},
                 "cpu": {p: round(self.cpu[p], 4) for p in PHASES if p in self.cpu}}
         path = log_path()
@@ -146,10 +153,11 @@ class _KernelTimer:
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
         self.cells_wall = 0.0
+        self.cells: list[tuple[float, float, str]] = []  # (wall, CPU, first line) of each notebook cell
         self._cell: dict[str, list[float]] = {}
         self._stack: list[str] = []
         self._last = (0.0, 0.0)
-        self._t: tuple[float, float, bool] | None = None
+        self._t: tuple[float, float, bool, str] | None = None
         self._patched: set[str] = set()
         self._n_modules = 0
 
@@ -206,12 +214,13 @@ class _KernelTimer:
 
     def pre(self, info: Any) -> None:
         self._cell = {}
-        self._t = (time.perf_counter(), time.process_time(), bool(getattr(info, "store_history", True)))
+        self._t = (time.perf_counter(), time.process_time(), bool(getattr(info, "store_history", True)),
+                   cell_label(getattr(info, "raw_cell", "") or ""))
 
     def post(self, result: Any) -> None:
         if self._t is None:
             return
-        w0, c0, notebook_cell = self._t
+        w0, c0, notebook_cell, label = self._t
         self._t = None
         w, c = time.perf_counter() - w0, time.process_time() - c0
         if not notebook_cell:  # the kernel's warm-up lines: imports, before the notebook starts
@@ -219,6 +228,7 @@ class _KernelTimer:
             self.ready = time.time()
         else:
             self.cells_wall += w
+            self.cells.append((round(w, 4), round(c, 4), label))
             rest_w, rest_c = w, c
             for phase, (pw, pc) in self._cell.items():
                 self._add(phase, pw, pc)
@@ -234,13 +244,23 @@ class _KernelTimer:
 
     def write(self) -> None:
         data = {"loaded": self.loaded, "boot_cpu": self.boot_cpu, "ready": self.ready, "wall": self.wall,
-                "cpu": self.cpu, "cells_wall": self.cells_wall}
+                "cpu": self.cpu, "cells_wall": self.cells_wall, "cells": self.cells}
         tmp = self.out.with_name(self.out.name + ".tmp")
         try:
             tmp.write_text(json.dumps(data), encoding="utf-8")
             os.replace(tmp, self.out)
         except OSError:
             pass
+
+
+def cell_label(source: str) -> str:
+    """A cell's first line of code (comments and blank lines skipped), short: enough to find the
+    cell in its notebook when the benchmark lists the slowest ones."""
+    for line in source.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return line[:60]
+    return ""
 
 
 def load_ipython_extension(ip: Any) -> None:
