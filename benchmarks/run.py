@@ -25,6 +25,7 @@ import tempfile
 import textwrap
 import time
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,10 +38,33 @@ DEMO = ("harbor-dental", "maple-family-medicine")
 PREFERRED = ("monthly_review", "quarterly_partnership", "annual_goals", "practice_assessment", "data_quality")
 SINGLE = "quarterly_partnership"
 
+
+@dataclass(frozen=True)
+class ImportBench:
+    """One source system's import benchmark: `benchmarks/<module>.py` with `build(db, quick)` (writes
+    the ten-year, forty-provider database, returns its counts) and `measure(mode, db, data, python,
+    cwd, env)` for mode "read_sql" (the baseline) and "import"."""
+
+    step: str  # the --only name; the figures are <step>_import_time and <step>_import_memory
+    module: str
+    system: str
+    rows: str  # what was imported, from build()'s counts (str.format)
+
+    def available(self) -> bool:
+        return (ROOT / "benchmarks" / f"{self.module}.py").is_file()
+
+
+#: The import benchmarks, in the order they print; one whose module is not there is left out.
+IMPORTS = (
+    ImportBench("opendental", "opendental_import", "Open Dental", "{procedures:,} procedures"),
+    ImportBench("openemr", "openemr_import", "OpenEMR", "{billing_lines:,} billing lines, {calendar_events:,} calendar events"),
+)
+
+
 #: Every figure this script prints, in order (the smoke test checks they all appear).
 FIGURE_NAMES = ("single_report", "report_phases", "batch_vs_naive", "batch_workers", "batch_vs_floor", "cache_rerun",
                 "large_practice_time", "large_practice_memory", "validation_1m", "metrics_3y",
-                "opendental_import_time", "opendental_import_memory")
+                *(f"{b.step}_import_{k}" for b in IMPORTS if b.available() for k in ("time", "memory")))
 #: The phases of a report run, as dyad_lib.pipeline.phases records them (DYAD_PHASES).
 PHASES = ("prepare", "kernel_start", "imports", "snapshot", "computation", "charts", "waiting", "overhead", "export")
 #: Phase timings gathered by the steps, printed after the figures: (where measured, report) -> lines.
@@ -347,6 +371,25 @@ def phases_table() -> str:
     return "\n".join(out)
 
 
+def slowest_cells(n: int = 5) -> str:
+    """Each report's slowest notebook cells (mean wall seconds over its runs, CPU in brackets), from
+    the phase lines: where the computation phase goes inside a notebook."""
+    out = []
+    for (where, report), lines in PHASE_LINES.items():
+        runs = [x["cells"] for x in lines if x.get("cells")]
+        if not runs or "one-cell" in where:
+            continue
+        k = min(len(r) for r in runs)
+        cells = [(sum(r[i][0] for r in runs) / len(runs), sum(r[i][1] for r in runs) / len(runs), i, runs[0][i][2])
+                 for i in range(k)]
+        total = sum(c[0] for c in cells)
+        top = sorted(cells, reverse=True)[:n]
+        out.append(f"- {report} ({where}, {len(runs)} run(s)): {k} cells, {total:.2f}s; slowest: "
+                   + "; ".join(f"#{i + 1} `{label}` {w:.2f}s ({c:.2f})" for w, c, i, label in top))
+    return "Slowest cells (cell number in the executed notebook, first line of code, wall and CPU seconds):\n" \
+        + "\n".join(out) if out else ""
+
+
 LARGE_CODE = """
 import json, os, resource, sys, time
 import pandas as pd
@@ -481,39 +524,40 @@ def fig_metrics(tmp: Path, quick: bool) -> list[Figure]:
                    r["seconds"], r["load"], "reading the practice's validated snapshot", "within", None)]
 
 
-def fig_opendental(tmp: Path, quick: bool) -> list[Figure]:
-    """`dyad import opendental` of a ten-year, forty-provider database against pandas.read_sql of the
-    same rows (benchmarks/opendental_import.py)."""
+def fig_import(bench: ImportBench, tmp: Path, quick: bool) -> list[Figure]:
+    """`dyad import <system>` of a ten-year, forty-provider database against pandas.read_sql of the
+    same rows and columns, time and peak memory."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from opendental_import import measure
+    measure = __import__(bench.module).measure
 
-    db, data = tmp / "opendental.db", tmp / "od-data"
+    db, data = tmp / f"{bench.step}.db", tmp / f"{bench.step}-data"
     made = py_json(textwrap.dedent(f"""
         import sys, json; sys.path.insert(0, {str(ROOT / 'benchmarks')!r})
         from pathlib import Path
-        from opendental_import import build
+        from {bench.module} import build
         print(json.dumps(build(Path({str(db)!r}), {quick})))
     """))
     base = measure("read_sql", db, data, PY, cwd=FROZEN or ROOT, env=_env())
     ours = measure("import", db, data, PY, cwd=FROZEN or ROOT, env=_env())
     if not ours["ok"] or ours["delta"] != 0:
-        raise RuntimeError("the imported benchmark practice did not validate or reconcile")
-    what = (f"import {made['procedures']:,} procedures ({made['providers']} providers × {made['years']:g} years) "
-            f"into a delivery, reconciled")
+        raise RuntimeError(f"the imported {bench.system} benchmark practice did not validate or reconcile")
+    what = (f"{bench.system} import of {bench.rows.format(**made)} ({made['providers']} providers × "
+            f"{made['years']:g} years) into a delivery, reconciled")
     return [
-        Figure("opendental_import_time", what, ours["seconds"], base["seconds"],
+        Figure(f"{bench.step}_import_time", what, ours["seconds"], base["seconds"],
                f"pandas.read_sql of the same tables and columns ({base['rows']:,} rows)", "within", 2.0,
                note=(f"{sum(ours['written'].values()):,} rows written, {ours['months']} months reconciled to "
                      f"${ours['delta']:.2f}; validation of the delivery {ours['validate']:.1f}s more; database "
                      f"generated in {made['seconds']:.0f}s (SQLite)")),
-        Figure("opendental_import_memory", "peak memory growth of the import", ours["peak"] - ours["rss_before"],
+        Figure(f"{bench.step}_import_memory", "peak memory growth of the import", ours["peak"] - ours["rss_before"],
                base["peak"] - base["rss_before"], "peak memory growth of the read_sql baseline", "within", 1.0,
                unit="MB", note=f"process peaks {ours['peak']:.0f} MB and {base['peak']:.0f} MB"),
     ]
 
 
 STEPS = {"single_report": fig_single, "phases": fig_phases, "batch": fig_batches, "large": fig_large,
-         "validation_1m": fig_validation_1m, "metrics_3y": fig_metrics, "opendental": fig_opendental}
+         "validation_1m": fig_validation_1m, "metrics_3y": fig_metrics,
+         **{b.step: partial(fig_import, b) for b in IMPORTS if b.available()}}
 
 
 def machine() -> str:
@@ -570,9 +614,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dyad benchmark{' (quick: smoke sizes, ratios not meaningful)' if a.quick else ''} — {machine()}")
     print(f"total {time.perf_counter() - t0:.0f}s\n")
     print(table(figs))
-    phases = phases_table()
-    if phases:
-        print("\n" + phases)
+    for extra in (phases_table(), slowest_cells()):
+        if extra:
+            print("\n" + extra)
     if a.json:
         Path(a.json).write_text(json.dumps({"machine": machine(), "quick": a.quick,
                                             "figures": [{**asdict(f), "ratio": f.ratio, "met": f.met} for f in figs],
