@@ -317,22 +317,35 @@ def answers_over_quarters(df: pd.DataFrame | None, period: Period, n: int = 4) -
     periods = [period]
     for _ in range(n - 1):
         periods.insert(0, periods[0].previous())
+    grid = pd.DataFrame([{"question": q, "question_text": QUESTION_TEXT[q], "period": p.label, "start": p.first_day,
+                          "end": p.last_day} for q in PARTNER_QUESTIONS for p in periods])
+    # each answer's period (none: outside the window), then the latest per question, period and
+    # partner: one sort and one pass instead of a filter per cell of the grid
     d = df.dropna(subset=["answer"]) if df is not None and len(df) else None
-    rows = []
-    for q in PARTNER_QUESTIONS:
+    latest = None
+    if d is not None:
+        label = pd.Series(None, index=d.index, dtype=object)
         for p in periods:
-            row = {"question": q, "question_text": QUESTION_TEXT[q], "period": p.label, "start": p.first_day,
-                   "end": p.last_day}
-            for role in PARTNER_ROLES:
-                a = None if d is None else d[(d["question"] == q) & (d["respondent"] == role)
-                                             & p.date_mask(d["date"]).fillna(False).astype(bool)]
-                if a is not None and len(a):
-                    last = a.sort_values(["date"] + (["_row"] if "_row" in a else [])).iloc[-1]
-                    row[f"{role}_answer"], row[f"{role}_date"] = str(last["answer"]), last["date"]
-                else:
-                    row[f"{role}_answer"], row[f"{role}_date"] = None, None
-            rows.append(row)
-    out = pd.DataFrame(rows, columns=cols)
+            label[p.date_mask(d["date"]).fillna(False).astype(bool).to_numpy()] = p.label
+        d = d.assign(_period=label)[label.notna().to_numpy() & d["question"].isin(PARTNER_QUESTIONS).to_numpy()
+                                    & d["respondent"].isin(PARTNER_ROLES).to_numpy()]
+        order = ["date"] + (["_row"] if "_row" in d else [])
+        latest = (d.sort_values(order, kind="stable").groupby(["question", "_period", "respondent"], sort=False)
+                  .tail(1).set_index(["question", "_period", "respondent"]))
+    for role in PARTNER_ROLES:
+        found = None
+        if latest is not None and len(latest):
+            mine = latest.xs(role, level="respondent") if role in latest.index.get_level_values(2) else None
+            if mine is not None:
+                found = mine.reindex(pd.MultiIndex.from_frame(grid[["question", "period"]]))
+        if found is None:
+            grid[f"{role}_answer"], grid[f"{role}_date"] = None, None
+        else:
+            ans, when = found["answer"].to_numpy(dtype=object), found["date"].to_numpy(dtype=object)
+            has = pd.notna(ans) & pd.notna(found["date"]).to_numpy()
+            grid[f"{role}_answer"] = [str(a) if h else None for a, h in zip(ans, has)]
+            grid[f"{role}_date"] = [pd.Timestamp(w) if h else None for w, h in zip(when, has)]
+    out = grid.reindex(columns=cols)
     for c in cols[5:]:
         out[c] = out[c].astype(object).where(out[c].notna(), None)
     return out
