@@ -103,3 +103,37 @@ def test_by_provider_names_roles_and_production_per_hour(practice, tmp_path):
     assert b["provider_id"].tolist() == ["d2", "d3", "d1"]
     assert b["name"].tolist() == ["Dr. Ana Rivera", "d3", "Sofia Grant RDH"]
     assert b["role"].tolist()[0] == "dentist" and nan(b["role"].tolist()[1]) and b["role"].tolist()[2] == "hygienist"
+
+
+def test_a_breakdown_is_computed_once_and_each_caller_gets_its_own_copy(practice, monkeypatch):
+    import pandas as pd
+
+    from dyad_lib.metrics import breakdown as bd
+
+    direct = {"provider": bd.by_provider(practice, Q2), "visit_type": bd.by_visit_type(practice, Q2),
+              "category": bd.by_category(practice, Q2)}
+    monkeypatch.setattr(bd, "_KEPT", {})
+    calls = []
+    real = bd.by_provider
+    monkeypatch.setattr(bd, "by_provider", lambda p, per: calls.append(per) or real(p, per))
+    first = breakdown(practice, Q2, "provider")
+    first["production"] = -1.0  # a caller changing its copy changes nothing for the next one
+    for by, want in direct.items():
+        pd.testing.assert_frame_equal(breakdown(practice, Q2, by), want)
+    assert calls == [Q2]
+    breakdown(practice, parse_period("2026Q1"), "provider")  # another period: computed
+    assert calls == [Q2, parse_period("2026Q1")]
+
+
+def test_a_replaced_table_is_read_again(tmp_path):
+    import pandas as pd
+
+    from dyad_lib.metrics.breakdown import by_provider
+
+    p = dental(tmp_path)
+    before = breakdown(p, Q2, "provider")
+    a = p.tables["appointments"]
+    p.tables["appointments"] = a[a["provider_id"] != before["provider_id"].iloc[0]].copy()
+    after = breakdown(p, Q2, "provider")
+    assert not after.equals(before)
+    pd.testing.assert_frame_equal(after, by_provider(p, Q2))

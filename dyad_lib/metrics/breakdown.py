@@ -7,6 +7,7 @@ the data (financials, appointments, treatment plans), so one absent this period 
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -154,15 +155,34 @@ def by_category(practice: "Practice", period: "Period") -> pd.DataFrame:
     return pd.DataFrame(rows).reindex(columns=CATEGORY_COLUMNS)
 
 
+#: Breakdowns already computed, per practice object while its tables are the same objects: a report
+#: asks for the same one several times (the provider table, its note and its chart).
+_OWNERS: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
+_KEPT: dict[int, tuple[tuple[int, ...], dict[tuple, pd.DataFrame]]] = {}
+
+
 def breakdown(practice: "Practice", period: "Period", by: str = "provider") -> pd.DataFrame:
     """`by="provider"`: name and role (the providers table, else the id), production (financials
     if per provider, else completed appointments), chair hours and production per chair hour of
     completed visits, visits, no-shows, case acceptance — dentists first, then hygienists; `"visit_type"`: visits, no-show rate, production, share of
-    chair time; `"category"`: every expense category's amount, share of collections and band."""
-    if by == "provider":
-        return by_provider(practice, period)
-    if by == "visit_type":
-        return by_visit_type(practice, period)
-    if by == "category":
-        return by_category(practice, period)
-    raise ValueError(f"breakdown by '{by}': use one of {', '.join(BY)}")
+    chair time; `"category"`: every expense category's amount, share of collections and band.
+
+    Each caller gets its own copy of a breakdown computed once per practice object, period and view."""
+    build = {"provider": by_provider, "visit_type": by_visit_type, "category": by_category}.get(by)
+    if build is None:
+        raise ValueError(f"breakdown by '{by}': use one of {', '.join(BY)}")
+    key = id(practice)
+    sig = tuple(id(df) for df in practice.tables.values()) + (len(practice.tables),)
+    kept = _KEPT.get(key)
+    if kept is None or kept[0] != sig or _OWNERS.get(key) is not practice:
+        kept = (sig, {})
+        try:
+            _OWNERS[key] = practice
+        except TypeError:  # not weak-referenceable: nothing is kept
+            return build(practice, period)
+        for k in [k for k in _KEPT if k not in _OWNERS]:
+            _KEPT.pop(k, None)
+        _KEPT[key] = kept
+    if (period, by) not in kept[1]:
+        kept[1][(period, by)] = build(practice, period)
+    return kept[1][(period, by)].copy()
