@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/run.py            # the full set (under 10 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --quick    # a small smoke version (names and shape only)
-    .venv/bin/python benchmarks/run.py --json out.json --only single_report,cache_rerun
+    .venv/bin/python benchmarks/run.py --json out.json --only single_report,batch
+    .venv/bin/python benchmarks/run.py --fresh      # regenerate the import benchmarks' source databases
 
 Every input is generated deterministically into a temporary folder (copies of the demo practices
 under new ids, a large multi-provider group, a 1M-appointment practice), every step runs in a
 fresh subprocess exactly as a user would run it, and every figure is printed as a ratio to a
 baseline timed in the same run, so the table means the same thing on a slower or busier machine.
-Absolute seconds are shown for context only; tests never assert them.
+Absolute seconds are shown for context only; tests never assert them. The import benchmarks'
+source databases take minutes to write, so they are kept between runs (DB_CACHE), keyed by the
+code that generates them.
 """
 
 from __future__ import annotations
@@ -524,19 +527,50 @@ def fig_metrics(tmp: Path, quick: bool) -> list[Figure]:
                    r["seconds"], r["load"], "reading the practice's validated snapshot", "within", None)]
 
 
+#: Generated source databases are kept here between runs (a 10-year, 40-provider one takes minutes
+#: to write on a busy machine), keyed by the code that generates them; `--fresh` rebuilds them.
+DB_CACHE = Path(os.environ.get("DYAD_BENCH_CACHE") or Path(tempfile.gettempdir()) / "dyad-bench-cache")
+FRESH = False
+
+
+def source_database(bench: ImportBench, tmp: Path, quick: bool) -> tuple[Path, dict]:
+    """The benchmark's source database, built by its module's `build` (in a fresh interpreter) or
+    taken from DB_CACHE when the generator code (the benchmark module and dyad_lib/demo) is unchanged."""
+    import hashlib
+
+    h = hashlib.sha256(f"{bench.module} quick={quick}".encode())
+    for f in sorted([ROOT / "benchmarks" / f"{bench.module}.py", *((FROZEN or ROOT) / "dyad_lib" / "demo").rglob("*.py")]):
+        h.update(f.name.encode() + f.read_bytes())
+    prefix = f"{bench.step}-{'quick' if quick else 'full'}-"
+    key = prefix + h.hexdigest()[:16]
+    db, meta = DB_CACHE / f"{key}.db", DB_CACHE / f"{key}.json"
+    if not FRESH and db.is_file() and meta.is_file():
+        made = json.loads(meta.read_text())
+        return db, {**made, "how": f"generated in {made['seconds']:.0f}s by an earlier run, reused from {DB_CACHE}"}
+    DB_CACHE.mkdir(parents=True, exist_ok=True)
+    part = tmp / f"{bench.step}.db"
+    made = py_json(textwrap.dedent(f"""
+        import sys, json; sys.path.insert(0, {str(ROOT / 'benchmarks')!r})
+        from pathlib import Path
+        from {bench.module} import build
+        print(json.dumps(build(Path({str(part)!r}), {quick})))
+    """))
+    for old in DB_CACHE.glob(prefix + "*"):  # what an older generator wrote
+        old.unlink(missing_ok=True)
+    shutil.move(str(part), db.with_suffix(".db.part"))
+    os.replace(db.with_suffix(".db.part"), db)
+    meta.write_text(json.dumps(made))
+    return db, {**made, "how": f"generated in {made['seconds']:.0f}s"}
+
+
 def fig_import(bench: ImportBench, tmp: Path, quick: bool) -> list[Figure]:
     """`dyad import <system>` of a ten-year, forty-provider database against pandas.read_sql of the
     same rows and columns, time and peak memory."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     measure = __import__(bench.module).measure
 
-    db, data = tmp / f"{bench.step}.db", tmp / f"{bench.step}-data"
-    made = py_json(textwrap.dedent(f"""
-        import sys, json; sys.path.insert(0, {str(ROOT / 'benchmarks')!r})
-        from pathlib import Path
-        from {bench.module} import build
-        print(json.dumps(build(Path({str(db)!r}), {quick})))
-    """))
+    data = tmp / f"{bench.step}-data"
+    db, made = source_database(bench, tmp, quick)
     base = measure("read_sql", db, data, PY, cwd=FROZEN or ROOT, env=_env())
     ours = measure("import", db, data, PY, cwd=FROZEN or ROOT, env=_env())
     if not ours["ok"] or ours["delta"] != 0:
@@ -548,7 +582,7 @@ def fig_import(bench: ImportBench, tmp: Path, quick: bool) -> list[Figure]:
                f"pandas.read_sql of the same tables and columns ({base['rows']:,} rows)", "within", 2.0,
                note=(f"{sum(ours['written'].values()):,} rows written, {ours['months']} months reconciled to "
                      f"${ours['delta']:.2f}; validation of the delivery {ours['validate']:.1f}s more; database "
-                     f"generated in {made['seconds']:.0f}s (SQLite)")),
+                     f"(SQLite) {made['how']}")),
         Figure(f"{bench.step}_import_memory", "peak memory growth of the import", ours["peak"] - ours["rss_before"],
                base["peak"] - base["rss_before"], "peak memory growth of the read_sql baseline", "within", 1.0,
                unit="MB", note=f"process peaks {ours['peak']:.0f} MB and {base['peak']:.0f} MB"),
@@ -594,7 +628,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help=f"comma list of steps: {', '.join(STEPS)}")
     ap.add_argument("--json", help="also write the figures to this JSON file")
     ap.add_argument("--keep", help="keep the generated inputs and outputs in this folder")
+    ap.add_argument("--fresh", action="store_true", help=f"regenerate the import benchmarks' source databases "
+                                                          f"instead of reusing them from {DB_CACHE}")
     a = ap.parse_args(argv)
+    global FRESH
+    FRESH = a.fresh
     steps = [s.strip() for s in a.only.split(",")] if a.only else list(STEPS)
     tmp = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="dyad-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
