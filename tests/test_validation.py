@@ -570,3 +570,18 @@ def test_old_snapshots_are_pruned(tmp_path):
         os.utime(folder / f"fp{i}", (1000 + i, 1000 + i))
     snapshot._prune(folder, keep=folder / "fp0")
     assert sorted(p.name for p in folder.iterdir()) == ["fp0", "fp3", "fp4"]  # current + the 2 newest
+
+
+def test_validating_again_and_again_keeps_nothing_in_the_gx_context(tmp_path):
+    """Results go to the caller only: GX's in-memory results store does not grow with each practice
+    (a batch orchestrator validates hundreds)."""
+    from dyad_lib.data.load import load_practice
+    from dyad_lib.data.validation import engine, validate
+
+    root = Path(__file__).resolve().parents[1] / "data"
+    store = engine().context.validation_results_store
+    before = len(store.list_keys())
+    p = load_practice("harbor-dental", root, collect=True)
+    first, second = validate(p), validate(p)
+    assert first.ok and second.ok
+    assert len(store.list_keys()) == before
