@@ -231,6 +231,9 @@ def test_benchmark_quick_prints_every_figure(tmp_path):
     assert p.returncode == 0, p.stderr[-3000:]
     for name in FIGURE_NAMES:
         assert f"| {name} " in p.stdout, name
+    # where a report's time goes: the phases of real runs, and each report's slowest cells
+    assert "Where a report's time goes" in p.stdout and re.search(r"\| kernel_start +\| imports +\|", p.stdout)
+    assert "Slowest cells" in p.stdout and "display(" in p.stdout
     figs = json.loads(out.read_text())["figures"]
     assert [f["name"] for f in figs] == list(FIGURE_NAMES)
     assert all(f["ratio"] > 0 for f in figs)
