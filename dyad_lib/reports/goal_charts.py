@@ -143,7 +143,7 @@ def targets_frame(targets: pd.DataFrame) -> pd.DataFrame:
             unit = registry.get(r.metric).unit
         except KeyError:
             unit = "ratio"
-        band = band_text(r.band_low, r.band_high, unit)
+        band = getattr(r, "band_text", "") or band_text(r.band_low, r.band_high, unit)
         rows.append({"metric": r.label, "today (T12)": fmt.number(r.current, unit),
                      "target": fmt.number(r.target, unit), "band": band, "how": r.how, "source": r.source})
     return pd.DataFrame(rows)

@@ -60,10 +60,11 @@ def _applies(practice: "Practice", mid: str) -> bool:
 
 def kpi_ids(practice: "Practice", with_band_only: bool = False) -> list[str]:
     from dyad_lib.metrics.compute import metric_def
+    from dyad_lib.metrics.registry import published
 
     out = [m for m in KPI_IDS if _applies(practice, m)]
     if with_band_only:
-        out = [m for m in out if metric_def(practice, m).band(practice.kind) is not None]
+        out = [m for m in out if published(metric_def(practice, m), practice.kind)]
     return out
 
 
