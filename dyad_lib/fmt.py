@@ -281,12 +281,13 @@ def _figure(text, value, metric, period, unit, basis, derived, attrs=()) -> Figu
 
 
 def figure(value: float | None, unit: str, metric: str | None = None, period: Any = None, *,
-           text: str | None = None, basis: str | None = None, derived: str | None = None) -> Figure:
+           text: str | None = None, basis: str | None = None, derived: str | None = None,
+           attrs: Any = ()) -> Figure:
     """`value` printed for people (`number`, or `text` when given), remembering its metric id,
     its period (a Period or its label) and its unrounded value."""
     label = None if period is None else str(getattr(period, "label", period))
     return Figure(number(value, unit) if text is None else text, value, metric=metric, period=label, unit=unit,
-                  basis=basis, derived=derived)
+                  basis=basis, derived=derived, attrs=attrs)
 
 
 class Sentence(str):
@@ -317,6 +318,10 @@ class Sentence(str):
     def figures(self) -> list[Figure]:
         return [p for p in self.parts if isinstance(p, Figure)]
 
+    def map_text(self, fn: Any) -> "Sentence":
+        """The sentence with `fn` applied to its words (never to its figures)."""
+        return Sentence(tuple(p if isinstance(p, Figure) else fn(p) for p in self.parts))
+
     def __add__(self, other: Any) -> "Sentence":  # type: ignore[override]
         return Sentence((self, other))
 
@@ -341,6 +346,13 @@ def say(template: str, /, **values: Any) -> Sentence:
             v = format(v, spec) if not conv else format({"r": repr, "s": str, "a": ascii}[conv](v), spec)
         parts.append(v if isinstance(v, (Figure, Sentence)) else str(v))
     return Sentence(parts)
+
+
+def map_words(text: Any, fn: Any) -> Any:
+    """`fn(text)` for plain text; for a Sentence, `fn` on its words only, its figures kept."""
+    if isinstance(text, Sentence):
+        return text.map_text(fn)
+    return fn(text) if isinstance(text, str) else text
 
 
 def joined(sep: str, items: Any) -> Sentence:

@@ -249,7 +249,7 @@ def test_report_reads_for_both_partners(demo_batch, pid):
     table = answers[answers.index('class="dyad-table qp-answers-q"'):]
     assert table.index("qp-a qp-clinical") < table.index("qp-a qp-business")
     assert all(q in table[:table.index("</thead>")] for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3"))
-    assert "#1f77b4" in page and "#d9822b" in page  # the partners' colours in the charts
+    assert "#1f77b4" in page and "#7b4fa6" in page  # the partners' colours in the charts
     assert "clinical lead rates" not in text and "business lead rates" not in text  # the practice's own words
     if pid == "harbor-dental":
         assert "Great team &amp; friendly" not in page or "&lt;b&gt;" in page  # free text escaped if shown

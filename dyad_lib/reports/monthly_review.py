@@ -312,8 +312,8 @@ def overhead_table(practice: "Practice", month: Period) -> pd.DataFrame:
     y = overhead_frame(practice, ytd_p).set_index("category")
     bands = [benchmarks.bands_figure(benchmarks.for_period(practice, month, f"overhead_ratio_{c}"), month)
              for c in m["category"]]
-    out = pd.DataFrame({
-        "Category": m["name"],
+    out = pd.DataFrame({  # object columns: each cell keeps its fmt.Figure
+        "Category": m["name"].astype(object),
         "This month": [fmt.money(x) for x in m["amount"]],
         "Share of collections": [fmt.figure(x, "ratio", f"overhead_ratio_{c}", month)
                                  for x, c in zip(m["share_of_collections"], m["category"])],
@@ -321,7 +321,7 @@ def overhead_table(practice: "Practice", month: Period) -> pd.DataFrame:
                                for c in m["category"]],
         "Band": bands,
         "Where": [w if isinstance(w, str) else "no band" for w in m["where"]],
-    })
+    }, dtype=object)
     out.attrs["numeric"] = ["This month", "Share of collections", "Year to date share"]
     return out
 
@@ -359,7 +359,8 @@ def metric_rows(practice: "Practice", period: Period, ids: tuple[str, ...] | lis
                      "Same period last year": fmt.figure(r.year_ago, r.unit, r.id, ago),
                      "Benchmark": benchmarks.bands_figure(r.bands, period),
                      "Where": r.where if isinstance(r.where, str) else "—"})
-    out = pd.DataFrame(rows, columns=["Measure", "This period", "Same period last year", "Benchmark", "Where"])
+    out = pd.DataFrame(rows, columns=["Measure", "This period", "Same period last year", "Benchmark", "Where"],
+                       dtype=object)
     out.attrs["numeric"] = ["This period", "Same period last year"]
     return out
 
