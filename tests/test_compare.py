@@ -91,7 +91,8 @@ def practice(tmp_path_factory):
 
 def test_compare_table(practice):
     t = compare(practice, parse_period("2026-05"))
-    assert list(t.columns) == COLUMNS
+    assert list(t.columns) == COLUMNS + ["period"]
+    assert set(t["period"]) == {"2026-05"}
     row = t.set_index("id").loc["collection_ratio"]
     # 2026-05: 9000 / (10000 − 500); 2026-04: 9100 / 9000; a year earlier is before the data
     assert row["value"] == pytest.approx(9000 / 9500)
@@ -172,3 +173,23 @@ def test_fmt():
     assert fmt.band_text(Band(None, 0.025, "benchmark", "top", "dental", ""), "ratio") == "≤ 2.5%"
     assert fmt.band_text(Band(30, 45, "benchmark", "typical", "medical", ""), "days") == "30–45 days"
     assert fmt.band_text(Band(60, 84, "benchmark", "top", "dental", ""), "count") == "60–84"
+
+
+def test_retention_is_judged_only_over_twelve_months(practice):
+    from dyad_lib.metrics import benchmarks
+    from dyad_lib.metrics.compute import compute_metrics
+
+    d = get("patient_retention")
+    # its bands are per year: none for a month's or a quarter's retention, both for twelve months
+    assert benchmarks.resolve(d, "dental", 1) == () and benchmarks.resolve(d, "dental", 3) == ()
+    assert [b.tier for b in benchmarks.resolve(d, "dental", 12)] == ["typical", "top"]
+    # the CLI's comparison is the period's own value (metrics.md); a scorecard's is the year's
+    month = parse_period("2026-05")
+    own = compare(practice, month, ["patient_retention"]).iloc[0]
+    assert own["period"] == "2026-05" and own["band_low"] is None
+    got = compute_metrics(practice, month, ["patient_retention"])["patient_retention"]
+    assert (own["value"] is None and got.value is None) or own["value"] == pytest.approx(got.value)
+    yearly = compare(practice, month, ["patient_retention"], on_year_basis=True).iloc[0]
+    assert yearly["period"] == "T12 to 2026-05"
+    t12 = compute_metrics(practice, month.view("t12"), ["patient_retention"])["patient_retention"]
+    assert yearly["value"] == t12.value or (yearly["value"] is None and t12.value is None)

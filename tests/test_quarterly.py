@@ -211,13 +211,20 @@ def test_scorecard_numbers_equal_compute_metrics(demo_batch, pid):
     pages, root, data, cache = demo_batch
     practice = load_snapshot(pid, data, cache)
     period = q.quarter_period(practice, PERIOD)
-    rows = dict(re.findall(r'<tr data-metric="([a-z0-9_]+)"><td>.*?<td class="num qp-value"([^>]*)>', pages[pid]))
+    found = re.findall(r'<tr data-metric="([a-z0-9_]+)" data-period="([^"]+)"><td>.*?<td class="num qp-value"([^>]*)>',
+                       pages[pid])
+    rows = {mid: attrs for mid, _, attrs in found}
+    shown = {mid: p for mid, p, _ in found}
+    # retention's targets and bands are for a year: its row is the twelve months ending with the quarter
+    assert shown.pop("patient_retention") == "T12 to 2026-09"
+    assert set(shown.values()) == {period.label}
     assert {"net_production", "collections", "collection_ratio", "overhead_ratio", "case_acceptance_value",
             "patient_retention", "chair_utilization", "pre_appointment_rate", "patient_nps", "team_satisfaction",
             "burnout_rate", "staff_enps", "dyad_alignment", "meeting_adherence_weekly", "action_items_overdue",
             "conflicts_open"} <= set(rows)
     assert any(k.startswith("quality_") for k in rows)
-    want = compute_metrics(practice, period, list(rows))
+    want = compute_metrics(practice, period, list(rows)) | compute_metrics(
+        practice, period.view("t12"), ["patient_retention"])
     for mid, attrs in rows.items():
         v = want[mid].value
         got = re.search(r'data-value="([^"]+)"', attrs)
@@ -225,8 +232,8 @@ def test_scorecard_numbers_equal_compute_metrics(demo_batch, pid):
             assert got is None, mid
         else:
             assert float(got.group(1)) == pytest.approx(v, rel=1e-12, abs=1e-12), mid
-            cell = re.search(rf'data-metric="{mid}">.*?qp-value"[^>]*>([^<]*)<', pages[pid]).group(1)
-            assert html.unescape(cell) == fmt.number(v, want[mid].unit), mid
+            cell = re.search(rf'data-metric="{mid}" data-period="[^"]+">.*?qp-value"[^>]*>(.*?)</td>', pages[pid]).group(1)
+            assert html.unescape(re.sub(r"<[^>]+>", "", cell)) == fmt.number(v, want[mid].unit), mid
 
 
 @pytest.mark.slow

@@ -6,11 +6,12 @@ band's edge, never backwards)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Mapping
 
 import pandas as pd
 
-from dyad_lib.fmt import pct_text
+from dyad_lib.fmt import band_text, pct_text
 from dyad_lib.goals.inputs import History, NO_SHOW_TARGET
 from dyad_lib.goals.levers import LEVER_STEPS
 
@@ -53,10 +54,17 @@ def kpi_target(current: float | None, low: float | None, high: float | None, bet
     reached = current >= edge if better == "up" else current <= edge
     if reached:
         if tier == "typical":
-            return current, (f"hold: past the typical {_edge(edge, unit)} practices measure (not a target; no "
-                             "top-performer figure is published)")
+            inside = (low is None or current >= low) and (high is None or current <= high)
+            where = "within" if inside else "better than"
+            return current, (f"hold: {where} the typical {_range(low, high, unit)} practices measure (what they "
+                             "reach, not a target; no top-performer figure is published)")
         return current, "hold: at the top performers' level" if tier == "top" else "hold: at or better than the band"
     return current + step * (edge - current), f"{step:.0%} of the way to {_edge(edge, unit)}"
+
+
+def _range(low: float | None, high: float | None, unit: str) -> str:
+    """'52.0–60.0%', '30–45 days': the band as the reports print it."""
+    return band_text(SimpleNamespace(low=low, high=high), unit)
 
 
 def _edge(x: float, unit: str) -> str:

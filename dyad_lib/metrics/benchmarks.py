@@ -8,9 +8,10 @@ it is put on the basis of the value it is compared with, or not used at all:
 - **basis**: a band on a sum is scaled to the period — × its months (`per: month`), × its months ÷ 12
   (`per: year`), × its dentists or physicians (`per: provider_…`, full-time equivalents where the
   providers table gives them) — and says so ("60–84 for the month: 20–28 per dentist per month ×
-  3 dentists"); a twelve-months metric (retention) takes a band per year whatever the period's
-  length; a rate or a balance takes a band without `per`. The registry refuses any other pairing
-  when it loads (`registry.band_fits`);
+  3 dentists"); a twelve-months metric (retention) takes its band per year only over twelve
+  months (a month's retention runs near 100% and is not judged by a yearly figure); a rate or a
+  balance takes a band without `per`. The registry refuses any other pairing when it loads
+  (`registry.band_fits`);
 - **tier**: `typical` (what practices measure) or `top` (what the best reach, or a consultant's
   standard; targets count as top). Verdicts, targets and opportunities use the top tier where one
   is published, else the typical one; a value better than a typical band reads "above typical",
@@ -178,6 +179,8 @@ def doctor_fte(practice: "Practice", period: "Period") -> float | None:
 
 def _factor(d: MetricDef, band: Band, months: int | None, providers: float | None) -> float | None:
     """What a published band is multiplied by to sit on the value's basis (None: it cannot)."""
+    if d.basis == "twelve_months":  # a year's band judges a value over twelve months only
+        return 1.0 if months in (None, 12) else None
     if d.basis != "sum":
         return 1.0
     if months is None:

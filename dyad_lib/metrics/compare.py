@@ -180,26 +180,49 @@ def doctors_in(practice: "Practice", period: "Period") -> float | None:
     return bm.doctor_fte(practice, period)
 
 
+def year_basis(period: "Period") -> "Period":
+    """The period a twelve-months metric (retention) is judged over for `period`: itself when it is
+    twelve months long, else the twelve months ending with its last month."""
+    return period if period.n_months == 12 else period.view("t12")
+
+
 def compare(practice: "Practice", period: "Period", ids: Iterable[str] | None = None,
-            goals: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """One row per metric (columns: COLUMNS) for the period, the previous period and a year earlier.
-    `goals` maps metric ids to the practice's own targets (e.g. from goals.yaml)."""
+            goals: Mapping[str, float] | None = None, on_year_basis: bool = False) -> pd.DataFrame:
+    """One row per metric (columns: COLUMNS + `period`, the label of the period the row's value is
+    for) for the period, the previous period and a year earlier. `goals` maps metric ids to the
+    practice's own targets (e.g. from goals.yaml).
+
+    `on_year_basis`: a twelve-months metric (retention, whose bands and targets are for a year) is
+    shown over the twelve months ending with the period, the previous period and a year earlier
+    (`year_basis`) — what a scorecard with targets needs. Without it every value is exactly
+    `compute_metrics` over `period` (what `dyad metrics` prints); such a value over a shorter
+    period has no band."""
     from dyad_lib.metrics.compute import compute_metrics, metric_def
 
     now = compute_metrics(practice, period, ids)
     ids = list(now)
     prev = compute_metrics(practice, period.previous(), ids)
     ago = compute_metrics(practice, period.year_earlier(), ids)
+    yearly = [i for i in ids if on_year_basis and metric_def(practice, i).basis == "twelve_months"
+              and period.n_months != 12]
+    shown = {i: period for i in ids}
+    if yearly:
+        y = year_basis(period)
+        now |= compute_metrics(practice, y, yearly)
+        prev |= compute_metrics(practice, year_basis(period.previous()), yearly)
+        ago |= compute_metrics(practice, year_basis(period.year_earlier()), yearly)
+        shown |= {i: y for i in yearly}
     goals = dict(goals or {})
     rows = []
     for mid in ids:
         d = metric_def(practice, mid)
-        bands = bm.for_period(practice, period, d)
+        bands = bm.for_period(practice, shown[mid], d)
         goal = goals.get(mid)
         if goal is None and mid.startswith("quality_"):
             goal = _quality_target(practice, period, mid[len("quality_"):])
-        rows.append(compare_value(d, practice.kind, now[mid], prev[mid], ago[mid], goal, bands).to_dict())
-    return pd.DataFrame(rows, columns=COLUMNS)
+        row = compare_value(d, practice.kind, now[mid], prev[mid], ago[mid], goal, bands).to_dict()
+        rows.append(row | {"period": shown[mid].label})
+    return pd.DataFrame(rows, columns=COLUMNS + ["period"])
 
 
 def _quality_target(practice: "Practice", period: "Period", measure: str) -> float | None:

@@ -4,11 +4,6 @@ They look at windows of `active_patient_months` rather than at the period's mont
 work on the distinct (patient, month) pairs of completed visits, precomputed once per practice.
 New patients and retention need that much history before the period: a patient first seen in the
 data's first month may well be a long-standing patient, so earlier periods are not computable.
-
-Retention has one basis whatever the period's length: the twelve months ending with the period's
-last month (of the patients active before those twelve months, the share still active at their
-end). A month's or a quarter's own retention would be near 100% and not comparable with a year's
-target or with the published yearly figures (patients lost a year).
 """
 
 from __future__ import annotations
@@ -18,8 +13,6 @@ import numpy as np
 from dyad_lib.metrics.components import Components, month_index, month_of
 
 IDS = ("active_patients", "new_patients", "patient_retention")
-#: Retention is measured over this many months ending with the period's last month.
-RETENTION_MONTHS = 12
 
 
 def _patients_in(comp: Components, lo: int, hi: int) -> np.ndarray:
@@ -45,22 +38,18 @@ def evaluate(comp: Components, start: int, end: int) -> dict[str, tuple[float | 
     else:
         out["active_patients"] = (float(_patients_in(comp, end - n + 1, end).sum()), None)
     if start - n < first:
-        out["new_patients"] = (None, f"needs {n} months of appointment history before {{period}} "
-                                     f"(appointments start {month_of(first):%Y-%m}; the first computable month is "
-                                     f"{month_of(first + n):%Y-%m})")
-    else:
-        fv = comp.first_visit_month
-        out["new_patients"] = (float(((fv >= start) & (fv <= end)).sum()), None)
-    year_start = end - RETENTION_MONTHS + 1
-    if year_start - n < first:
-        out["patient_retention"] = (None, f"needs {n} months of appointment history before the twelve months "
-                                          f"ending {{last}} (appointments start {month_of(first):%Y-%m}; the "
-                                          f"first computable month is {month_of(first + n + RETENTION_MONTHS - 1):%Y-%m})")
+        why = (f"needs {n} months of appointment history before {{period}} "
+               f"(appointments start {month_of(first):%Y-%m}; the first computable month is "
+               f"{month_of(first + n):%Y-%m})")
+        out["new_patients"] = (None, why)
+        out["patient_retention"] = (None, why)
         return out
-    base = _patients_in(comp, year_start - n, year_start - 1)
+    fv = comp.first_visit_month
+    out["new_patients"] = (float(((fv >= start) & (fv <= end)).sum()), None)
+    base = _patients_in(comp, start - n, start - 1)
     n_base = int(base.sum())
     if n_base == 0:
-        out["patient_retention"] = (None, "no patient was active before the twelve months ending {last}")
+        out["patient_retention"] = (None, "no patient was active before {period}")
     else:
         kept = int((base & _patients_in(comp, end - n + 1, end)).sum())
         out["patient_retention"] = (kept / n_base, None)

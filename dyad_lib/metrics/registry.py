@@ -29,6 +29,8 @@ BASES = ("rate", "sum", "balance", "twelve_months")
 #: Tiers of a band: what practices measure, or what the best reach (targets count as top).
 TIERS = ("typical", "top")
 #: The basis of a band on a sum, or `year` for a twelve-months metric (None: a rate or balance).
+#: A `twelve_months` metric is a rate whose value over any period follows its formula, but whose
+#: bands and targets are for a year: they judge it only over twelve months.
 BAND_PER = (None, "month", "year", "provider_month", "provider_year")
 
 

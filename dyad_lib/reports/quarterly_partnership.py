@@ -195,17 +195,28 @@ def scorecard_ids(practice: "Practice") -> list[tuple[str, str, str]]:
     return out
 
 
-def quarter_series(practice: "Practice", period: Period, ids: list[str], n: int = N_QUARTERS) -> pd.DataFrame:
-    """One row per quarter (the `n` quarters ending with `period`, oldest first; index: labels),
-    one column per id, NaN where not computable — the same `compute_metrics` as the scorecard."""
-    from dyad_lib.metrics.compute import compute_metrics
-
+def _quarters(period: Period, n: int) -> list[Period]:
+    """The `n` quarters ending with `period`, oldest first."""
     quarters = [period]
     for _ in range(n - 1):
         quarters.insert(0, quarters[0].previous())
+    return quarters
+
+
+def quarter_series(practice: "Practice", period: Period, ids: list[str], n: int = N_QUARTERS) -> pd.DataFrame:
+    """One row per quarter (the `n` quarters ending with `period`, oldest first; index: labels),
+    one column per id, NaN where not computable — the same `compute_metrics` as the scorecard (a
+    twelve-months metric over the twelve months ending with each quarter)."""
+    from dyad_lib.metrics.compare import year_basis
+    from dyad_lib.metrics.compute import compute_metrics, metric_def
+
+    quarters = _quarters(period, n)
+    yearly = [i for i in ids if metric_def(practice, i).basis == "twelve_months"]  # as the scorecard shows them
     rows = {}
     for q in quarters:
-        got = compute_metrics(practice, q, ids)
+        got = compute_metrics(practice, q, [i for i in ids if i not in yearly])
+        if yearly:
+            got |= compute_metrics(practice, year_basis(q), yearly)
         rows[q.label] = {k: (np.nan if v.value is None else float(v.value)) for k, v in got.items()}
     return pd.DataFrame.from_dict(rows, orient="index", columns=ids).astype(float)
 
@@ -236,7 +247,8 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
     Targets, first that exists: the partners' KPI target for the quarter's fiscal year
     (goals.yaml), a quality measure's own target rate, the registry's benchmark or target band for
     this kind of practice, the checkpoint rule for the partnership logs. Values are exactly
-    `compute_metrics(practice, period)` (via `compare`).
+    `compute_metrics(practice, period)` (via `compare`) — retention, whose targets and bands are for
+    a year, over the twelve months ending with the quarter (the row's `period`).
     """
     from dyad_lib.metrics.compare import compare
     from dyad_lib.metrics.compute import metric_def
@@ -256,7 +268,7 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
             goal_map[mid], goal_source[mid] = kpi[mid], f"the partners' {fy} target (goals.yaml)"
         elif mid in rules:
             goal_map[mid], goal_source[mid] = rules[mid], "checkpoint rule"
-    c = compare(practice, period, ids, goals=goal_map).set_index("id")
+    c = compare(practice, period, ids, goals=goal_map, on_year_basis=True).set_index("id")
     series = quarter_series(practice, period, ids, n_quarters)
     rows = []
     for half, group, mid in lines:
@@ -276,7 +288,9 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
         value = None if pd.isna(r["value"]) else float(r["value"])
         prev = None if pd.isna(r["previous"]) else float(r["previous"])
         rows.append({
-            "half": half, "group": group, "id": mid, "label": r["label"], "unit": r["unit"], "better": d.better,
+            "half": half, "group": group, "id": mid, "unit": r["unit"], "better": d.better,
+            "label": r["label"] if r["period"] == period.label else f"{r['label']} (12 months)",
+            "period": r["period"],
             "value": value, "reason": r["reason"] if value is None else None,
             "target_value": goal, "target": target, "target_source": target_source, "has_target": has_target,
             "verdict": verdict if has_target else None, "status": status, "tone": tone,
@@ -316,9 +330,10 @@ TONE_COLOURS = {"good": palette.GOOD, "warn": palette.WARN, "bad": palette.BAD, 
 
 
 def sparkline_svg(values: list[float | None], labels: list[str], unit: str, target: float | None = None,
-                  tone: str = "none", metric: str | None = None) -> str:
+                  tone: str = "none", metric: str | None = None, periods: list[str] | None = None) -> str:
     """A tiny line of the last quarters (gaps where not computable), the target dashed when it is
-    a single number, the latest point coloured by the status. Tooltip: every quarter's value."""
+    a single number, the latest point coloured by the status. Tooltip: every quarter's value.
+    `periods`: the period each value is for, as tagged in the page (default: `labels`)."""
     pts = [(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
     if len(pts) < 2:
         return render("sparkline", segments=[], singles=[])
@@ -343,7 +358,7 @@ def sparkline_svg(values: list[float | None], labels: list[str], unit: str, targ
     tip = "; ".join(f"{lab}: {fmt.metric(v, unit)}" for lab, v in zip(labels, values))
     import json
 
-    series = json.dumps([[lab, v] for lab, v in zip(labels, values)]) if metric else ""
+    series = json.dumps([[lab, v] for lab, v in zip(periods or labels, values)]) if metric else ""
     return render("sparkline", w=SPARK_W, h=SPARK_H, pad=SPARK_PAD, tip=tip, metric=metric or "", series=series,
                   segments=[" ".join(f"{x},{y}" for x, y in s) for s in segs if len(s) > 1],
                   singles=[s[0] for s in segs if len(s) == 1],
@@ -368,30 +383,43 @@ def _change(row: Mapping[str, Any]) -> dict[str, str] | None:
             "text": fmt.difference(row["value"], row["previous"], row["unit"])}
 
 
+def _on_year_basis(row: Mapping[str, Any], period: Period | None) -> bool:
+    """Whether a scorecard row shows its metric over the twelve months ending with the quarter
+    (retention, whose targets and bands are for a year) rather than over the quarter."""
+    return period is not None and row.get("period") not in (None, period.label)
+
+
 def scorecard_html(card: pd.DataFrame, half: str, practice: "Practice") -> Markup:
     """One half of the scorecard as a table. Each row carries `data-metric` and `data-value` (the
     unrounded value) so a reader's tool — and the tests — can check it against `dyad metrics`."""
+    from dyad_lib.metrics.compare import year_basis
+
     quarters = card.attrs.get("quarters", [])
     period = card.attrs.get("period")
-    prev_p = period.previous() if period is not None else None
-    ago_p = period.year_earlier() if period is not None else None
     groups = []
     for group, g in card[card["half"] == half].groupby("group", sort=False):
         rows = []
         for r in g.to_dict("records"):
             has_value = r["value"] is not None
+            p, prev_p, ago_p = ((period, period.previous(), period.year_earlier()) if period is not None
+                                else (None, None, None))
+            spark_periods = None
+            if _on_year_basis(r, period):
+                p, prev_p, ago_p = year_basis(p), year_basis(prev_p), year_basis(ago_p)
+                spark_periods = [year_basis(q).label for q in _quarters(period, len(quarters))]
             rows.append({
                 "id": r["id"], "label": r["label"], "bridge": r["bridge"] if isinstance(r["bridge"], str) else "",
-                "period": period.label if period is not None else "",
+                "period": p.label if p is not None else "",
                 "value": r["value"], "value_repr": repr(r["value"]) if has_value else "",
-                "value_text": fmt.figure(r["value"], r["unit"], r["id"], period) if has_value else "",
+                "value_text": fmt.figure(r["value"], r["unit"], r["id"], p) if has_value else "",
                 "reason": in_words(_text(r["reason"]) or "not available", practice),
                 "tone": r["tone"], "status": r["status"], "why": in_words(_text(r["status_reason"]), practice),
                 "target": r["target"], "target_source": r["target_source"] if r["has_target"] else "",
                 "previous_text": fmt.figure(r["previous"], r["unit"], r["id"], prev_p),
                 "change": _change(r) if has_value else None,
                 "year_ago_text": fmt.figure(r["year_ago"], r["unit"], r["id"], ago_p),
-                "spark": sparkline_svg(r["series"], quarters, r["unit"], r["target_value"], r["tone"], r["id"]),
+                "spark": sparkline_svg(r["series"], quarters, r["unit"], r["target_value"], r["tone"], r["id"],
+                                       spark_periods),
             })
         groups.append({"name": group, "rows": rows})
     return render("scorecard", groups=groups, dash=fmt.DASH, n_quarters=len(quarters),
@@ -911,6 +939,7 @@ def scorecard_agenda(card: pd.DataFrame, practice: "Practice") -> dict[str, list
     """Agenda lines from the practice half of the scorecard (the partnership half and patient NPS are
     already covered by `dyad_lib.partnership.checkpoint`): measures on track are working, measures that need
     attention could be improved; each names the value, the target and its source."""
+    from dyad_lib.metrics.compare import year_basis
     from dyad_lib.partnership.checkpoint import AgendaItem
 
     out: dict[str, list] = {"working": [], "improve": []}
@@ -919,9 +948,12 @@ def scorecard_agenda(card: pd.DataFrame, practice: "Practice") -> dict[str, list
         if r["value"] is None or r["verdict"] not in ("good", "concern"):
             continue
         src = r["target_source"].replace("(goals.yaml)", "").strip()
+        p, q = card.attrs.get("period"), card.attrs["quarters"][-1]
+        if _on_year_basis(r, p):  # retention: the twelve months ending with the quarter
+            p = year_basis(p)
+            q = f"the twelve months to {p.end:%B %Y}"
         text = fmt.say("{label}: {x} in {q} against {t} ({src}).", label=r["label"],
-                       x=fmt.figure(r["value"], r["unit"], r["id"], card.attrs.get("period")),
-                       q=card.attrs["quarters"][-1], t=r["target"], src=src)
+                       x=fmt.figure(r["value"], r["unit"], r["id"], p), q=q, t=r["target"], src=src)
         out["working" if r["verdict"] == "good" else "improve"].append(AgendaItem("scorecard", text))
     return out
 

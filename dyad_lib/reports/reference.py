@@ -197,8 +197,8 @@ def metrics_markdown() -> str:
              "average, a median) or *top performers* (a top decile, or a consultant's standard for a "
              "well-run practice; a target counts as top) — and a basis: a band on a count is per month or "
              "per dentist/physician per month and is scaled to the period and the practice's providers; "
-             "retention is always one year's (the twelve months ending with the period) and its bands are "
-             "per year; ratios take their bands as they are. Verdicts, targets and sized opportunities use "
+             "retention's bands are per year, so they judge a retention measured over twelve months only (a "
+             "scorecard shows retention over the twelve months ending with its period); ratios take their bands as they are. Verdicts, targets and sized opportunities use "
              "the top performers' band where one is published, else the typical one (a value better than "
              "typical is 'above typical', never a target met).\n"]
     by_section: dict[str, list[registry.MetricDef]] = {}
