@@ -361,3 +361,23 @@ def test_partners_words_choices_and_links_are_shown(demo_batch):
         assert item in supplies, item
     # every rate names its period
     assert "action items due in 2026Q3" in text and "over the last 12 months (October 2025 – September 2026)" in text
+
+
+def test_headline_counts_one_set_of_measures():
+    card = pd.DataFrame({
+        "has_target": [True, True, True, True, False],
+        "value": [1.0, 2.0, 3.0, None, 5.0],
+        "previous": [0.5, 2.5, None, 1.0, 4.0],
+        "verdict": ["good", "concern", "watch", None, "good"],
+        "trend": ["better", "worse", "better", "worse", "better"],
+    })
+    k = q.verdict_counts(card)
+    # only the three lines with a target and a value count, in both splits
+    assert k["with_target"] == 3
+    assert (k["good"], k["watch"], k["concern"]) == (1, 1, 1)
+    assert (k["better"], k["worse"], k["same"], k["no_previous"]) == (1, 1, 0, 1)
+    assert k["good"] + k["watch"] + k["concern"] == k["better"] + k["worse"] + k["same"] + k["no_previous"] == 3
+    card.attrs["previous_label"] = "2026Q2"
+    line = q.headline_sentences(card, {}, None, None)[0]
+    assert line.startswith("Of the 3 scorecard measures with a target, 1 is on track, 1 to watch and 1 needs attention")
+    assert "1 moved the better way, 1 the worse way and 1 has no figure for it." in line

@@ -1064,8 +1064,9 @@ def headline_sentences(card: pd.DataFrame, agenda: Mapping[str, list], focus: pd
             moved.append(f"{k['same']} held")
         if k["no_previous"]:
             moved.append(f"{k['no_previous']} {'has' if k['no_previous'] == 1 else 'have'} no figure for it")
-        out.append(f"Of the {k['with_target']} scorecard measures with a target, {k['good']} are on track, "
-                   f"{k['watch']} to watch and {k['concern']} need attention; of the same "
+        are, needs = ("is" if k["good"] == 1 else "are"), ("needs" if k["concern"] == 1 else "need")
+        out.append(f"Of the {k['with_target']} scorecard measures with a target, {k['good']} {are} on track, "
+                   f"{k['watch']} to watch and {k['concern']} {needs} attention; of the same "
                    f"{k['with_target']}, compared with {card.attrs['previous_label']}, "
                    + ", ".join(moved[:-1]) + " and " + moved[-1] + ".")
     if focus is not None and len(focus):
