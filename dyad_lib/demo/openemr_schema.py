@@ -35,10 +35,11 @@ ZERO_DATE = "0000-00-00"
 metadata = sa.MetaData()
 
 
-def _table(name: str, *cols: sa.Column, indexes: tuple[tuple[str, ...], ...] = ()) -> sa.Table:
+def _table(name: str, *cols: sa.Column, indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> sa.Table:
+    """A table with OpenEMR's own index names (index names are per table in MySQL, global in SQLite)."""
     t = sa.Table(name, metadata, *cols)
-    for cols_ in indexes:
-        sa.Index(f"ix_{name}_{'_'.join(cols_)}".lower(), *[t.c[c] for c in cols_])
+    for index_name, cols_ in indexes:
+        sa.Index(f"{name}_{index_name}" if index_name in ("pid", "date") else index_name, *[t.c[c] for c in cols_])
     return t
 
 
@@ -77,7 +78,7 @@ patient_data = _table("patient_data", _pk("id", BIG), R("pid", BIG, 0), R("pubpi
                       N("street", sa.String(255)), N("city", sa.String(255)), N("postal_code", sa.String(255)),
                       N("phone_home", sa.String(255)), N("phone_cell", sa.String(255)), N("email", sa.String(255)),
                       N("sex", sa.String(255)), N("regdate", sa.Date), N("date", sa.DateTime),
-                      N("providerID", INT), indexes=(("pid",),))
+                      N("providerID", INT), indexes=(("pid", ("pid",)),))
 form_encounter = _table("form_encounter", _pk("id", BIG), N("date", sa.DateTime), N("reason", sa.Text),
                         N("facility", sa.Text), R("facility_id", INT, 0), N("pid", BIG), N("encounter", BIG),
                         N("onset_date", sa.DateTime), N("sensitivity", sa.String(30)), N("billing_note", sa.Text),
@@ -85,7 +86,7 @@ form_encounter = _table("form_encounter", _pk("id", BIG), N("date", sa.DateTime)
                         N("last_stmt_date", sa.Date), R("stmt_count", INT, 0), N("provider_id", INT, 0),
                         N("supervisor_id", INT, 0), R("invoice_refno", sa.String(31), ""),
                         R("billing_facility", INT, 0), N("pos_code", TINY),
-                        indexes=(("pid", "encounter"), ("date",)))
+                        indexes=(("pid_encounter", ("pid", "encounter")), ("encounter_date", ("date",))))
 billing = _table("billing", _pk("id"), N("date", sa.DateTime), N("code_type", sa.String(15)), N("code", sa.String(20)),
                  N("pid", BIG), N("provider_id", INT), N("user", INT), N("groupname", sa.String(255)),
                  N("authorized", TINY), N("encounter", INT), N("code_text", sa.Text), N("billed", TINY),
@@ -95,14 +96,14 @@ billing = _table("billing", _pk("id"), N("date", sa.DateTime), N("code_type", sa
                  N("x12_partner_id", INT), N("ndc_info", sa.String(255)), R("notecodes", sa.String(25), ""),
                  N("external_id", sa.String(20)), R("pricelevel", sa.String(31), ""),
                  R("revenue_code", sa.String(6), ""), R("chargecat", sa.String(31), ""),
-                 indexes=(("pid",),))
+                 indexes=(("pid", ("pid",)),))
 ar_session = _table("ar_session", _pk("session_id"), R("payer_id", INT, 0), R("user_id", INT, 0),
                     R("closed", TINY, 0), R("reference", sa.String(255), ""), N("check_date", sa.Date),
                     N("deposit_date", sa.Date), R("pay_total", MONEY, 0), N("created_time", sa.DateTime),
                     N("modified_time", sa.DateTime), R("global_amount", MONEY, 0),
                     R("payment_type", sa.String(50), ""), N("description", sa.Text),
                     R("adjustment_code", sa.String(50), ""), N("post_to_date", sa.Date), R("patient_id", BIG, 0),
-                    R("payment_method", sa.String(25), ""), indexes=(("deposit_date",),))
+                    R("payment_method", sa.String(25), ""), indexes=(("deposit_date", ("deposit_date",)),))
 ar_activity = _table("ar_activity", _pk("pid"), _pk("encounter"), _pk("sequence_no"),
                      R("code_type", sa.String(12), ""), R("code", sa.String(20), ""), R("modifier", sa.String(12), ""),
                      R("payer_type", INT, 0), R("post_time", sa.DateTime), R("post_user", INT, 0),
@@ -110,7 +111,7 @@ ar_activity = _table("ar_activity", _pk("pid"), _pk("encounter"), _pk("sequence_
                      R("adj_amount", MONEY, 0), N("modified_time", sa.DateTime), R("follow_up", sa.String(1), ""),
                      N("follow_up_note", sa.Text), R("account_code", sa.String(15), ""),
                      N("reason_code", sa.String(255)), N("deleted", sa.DateTime), N("post_date", sa.Date),
-                     N("payer_claim_number", sa.String(30)), indexes=(("session_id",),))
+                     N("payer_claim_number", sa.String(30)), indexes=(("session_id", ("session_id",)),))
 claims = _table("claims", _pk("patient_id", BIG), _pk("encounter_id"), _pk("version"), R("payer_id", INT, 0),
                 R("status", TINY, 0), R("payer_type", TINY, 0), R("bill_process", TINY, 0), N("bill_time", sa.DateTime),
                 N("process_time", sa.DateTime), N("process_file", sa.String(255)), N("target", sa.String(30)),
@@ -146,8 +147,8 @@ openemr_postcalendar_events = _table(
     N("pc_language", sa.String(30)), R("pc_apptstatus", sa.String(15), "-"), R("pc_prefcatid", INT, 0),
     R("pc_facility", INT, 0), R("pc_sendalertsms", sa.String(3), "NO"), R("pc_sendalertemail", sa.String(3), "NO"),
     R("pc_billing_location", sa.SmallInteger, 0), R("pc_room", sa.String(20), ""),
-    indexes=(("pc_catid", "pc_aid", "pc_eventDate", "pc_endDate", "pc_eventstatus", "pc_sharing", "pc_topic"),
-             ("pc_eventDate",)))
+    indexes=(("basic_event", ("pc_catid", "pc_aid", "pc_eventDate", "pc_endDate", "pc_eventstatus", "pc_sharing",
+                              "pc_topic")), ("pc_eventDate", ("pc_eventDate",))))
 
 TABLES = tuple(metadata.tables)
 
