@@ -40,9 +40,10 @@ NO_GOALS = "no goals set"
 
 ROLE_WORDS = {
     "dental": {"clinical": "dentist", "business": "office manager", "chair": "chair", "providers": "dentists and hygienists",
-               "production": "Production", "chair_time": "chair time"},
+               "production": "Production", "chair_time": "chair time", "is": "is", "does": "does"},
     "medical": {"clinical": "physician", "business": "practice administrator", "chair": "exam room",
-                "providers": "physicians", "production": "Charges", "chair_time": "exam-room time"},
+                "providers": "physicians", "production": "Charges", "chair_time": "exam-room time", "is": "are",
+                "does": "do"},
 }
 
 
@@ -60,8 +61,8 @@ def intro(practice: "Practice") -> str:
     return (f"The same month read two ways. {w['production']} is the work done in the {w['chair']}, the number "
             f"{clinical} steers; cash and costs are what came in and what went out, the numbers {business} "
             f"manages. Each figure shows the month's goal, the same month last year, and the year to date "
-            f"against the goal phased to date. Both views matter: {prod} that is not collected does not pay "
-            f"the bills, and collections follow the {prod} of earlier months.")
+            f"against the goal phased to date. Both views matter: {prod} that {w['is']} not collected "
+            f"{w['does']} not pay the bills, and collections follow the {prod} of earlier months.")
 
 
 def view_title(practice: "Practice", view: str) -> str:
@@ -387,10 +388,10 @@ def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
         "Provider": b["name"],
         prod: [fmt.money(x) for x in b["production"]],
         "Share": [fmt.percent(x / total) if total and not pd.isna(x) else fmt.DASH for x in b["production"]],
-        "Per chair hour": [fmt.money_per_hour(x) for x in b["production_per_hour"]],
+        f"Per {words(practice)['chair']} hour": [fmt.money_per_hour(x) for x in b["production_per_hour"]],
         "Visits": [fmt.count(x) for x in b["visits_completed"]],
         "No-shows": [fmt.percent(x) for x in b["no_show_rate"]],
-        "Case acceptance": [fmt.percent(x) for x in b["case_acceptance_value"]],
+        fmt.vocabulary("Case acceptance", practice.kind): [fmt.percent(x) for x in b["case_acceptance_value"]],
     }
     if b["role"].notna().any():
         cols = {"Provider": cols.pop("Provider"), "Role": [ROLE_NAMES.get(r, fmt.DASH) for r in b["role"]], **cols}
@@ -412,9 +413,11 @@ def provider_note(practice: "Practice", period: Period) -> str | None:
     if odd.empty:
         return None
     names = ", ".join(odd["name"].astype(str))
-    return (f"{names}: completed visits but no production of their own in the financials — the practice system "
-            "books this work under another provider's number (hygiene is often billed under the dentist's); the "
-            "per-hour figure comes from the visits' production.")
+    usual = ("hygiene is often billed under the dentist's" if practice.kind == "dental" else
+             "a nurse practitioner's visits are often billed under the supervising physician's")
+    return fmt.vocabulary(f"{names}: completed visits but no production of their own in the financials — the practice "
+                          f"system books this work under another provider's number ({usual}); the per-hour figure "
+                          "comes from the visits' production.", practice.kind)
 
 
 def provider_production_frame(practice: "Practice", period: Period) -> pd.DataFrame:

@@ -14,7 +14,7 @@ come from `dyad_lib.metrics.compute.compute_metrics`; nothing is recomputed here
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Mapping
 
 from dyad_lib import fmt
@@ -280,7 +280,8 @@ def candidates(practice: "Practice", month: Period, goals: Mapping[str, Any] | N
     out += _collection_points(practice, recent, now_r, ago_r)
     out += _no_show_points(practice, recent, now_r, ago_r)
     out += _acceptance_points(practice, recent, now_r, ago_r)
-    return out
+    # written once for both kinds of practice; a family practice reads charges and care plans
+    return [replace(p, text=fmt.vocabulary(p.text, practice.kind)) for p in out]
 
 
 def rank(points: list[TalkingPoint], n: int = MAX_POINTS, at_least: int = MIN_POINTS) -> list[TalkingPoint]:

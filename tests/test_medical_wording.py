@@ -1,0 +1,59 @@
+"""A family practice reads its reports in its own words: every report rendered for the medical demo
+(and for a practice imported from OpenEMR) is searched for the dental-only vocabulary, outside the
+glossary (which prints the contract's column names, such as gross_production and chair_minutes)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+#: Dental-only words: a medical report speaks of charges, exam rooms, care plans, physicians and
+#: practice administrators instead.
+DENTAL_TERMS = (r"\bproduction\b", r"\bproduce[sd]?\b", r"\bchairs?\b", r"treatment presented", r"case acceptance",
+                r"\bhygien", r"\bdentists?\b", r"\boffice managers?\b", r"\bdental\b", r"\boperator(y|ies)\b")
+HEADING = "\u00a7H2\u00a7"
+
+
+def visible_text_outside_glossary(html: str) -> str:
+    """The report's readable text (no scripts, styles or chart specs) without its glossary section."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "template"]):
+        tag.decompose()
+    for h in soup.find_all(["h1", "h2"]):
+        h.insert(0, f" {HEADING} ")
+    chunks = soup.get_text(" ").split(HEADING)
+    kept = [c for c in chunks if not c.strip().lower().startswith("glossary")]
+    return re.sub(r"\s+", " ", " ".join(kept))
+
+
+def leaks(html: str) -> list[str]:
+    text = visible_text_outside_glossary(html)
+    out = []
+    for term in DENTAL_TERMS:
+        for m in re.finditer(term, text, flags=re.I):
+            out.append(f"{m.group(0)!r} in …{text[max(0, m.start() - 70):m.end() + 40]}…")
+    return out
+
+
+def practice_reports(root: Path, practice_id: str) -> list[Path]:
+    return sorted((root / practice_id).rglob("*.html"))
+
+
+def test_the_scan_finds_dental_words_and_skips_the_glossary():
+    html = ("<h1>Monthly review</h1><p>Net production rose.</p><h2 id='Glossary'>Glossary</h2>"
+            "<table><tr><td>Σ gross_production per chair hour</td></tr></table><h2>Data quality</h2><p>Fine.</p>"
+            "<script>var production = 1;</script>")
+    assert [x.split(" in ")[0] for x in leaks(html)] == ["'production'"]
+    assert leaks("<p>Charges per exam-room hour, physicians and the practice administrator.</p>") == []
+
+
+def test_every_report_of_the_medical_demo_uses_medical_words(demo_run):
+    _, root, _ = demo_run
+    files = practice_reports(root, "maple-family-medicine")
+    assert len(files) >= 5, files
+    found = {f.relative_to(root).as_posix(): leaks(f.read_text(encoding="utf-8")) for f in files}
+    assert {k: v for k, v in found.items() if v} == {}
