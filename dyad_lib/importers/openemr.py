@@ -322,6 +322,11 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
                             encounter=pd.to_numeric(encs["encounter"]).astype("int64"))
         m = keyed[["pid", "encounter"]].merge(cl, on=["pid", "encounter"], how="left")
         sub = to_dates(m["submitted"]) if len(m) else pd.Series(dtype="datetime64[ns]")
+        before = sub.to_numpy() < encs["day"].to_numpy()
+        if before.any():
+            report.notes.append(f"{int(before.sum())} claim(s) were billed before their visit's date (a re-dated "
+                                "encounter); they count as submitted on the visit's day.")
+            sub = sub.where(~before, encs["day"].to_numpy())
         charges["submitted_date"] = sub.to_numpy()
         denied = pd.to_numeric(m["denied"], errors="coerce").fillna(0) > 0
         charges["denied"] = pd.array(np.where(sub.notna(), denied, pd.NA), dtype="boolean")

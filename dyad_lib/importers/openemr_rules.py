@@ -106,7 +106,8 @@ RULES = {
                      "form_encounter.date, entry_date = the day its first charge line was entered (billing.date; "
                      "a line entered before the visit's date — a re-dated encounter — counts as entered that day), "
                      "amount = its gross charges; submitted_date = the first time a claim for it was billed to an "
-                     "insurer (claims.bill_time, status 2 or later, payer_type ≥ 1); denied = true when any claim "
+                     "insurer (claims.bill_time, status 2 or later, payer_type ≥ 1; a claim billed before a re-dated visit counts "
+                     "from the visit's day); denied = true when any claim "
                      "version for it was marked denied (claims.status 7, as OpenEMR's ERA posting does on a "
                      "denial), false otherwise, blank when no claim was submitted.",
     "patients": "Patient numbers (pid) become opaque ids (a keyed hash); patient_data is never read.",
