@@ -57,3 +57,37 @@ def test_every_report_of_the_medical_demo_uses_medical_words(demo_run):
     assert len(files) >= 5, files
     found = {f.relative_to(root).as_posix(): leaks(f.read_text(encoding="utf-8")) for f in files}
     assert {k: v for k, v in found.items() if v} == {}
+
+
+@pytest.fixture(scope="module")
+def imported_reports(tmp_path_factory):
+    """A small family practice imported from a generated OpenEMR database (with the accountant's
+    expenses through the shipped mapping), and every report run on it."""
+    import datetime as dt
+
+    from dyad_lib.demo.openemr_fixture import FixtureSpec, write_openemr_demo
+    from dyad_lib.pipeline.batch import demo_jobs, run_batch
+
+    data = tmp_path_factory.mktemp("oe-demo-data")
+    spec = FixtureSpec(start=dt.date(2025, 7, 1), end=dt.date(2026, 9, 30), physicians=1, nurse_practitioners=1,
+                       visits_per_day=6.0, seed=21, horizon_days=40)
+    result = write_openemr_demo(data, "small-clinic", spec)
+    root = tmp_path_factory.mktemp("oe-demo-reports")
+    batch = run_batch(demo_jobs(["small-clinic"]), data_dir=data, reports_dir=root,
+                      cache_dir=tmp_path_factory.mktemp("oe-demo-cache"), workers=2)
+    return result, batch, root
+
+
+def test_a_practice_imported_from_openemr_produces_every_report_in_medical_words(imported_reports):
+    result, batch, root = imported_reports
+    assert result.report.max_delta == 0.0
+    assert batch.ok, [(r.job.key, r.status, r.error) for r in batch.results if r.status != "ok"][:3]
+    files = practice_reports(root, "small-clinic")
+    assert {f.name for f in files} >= {"monthly_review.html", "quarterly_partnership.html",
+                                       "practice_assessment.html", "annual_goals.html", "data_quality.html"}
+    found = {f.relative_to(root).as_posix(): leaks(f.read_text(encoding="utf-8")) for f in files}
+    assert {k: v for k, v in found.items() if v} == {}
+    review = visible_text_outside_glossary((root / "small-clinic" / "2026-09" / "monthly_review.html").read_text())
+    for label in ("Claim denial rate", "Charge lag", "Visits per physician day", "Patient share of collections"):
+        assert label in review or label in (root / "small-clinic" / "2026-09-t12" / "practice_assessment.html"
+                                            ).read_text(), label

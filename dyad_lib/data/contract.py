@@ -228,7 +228,7 @@ TABLES: dict[str, Table] = {
                 _c("accepted_date", "date", False),
             ),
             key=("plan_id",),
-            enables="case acceptance",
+            enables="the acceptance of treatment plans",
         ),
         Table(
             "charges",

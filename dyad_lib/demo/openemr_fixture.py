@@ -472,3 +472,43 @@ def build_sqlite(path: str | Path, spec: FixtureSpec = DEMO) -> Path:
     finally:
         engine.dispose()
     return path
+
+
+def write_openemr_demo(data_dir: str | Path, practice_id: str = DEMO_PRACTICE, spec: FixtureSpec = DEMO):
+    """The medical demo built the way a client's would be: generate an OpenEMR database (embedded
+    SQLite, in a temporary folder) and run the real import on it; then the accountant's profit and
+    loss export through the shipped mapping (examples/mappings/accounting_pnl.yaml) for expenses.
+
+    The demo folder is regenerated, not backed up (like the other demo practices); the patient-id
+    key is derived from the practice id so the same spec gives the same files."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    import yaml
+
+    from dyad_lib.data.paths import PROJECT_ROOT
+    from dyad_lib.demo.opendental_fixture import MEDICAL_PNL_ACCOUNTS, pnl_export
+    from dyad_lib.importers.mapped import import_mapped
+    from dyad_lib.importers.openemr import import_openemr
+
+    folder = Path(data_dir) / practice_id
+    key = hashlib.sha256(f"dyad-demo:{practice_id}".encode()).digest()
+    with tempfile.TemporaryDirectory(prefix="dyad-openemr-") as tmp:
+        db = build_sqlite(Path(tmp) / "openemr.db", spec)
+        if folder.exists():
+            shutil.rmtree(folder)
+        result = import_openemr(f"sqlite:///{db}", practice_id, data_dir=data_dir, key=key,
+                                today=spec.end + dt.timedelta(days=1))
+        fin = pd.read_csv(folder / "financials.csv")
+        pnl = Path(tmp) / "pnl_by_month.csv"
+        pnl.write_text(pnl_export(fin.groupby("month")["collections"].sum(), spec.title, spec.seed,
+                                  accounts=MEDICAL_PNL_ACCOUNTS, income="Patient Service Revenue"), encoding="utf-8")
+        import_mapped(PROJECT_ROOT / "examples" / "mappings" / "accounting_pnl.yaml", [pnl], practice_id,
+                      data_dir=data_dir, overwrite=True, key=key, keep_backup=False)
+    cfg = yaml.safe_load((folder / "practice.yaml").read_text(encoding="utf-8"))
+    cfg["partners"] = {"clinical_lead": "Dr. Lena Park", "business_lead": "Marcus Bell"}
+    cfg["active_patient_months"] = 36
+    (folder / "practice.yaml").write_text("# Demo practice imported from a generated OpenEMR database.\n"
+                                          + yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    return result

@@ -41,7 +41,7 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 #: How the reconciliation's columns read for OpenEMR (the data-quality report shows these labels).
 RECON_LABELS = {"production": "Charges", "adjustments": None, "writeoffs": "Adjustments",
                 "net_production": "Net charges", "patient_income": "Patient payments",
-                "insurance_income": "Insurance payments", "gross_production": "Δ charges"}
+                "insurance_income": "Insurance payments", "delta_gross_production": "Δ charges"}
 RECONCILED_WITH = "OpenEMR's own billing and posting tables (charges by date of service, payments and " \
                   "adjustments by posting date)"
 #: How far past the range a repeating patient appointment is expanded (the booked future).

@@ -82,12 +82,12 @@ RULES = {
                               "pc_endDate (a repeating event with no end date repeats to the end of the range), "
                               "skipping the exception dates (exdate). Each occurrence is one appointment "
                               "(id E<pc_eid>-<YYYYMMDD>).",
-    "chair_minutes": "chair_minutes = pc_duration ÷ 60 (OpenEMR stores seconds), or the end time − start time when "
-                     "the duration is 0.",
+    "visit_minutes": "A visit's length in minutes = pc_duration ÷ 60 (OpenEMR stores seconds), or the end time − "
+                     "start time when the duration is 0.",
     "visit_type": "From the appointment's calendar category: a category named or keyed New Patient → new_patient; "
                   "one naming a procedure or surgery → procedure; any other patient category → exam.",
-    "appointment_production": "production of a completed visit = the active charges of the patient's encounter "
-                              "that day (the first such visit of the day when there are several).",
+    "visit_charges": "A completed visit carries the active charges of the patient's encounter that day (the first "
+                     "such visit of the day when there are several).",
     "next_visit_booked": "For a completed visit: true when another appointment of the patient on a later day was "
                          "entered (pc_time) on or before the visit's day; blank when a later appointment's entry "
                          "time is unknown.",

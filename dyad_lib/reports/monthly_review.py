@@ -31,8 +31,10 @@ HEADLINE_IDS = PRODUCTION_IDS + CASH_IDS
 PHASED = ("collections", "net_production", "gross_production")
 CLINICAL_IDS = ("case_acceptance_value", "case_acceptance_count", "chair_utilization", "production_per_chair_hour",
                 "hygiene_production_share", "production_per_hygiene_hour", "no_show_rate", "pre_appointment_rate",
-                "visits_completed", "new_patients")
-AR_IDS = ("ar_balance", "ar_over_90_share", "ar_days")
+                "visits_completed", "new_patients", "visits_per_physician_day", "collections_per_visit",
+                "late_cancellation_rate", "new_patient_share")
+#: The receivables and, in a medical practice, the billing behind them (charge lag, denials, payer mix).
+AR_IDS = ("ar_balance", "ar_over_90_share", "ar_days", "charge_lag_days", "denial_rate", "patient_collections_share")
 NO_GOALS = "no goals set"
 
 
@@ -303,7 +305,8 @@ def overhead_table(practice: "Practice", month: Period) -> pd.DataFrame:
         "Share of collections": [fmt.percent(x) for x in m["share_of_collections"]],
         "Year to date share": [fmt.percent(y["share_of_collections"].get(c)) for c in m["category"]],
         "Band": band,
-        "Where": [where_text(p, f"overhead_ratio_{c}", practice) if isinstance(p, str) else "no band"
+        "Where": [where_text(p, f"overhead_ratio_{c}", practice) if isinstance(p, str) else
+                  ("no band published for medical practices" if practice.kind == "medical" else "no band")
                   for p, c in zip(m["position"], m["category"])],
     })
     out.attrs["numeric"] = ["This month", "Share of collections", "Year to date share"]
