@@ -40,7 +40,7 @@ SINGLE = "quarterly_partnership"
 #: Every figure this script prints, in order (the smoke test checks they all appear).
 FIGURE_NAMES = ("single_report", "batch_vs_naive", "batch_workers", "batch_vs_floor", "cache_rerun",
                 "large_practice_time", "large_practice_memory", "validation_1m", "metrics_3y",
-                "opendental_import_time", "opendental_import_memory")
+                "opendental_import_time", "opendental_import_memory", "openemr_import_time", "openemr_import_memory")
 
 
 @dataclass
@@ -442,8 +442,39 @@ def fig_opendental(tmp: Path, quick: bool) -> list[Figure]:
     ]
 
 
+def fig_openemr(tmp: Path, quick: bool) -> list[Figure]:
+    """`dyad import openemr` of a ten-year, forty-provider database against pandas.read_sql of the
+    same rows (benchmarks/openemr_import.py)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from openemr_import import measure
+
+    db, data = tmp / "openemr.db", tmp / "oe-data"
+    made = py_json(textwrap.dedent(f"""
+        import sys, json; sys.path.insert(0, {str(ROOT / 'benchmarks')!r})
+        from pathlib import Path
+        from openemr_import import build
+        print(json.dumps(build(Path({str(db)!r}), {quick})))
+    """))
+    base = measure("read_sql", db, data, PY, cwd=FROZEN or ROOT, env=_env())
+    ours = measure("import", db, data, PY, cwd=FROZEN or ROOT, env=_env())
+    if not ours["ok"] or ours["delta"] != 0:
+        raise RuntimeError("the imported OpenEMR benchmark practice did not validate or reconcile")
+    what = (f"import {made['billing_lines']:,} billing lines, {made['calendar_events']:,} calendar events "
+            f"({made['providers']} providers × {made['years']:g} years) into a delivery, reconciled")
+    return [
+        Figure("openemr_import_time", what, ours["seconds"], base["seconds"],
+               f"pandas.read_sql of the same tables and columns ({base['rows']:,} rows)", "within", 2.0,
+               note=(f"{sum(ours['written'].values()):,} rows written, {ours['months']} months reconciled to "
+                     f"${ours['delta']:.2f}; validation of the delivery {ours['validate']:.1f}s more; database "
+                     f"generated in {made['seconds']:.0f}s (SQLite)")),
+        Figure("openemr_import_memory", "peak memory growth of the import", ours["peak"] - ours["rss_before"],
+               base["peak"] - base["rss_before"], "peak memory growth of the read_sql baseline", "within", 1.0,
+               unit="MB", note=f"process peaks {ours['peak']:.0f} MB and {base['peak']:.0f} MB"),
+    ]
+
+
 STEPS = {"single_report": fig_single, "batch": fig_batches, "large": fig_large, "validation_1m": fig_validation_1m,
-         "metrics_3y": fig_metrics, "opendental": fig_opendental}
+         "metrics_3y": fig_metrics, "opendental": fig_opendental, "openemr": fig_openemr}
 
 
 def machine() -> str:
