@@ -419,4 +419,6 @@ PRACTICE_YAML_KEYS = {
     "active_patient_months": "how many months define an active patient (12, 18 or 36 are common)",
     "date_format": "optional: the one non-ISO date format of your exports, e.g. %m/%d/%Y",
     "partners": "clinical_lead and business_lead names",
+    "capacity": "optional: exam_rooms and open_hours per weekday (mon: 08:00-17:00 …), read by `dyad import openemr` "
+                "when the practice's calendar has no office hours",
 }
