@@ -372,7 +372,8 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
     for why, n in reason.value_counts().items():
         report.exclude("openemr_postcalendar_events", why, int(n))
     if len(others):
-        names = others["pc_catid"].map(lambda c: str(cat["pc_catname"].get(pd.to_numeric(c, errors="coerce"), c)))
+        names = pd.to_numeric(others["pc_catid"], errors="coerce").map(cat["pc_catname"].to_dict()).fillna(
+            others["pc_catid"].astype(str)).astype(str)
         text = ", ".join(f"{int(n)} {nm}" for nm, n in zip(names, pd.to_numeric(others["n"])))
         report.exclude("openemr_postcalendar_events", f"events without a patient (office hours, meetings, lunch, "
                        f"vacation …: {text})", int(pd.to_numeric(others["n"]).sum()))
@@ -382,12 +383,11 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
     a["status"], a["late"], a["minutes"] = status[keep], late[keep], minutes[keep]
     a["pid"] = a["pc_pid"].astype(str).str.strip()
     a["appointment_id"] = "E" + pd.to_numeric(a["pc_eid"]).astype("int64").astype(str) + a["occurrence"].fillna("")
-    catname = a["pc_catid"].map(lambda c: cat["pc_catname"].get(pd.to_numeric(c, errors="coerce"), ""))
+    catid = pd.to_numeric(a["pc_catid"], errors="coerce")
+    catname = catid.map(cat["pc_catname"].to_dict()).fillna("").astype(str)
     if "pc_constant_id" in cat:
-        const = a["pc_catid"].map(lambda c: cat["pc_constant_id"].get(pd.to_numeric(c, errors="coerce"), ""))
-        catname = catname.fillna("").astype(str) + " " + const.fillna("").astype(str)
-    cattype = a["pc_catid"].map(lambda c: cat["pc_cattype"].get(pd.to_numeric(c, errors="coerce"), np.nan)) \
-        if "pc_cattype" in cat else None
+        catname = catname + " " + catid.map(cat["pc_constant_id"].to_dict()).fillna("").astype(str)
+    cattype = catid.map(cat["pc_cattype"].to_dict()) if "pc_cattype" in cat else None
     vtype = rules.visit_type(catname, cattype)
     a["entered"] = to_dates(a["entered"]) if len(a) else pd.Series(dtype="datetime64[ns]")
     nb_in = pd.DataFrame({"AptNum": a["appointment_id"], "PatNum": a["pid"],

@@ -339,61 +339,67 @@ class Capacity:
     provider_hours: pd.DataFrame  # ProvNum, day, hours (the shape opendental_rules.fte reads)
 
 
-def _intervals(group: pd.DataFrame, day_end: int) -> list[tuple[int, int]]:
-    """A provider's open intervals of one day (seconds) from its In/Out markers and blocks."""
-    ins = group[group["cat"] == IN_OFFICE_CAT].sort_values("start")
-    outs = np.sort(group.loc[group["cat"] == OUT_OF_OFFICE_CAT, "start"].to_numpy())
-    spans = []
-    for r in ins.itertuples(index=False):
-        if r.allday:
-            spans.append((0, 86400))
-            continue
-        if r.dur > 0:
-            spans.append((r.start, min(r.start + r.dur, 86400)))
-            continue
-        later = outs[outs > r.start]
-        stop = int(later[0]) if len(later) else max(day_end, r.start)
-        spans.append((r.start, stop))
-    spans.sort()
-    merged: list[list[int]] = []
-    for a, b in spans:
-        if b <= a:
-            continue
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    off = group[group["cat"].isin([LUNCH_CAT, VACATION_CAT])]
-    for r in off.itertuples(index=False):
-        a, b = (0, 86400) if r.allday else (r.start, r.start + max(r.dur, 0))
-        cut = []
-        for x, y in merged:
-            if b <= x or a >= y:
-                cut.append([x, y])
-                continue
-            if a > x:
-                cut.append([x, a])
-            if b < y:
-                cut.append([b, y])
-        merged = cut
-    return [(a, b) for a, b in merged if b > a]
-
-
 def office_hours(occ: pd.DataFrame, day_end_seconds: int) -> pd.DataFrame:
-    """Hours each provider is in the office per day, from the expanded provider events.
+    """Hours each provider is in the office per day, from the expanded provider events, vectorised.
 
-    `occ`: provider, day, cat, start (seconds), dur (seconds), allday (bool)."""
+    `occ`: provider, day, cat, start (seconds), dur (seconds), allday (bool). An In Office marker
+    (no duration) opens until the provider's next Out Of Office that day (or `day_end_seconds`); an
+    In Office event with a duration or all day is a block of its own; Lunch and Vacation are taken
+    off. The hours are the length of (union of open time) minus the off time, by a sweep over the
+    interval ends; `first` / `last` are the day's first and last open second."""
+    cols = ["ProvNum", "day", "hours", "first", "last"]
     if occ.empty:
-        return pd.DataFrame(columns=["ProvNum", "day", "hours", "first", "last"])
-    rows = []
-    for (prov, day), g in occ.groupby(["provider", "day"], sort=True):
-        if not (g["cat"] == IN_OFFICE_CAT).any():
-            continue
-        spans = _intervals(g, day_end_seconds)
-        if not spans:
-            continue
-        rows.append((prov, day, sum(b - a for a, b in spans) / 3600.0, spans[0][0], spans[-1][1]))
-    return pd.DataFrame(rows, columns=["ProvNum", "day", "hours", "first", "last"])
+        return pd.DataFrame(columns=cols)
+    o = occ.reset_index(drop=True)
+    o["key"] = pd.MultiIndex.from_arrays([o["provider"], o["day"]]).factorize()[0]
+    allday = o["allday"].to_numpy(dtype=bool)
+    start = o["start"].to_numpy(dtype=np.int64)
+    dur = o["dur"].to_numpy(dtype=np.int64)
+    cat = o["cat"].to_numpy(dtype=np.int64)
+    is_in = cat == IN_OFFICE_CAT
+    marker = is_in & ~allday & (dur <= 0)
+    m = o[marker].sort_values("start", kind="stable")
+    outs = o.loc[cat == OUT_OF_OFFICE_CAT, ["key", "start"]].rename(columns={"start": "out"}).sort_values(
+        "out", kind="stable")
+    if len(m):
+        m = pd.merge_asof(m, outs, left_on="start", right_on="out", by="key", direction="forward",
+                          allow_exact_matches=False)
+        stop = m["out"].fillna(pd.Series(np.maximum(day_end_seconds, m["start"]), index=m.index)).astype("int64")
+    else:
+        stop = pd.Series(dtype="int64")
+    block = is_in & ~marker
+    open_iv = pd.DataFrame({
+        "key": np.concatenate([m["key"].to_numpy(), o["key"].to_numpy()[block]]),
+        "a": np.concatenate([m["start"].to_numpy(), np.where(allday, 0, start)[block]]),
+        "b": np.concatenate([stop.to_numpy(), np.where(allday, 86400, np.minimum(start + dur, 86400))[block]]),
+    })
+    off = np.isin(cat, [LUNCH_CAT, VACATION_CAT])
+    off_iv = pd.DataFrame({"key": o["key"].to_numpy()[off], "a": np.where(allday, 0, start)[off],
+                           "b": np.where(allday, 86400, start + np.maximum(dur, 0))[off]})
+    open_iv = open_iv[open_iv["b"] > open_iv["a"]]
+    off_iv = off_iv[(off_iv["b"] > off_iv["a"]) & off_iv["key"].isin(open_iv["key"])]
+    if open_iv.empty:
+        return pd.DataFrame(columns=cols)
+    n_o, n_f = len(open_iv), len(off_iv)
+    pts = pd.DataFrame({
+        "key": np.concatenate([open_iv["key"], open_iv["key"], off_iv["key"], off_iv["key"]]),
+        "t": np.concatenate([open_iv["a"], open_iv["b"], off_iv["a"], off_iv["b"]]),
+        "d_open": np.concatenate([np.ones(n_o), -np.ones(n_o), np.zeros(2 * n_f)]).astype(np.int64),
+        "d_off": np.concatenate([np.zeros(2 * n_o), np.ones(n_f), -np.ones(n_f)]).astype(np.int64),
+    }).sort_values(["key", "t"], kind="stable")
+    key, t = pts["key"].to_numpy(), pts["t"].to_numpy()
+    n_open, n_off = np.cumsum(pts["d_open"].to_numpy()), np.cumsum(pts["d_off"].to_numpy())
+    nxt = np.append(t[1:], 0)
+    same = np.append(key[1:] == key[:-1], False)
+    seg = np.where(same, nxt - t, 0)
+    covered = (n_open > 0) & (n_off <= 0) & (seg > 0)
+    g = pd.DataFrame({"key": key[covered], "len": seg[covered], "a": t[covered], "b": nxt[covered]}).groupby("key")
+    res = pd.DataFrame({"hours": g["len"].sum() / 3600.0, "first": g["a"].min(), "last": g["b"].max()})
+    firsts = o.drop_duplicates("key").set_index("key")
+    res["ProvNum"] = firsts.loc[res.index, "provider"].to_numpy()
+    res["day"] = firsts.loc[res.index, "day"].to_numpy()
+    res = res[res["hours"] > 0].sort_values(["ProvNum", "day"], kind="stable")
+    return res[cols].reset_index(drop=True)
 
 
 def capacity_from_hours(hours: pd.DataFrame) -> Capacity:
