@@ -132,6 +132,20 @@ def _fit(rows: pd.DataFrame, months: list[str]) -> tuple[pd.DataFrame, list[dict
     return out, moves
 
 
+def _ledger(visits: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFrame:
+    """The A/R ledger per encounter and month: each visit's charges in its service month (with the
+    month it turns 90 days old), and the credits posted."""
+    day = visits["day"]
+    ok = day.notna()
+    v = visits[ok]
+    charges = pd.DataFrame({"pid": v["pid"], "encounter": v["encounter"],
+                            "mk": (v["day"].dt.year * 100 + v["day"].dt.month).to_numpy(),
+                            "mk90": ((v["day"] + pd.Timedelta(days=91)).dt.year * 100
+                                     + (v["day"] + pd.Timedelta(days=91)).dt.month).to_numpy(),
+                            "charges": v["amount"], "credits": 0.0})
+    return pd.concat([charges, credits.assign(charges=0.0, mk90=np.nan)], ignore_index=True)
+
+
 def _provider_name(r) -> str:
     parts = [str(x or "").strip() for x in (r.fname, r.mname, r.lname)]
     name = " ".join(p for p in parts if p)
@@ -178,14 +192,21 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
         statuses = src.appointment_statuses(conn, schema)
         cats = src.categories(conn, schema)
         say("settings", len(users))
-        first, last = src.charge_range(conn, schema, diag)
+        src.check_encounter_keys(conn, schema)
+        summary = src.billing_summary(conn, schema, diag)
+        summary["mk"] = pd.to_numeric(summary["mk"]).astype("int64") if len(summary) else summary["mk"]
+        charge_mk = summary.loc[summary["kind"] == "charge", "mk"] if len(summary) else pd.Series(dtype="int64")
+        first = None if charge_mk.empty else dt.date(int(charge_mk.min()) // 100, int(charge_mk.min()) % 100, 1)
+        last = None if charge_mk.empty else dt.date(int(charge_mk.max()) // 100, int(charge_mk.max()) % 100, 1)
         p_from, p_to = _range(m_from, m_to, first, last, today)
         months = [str(p) for p in pd.period_range(p_from, p_to, freq="M")]
         lo, hi = p_from.start_time.date().isoformat(), (p_to + 1).start_time.date().isoformat()
         last_day = p_to.end_time.normalize()
-
-        ch_prov = src.charges(conn, schema, diag, lo, hi, by_provider=True)
-        left = src.billing_left_out(conn, schema, diag, lo, hi)
+        keys = [int(m.replace("-", "")) for m in months]
+        in_range = summary[summary["mk"].isin(keys)] if len(summary) else summary
+        ch_prov = in_range.loc[in_range["kind"] == "charge", ["mk", "prov", "n", "amount"]]
+        left = in_range.groupby("kind", as_index=False)[["n", "amount"]].sum() if len(in_range) else \
+            pd.DataFrame(columns=["kind", "n", "amount"])
         say("billing", int(pd.to_numeric(left["n"]).sum()) if len(left) else 0)
         posts_prov = src.postings(conn, schema, lo, hi, by_provider=True)
         cop_prov = src.copays(conn, schema, lo, hi, by_provider=True)
@@ -193,9 +214,11 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
         if not len(ch_prov) and not len(posts_prov) and not len(cop_prov):
             raise SourceProblem(f"nothing to import from {months[0]} to {months[-1]}: the database has no charges, "
                                 "payments or adjustments in those months")
-        ledger = src.ledger(conn, schema, diag, hi)
+        visits = src.visits(conn, schema, diag, hi)
+        visits["day"] = to_dates(visits["day"]) if len(visits) else pd.Series(dtype="datetime64[ns]")
+        ledger = _ledger(visits, src.credits(conn, schema, hi))
         say("ledger", len(ledger))
-        encs = src.range_encounters(conn, schema, diag, lo, hi)
+        encs = visits[visits["day"] >= pd.Timestamp(lo)].copy()
         claims = src.claim_status(conn, schema, lo, hi)
         say("encounters", len(encs))
         pev = src.patient_events(conn, schema, lo)
@@ -300,7 +323,6 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
 
     # --- charges (one row per billed visit) -------------------------------------------------------------------------
     key = key or target.key or new_key()
-    encs["day"] = to_dates(encs["day"]) if len(encs) else pd.Series(dtype="datetime64[ns]")
     encs["entered"] = to_dates(encs["entered"]) if len(encs) else pd.Series(dtype="datetime64[ns]")
     encs = encs[encs["day"].notna()].copy()
     early = encs["entered"] < encs["day"]
@@ -379,6 +401,8 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
                        f"vacation …: {text})", int(pd.to_numeric(others["n"]).sum()))
     keep = reason.isna()
     a = occ[keep].copy()
+    n_patient_events = len(pev)
+    del pev, occ  # the calendar rows are no longer needed: keep the peak memory down
     a = a.sort_values(["day", "t_start", "pc_eid"], kind="stable")
     a["status"], a["late"], a["minutes"] = status[keep], late[keep], minutes[keep]
     a["pid"] = a["pc_pid"].astype(str).str.strip()
@@ -516,7 +540,7 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
         "ar_activity": int(pd.to_numeric(posts_prov["n"]).sum()) if len(posts_prov) else 0,
         "ledger (encounter × month)": len(ledger), "form_encounter (billed in range)": len(encs),
         "claims (encounters)": 0 if claims is None else len(claims),
-        "openemr_postcalendar_events (patients)": len(pev), "openemr_postcalendar_events (office hours)": len(oev),
+        "openemr_postcalendar_events (patients)": n_patient_events, "openemr_postcalendar_events (office hours)": len(oev),
         "openemr_postcalendar_categories": len(cats), "list_options (apptstat)": len(statuses),
     }
 

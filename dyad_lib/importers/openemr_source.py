@@ -60,6 +60,8 @@ class Schema:
 
     tables: dict[str, sa.TableClause] = field(default_factory=dict)
     present: dict[str, set[str]] = field(default_factory=dict)
+    #: form_encounter holds each (pid, encounter) once: joined directly (its index), else grouped first.
+    unique_encounters: bool = False
 
     def c(self, table: str, column: str):
         """A column, or its stated default as a literal when this version lacks it."""
@@ -178,10 +180,22 @@ def categories(conn, schema: Schema) -> pd.DataFrame:
 # --- money ---------------------------------------------------------------------------------------------------
 
 
+def check_encounter_keys(conn, schema: Schema) -> bool:
+    """Whether form_encounter holds each (pid, encounter) once (OpenEMR's own rule); then the money
+    queries join it through its index instead of grouping it first."""
+    fe = schema.t("form_encounter")
+    dup = conn.execute(sa.select(fe.c.pid).group_by(fe.c.pid, fe.c.encounter).having(sa.func.count() > 1)
+                       .limit(1)).fetchone()
+    schema.unique_encounters = dup is None
+    return schema.unique_encounters
+
+
 def encounters(schema: Schema):
     """form_encounter once per (pid, encounter): its service date and provider (a duplicated row never
     doubles a charge)."""
     fe = schema.t("form_encounter")
+    if schema.unique_encounters:
+        return fe.alias("enc")
     return (sa.select(fe.c.pid.label("pid"), fe.c.encounter.label("encounter"), sa.func.min(fe.c.date).label("date"),
                       sa.func.max(fe.c.provider_id).label("provider_id"))
             .group_by(fe.c.pid, fe.c.encounter).subquery("enc"))
@@ -209,13 +223,21 @@ def _billing_join(schema: Schema, enc):
     return b.outerjoin(enc, sa.and_(enc.c.pid == b.c.pid, enc.c.encounter == b.c.encounter))
 
 
-def charge_range(conn, schema: Schema, diag: tuple[str, ...]) -> tuple[dt.date | None, dt.date | None]:
+def billing_summary(conn, schema: Schema, diag: tuple[str, ...]) -> pd.DataFrame:
+    """Every billing line in one pass, by month of service, provider and kind (charge, deleted,
+    diagnosis, tax, copay, no_fee): n, amount. The range, the charges by provider and month and what
+    was left out all come from it (an office's database is scanned once for them)."""
+    b = schema.t("billing")
     enc = encounters(schema)
     d = _service_date(schema, enc)
-    row = conn.execute(sa.select(sa.func.min(d), sa.func.max(d)).select_from(_billing_join(schema, enc))
-                       .where(_charge_lines(schema, diag), d >= "1900-01-01")).fetchone()
-    lo, hi = to_dates(pd.Series([row[0], row[1]]))
-    return (None if pd.isna(lo) else lo.date(), None if pd.isna(hi) else hi.date())
+    mk = month_key(d)
+    prov = _charge_provider(schema, enc)
+    ctype = sa.func.coalesce(b.c.code_type, "")
+    kind = sa.case((sa.func.coalesce(b.c.activity, 0) != 1, "deleted"), (ctype.in_(list(diag)), "diagnosis"),
+                   (ctype == TAX, "tax"), (ctype == COPAY, "copay"), (b.c.fee.is_(None), "no_fee"), else_="charge")
+    return frame(conn, sa.select(mk.label("mk"), prov.label("prov"), kind.label("kind"), sa.func.count().label("n"),
+                                 sa.func.sum(sa.func.coalesce(b.c.fee, 0)).label("amount"))
+                 .select_from(_billing_join(schema, enc)).where(d >= "1900-01-01").group_by(mk, prov, kind))
 
 
 def charges(conn, schema: Schema, diag: tuple[str, ...], lo: str, hi: str, by_provider: bool = True) -> pd.DataFrame:
@@ -231,19 +253,6 @@ def charges(conn, schema: Schema, diag: tuple[str, ...], lo: str, hi: str, by_pr
             .select_from(_billing_join(schema, enc))
             .where(_charge_lines(schema, diag), d >= lo, d < hi).group_by(*keys))
     return frame(conn, stmt)
-
-
-def billing_left_out(conn, schema: Schema, diag: tuple[str, ...], lo: str, hi: str) -> pd.DataFrame:
-    """Billing lines of the range that are not charges, by kind: deleted, diagnosis, tax, copay."""
-    b = schema.t("billing")
-    enc = encounters(schema)
-    d = _service_date(schema, enc)
-    ctype = sa.func.coalesce(b.c.code_type, "")
-    kind = sa.case((sa.func.coalesce(b.c.activity, 0) != 1, "deleted"), (ctype.in_(list(diag)), "diagnosis"),
-                   (ctype == TAX, "tax"), (ctype == COPAY, "copay"), (b.c.fee.is_(None), "no_fee"), else_="charge")
-    return frame(conn, sa.select(kind.label("kind"), sa.func.count().label("n"),
-                                 sa.func.sum(sa.func.coalesce(b.c.fee, 0)).label("amount"))
-                 .select_from(_billing_join(schema, enc)).where(d >= lo, d < hi).group_by(kind))
 
 
 def _post_date(schema: Schema):
@@ -289,17 +298,29 @@ def copays(conn, schema: Schema, lo: str, hi: str, by_provider: bool = True) -> 
 # --- A/R per encounter -----------------------------------------------------------------------------------------
 
 
-def ledger(conn, schema: Schema, diag: tuple[str, ...], hi: str) -> pd.DataFrame:
-    """Per encounter and month: charges by service month (with the month the charge turns 90 days
-    old) and credits (payments, adjustments, copays) by posting month, everything before `hi`."""
-    b, a = schema.t("billing"), schema.t("ar_activity")
+# --- encounters of the range ---------------------------------------------------------------------------------
+
+
+def visits(conn, schema: Schema, diag: tuple[str, ...], hi: str) -> pd.DataFrame:
+    """One row per encounter with active charges dated before `hi`: patient, encounter, service day,
+    providers, charges, the day its first charge line was entered. The A/R ledger's charges and the
+    charges table both come from it."""
+    b = schema.t("billing")
     enc = encounters(schema)
     d = _service_date(schema, enc)
-    ch = frame(conn, sa.select(b.c.pid.label("pid"), b.c.encounter.label("encounter"), month_key(d).label("mk"),
-                               month_key(d, 91).label("mk90"), sa.func.sum(b.c.fee).label("charges"))
-               .select_from(_billing_join(schema, enc))
-               .where(_charge_lines(schema, diag), d < hi, d >= "1900-01-01")
-               .group_by(b.c.pid, b.c.encounter, month_key(d), month_key(d, 91)))
+    stmt = (sa.select(b.c.pid.label("pid"), b.c.encounter.label("encounter"), sa.func.min(d).label("day"),
+                      sa.func.max(sa.func.coalesce(enc.c.provider_id, 0)).label("enc_prov"),
+                      sa.func.max(sa.func.coalesce(b.c.provider_id, 0)).label("line_prov"),
+                      sa.func.sum(b.c.fee).label("amount"), sa.func.min(day_of(b.c.date)).label("entered"))
+            .select_from(_billing_join(schema, enc))
+            .where(_charge_lines(schema, diag), d < hi, d >= "1900-01-01").group_by(b.c.pid, b.c.encounter))
+    return frame(conn, stmt)
+
+
+def credits(conn, schema: Schema, hi: str) -> pd.DataFrame:
+    """Per encounter and month before `hi`: payments and adjustments posted (voided ones left out)
+    and COPAY lines (by billing.date) — the A/R ledger's credits."""
+    b, a = schema.t("billing"), schema.t("ar_activity")
     pdate = _post_date(schema)
     cr = frame(conn, sa.select(a.c.pid.label("pid"), a.c.encounter.label("encounter"), month_key(pdate).label("mk"),
                                sa.func.sum(a.c.pay_amount + a.c.adj_amount).label("credits"))
@@ -310,25 +331,7 @@ def ledger(conn, schema: Schema, diag: tuple[str, ...], hi: str) -> pd.DataFrame
                                sa.func.sum(-b.c.fee).label("credits"))
                .where(b.c.activity == 1, b.c.code_type == COPAY, cd < hi, cd >= "1900-01-01")
                .group_by(b.c.pid, b.c.encounter, month_key(cd)))
-    return pd.concat([ch.assign(credits=0.0), cr.assign(charges=0.0), cp.assign(charges=0.0)], ignore_index=True)
-
-
-# --- encounters of the range ---------------------------------------------------------------------------------
-
-
-def range_encounters(conn, schema: Schema, diag: tuple[str, ...], lo: str, hi: str) -> pd.DataFrame:
-    """One row per encounter with active charges whose service date is in the range: patient,
-    service day, provider, charges, the day its first charge line was entered."""
-    b = schema.t("billing")
-    enc = encounters(schema)
-    d = _service_date(schema, enc)
-    stmt = (sa.select(b.c.pid.label("pid"), b.c.encounter.label("encounter"), sa.func.min(d).label("day"),
-                      sa.func.max(sa.func.coalesce(enc.c.provider_id, 0)).label("enc_prov"),
-                      sa.func.max(sa.func.coalesce(b.c.provider_id, 0)).label("line_prov"),
-                      sa.func.sum(b.c.fee).label("amount"), sa.func.min(day_of(b.c.date)).label("entered"))
-            .select_from(_billing_join(schema, enc))
-            .where(_charge_lines(schema, diag), d >= lo, d < hi).group_by(b.c.pid, b.c.encounter))
-    return frame(conn, stmt)
+    return pd.concat([cr, cp], ignore_index=True)
 
 
 def claim_status(conn, schema: Schema, lo: str, hi: str) -> pd.DataFrame | None:
@@ -355,7 +358,9 @@ def claim_status(conn, schema: Schema, lo: str, hi: str) -> pd.DataFrame | None:
 def _event_columns(schema: Schema):
     e = schema.t("openemr_postcalendar_events")
     return [e.c.pc_eid, e.c.pc_catid, e.c.pc_aid, e.c.pc_pid, day_of(e.c.pc_eventDate).label("pc_eventDate"),
-            day_of(e.c.pc_endDate).label("pc_endDate"), e.c.pc_duration, e.c.pc_recurrtype, e.c.pc_recurrspec,
+            day_of(e.c.pc_endDate).label("pc_endDate"), e.c.pc_duration, e.c.pc_recurrtype,
+            # the repeat rule only of repeating events (OpenEMR stores a "no repeat" rule on every other one)
+            sa.case((e.c.pc_recurrtype > 0, e.c.pc_recurrspec), else_=sa.null()).label("pc_recurrspec"),
             day_seconds(e.c.pc_startTime).label("t_start"), day_seconds(e.c.pc_endTime).label("t_stop"),
             e.c.pc_alldayevent, e.c.pc_apptstatus,
             day_of(schema.c("openemr_postcalendar_events", "pc_time")).label("entered")]
