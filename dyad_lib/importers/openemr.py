@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -132,18 +133,86 @@ def _fit(rows: pd.DataFrame, months: list[str]) -> tuple[pd.DataFrame, list[dict
     return out, moves
 
 
-def _ledger(visits: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFrame:
-    """The A/R ledger per encounter and month: each visit's charges in its service month (with the
-    month it turns 90 days old), and the credits posted."""
-    day = visits["day"]
-    ok = day.notna()
-    v = visits[ok]
-    charges = pd.DataFrame({"pid": v["pid"], "encounter": v["encounter"],
-                            "mk": (v["day"].dt.year * 100 + v["day"].dt.month).to_numpy(),
-                            "mk90": ((v["day"] + pd.Timedelta(days=91)).dt.year * 100
-                                     + (v["day"] + pd.Timedelta(days=91)).dt.month).to_numpy(),
-                            "charges": v["amount"], "credits": 0.0})
-    return pd.concat([charges, credits.assign(charges=0.0, mk90=np.nan)], ignore_index=True)
+@dataclass
+class _Money:
+    """The money of the source, matched to encounters in pandas (see `_money_model`)."""
+
+    lines: pd.DataFrame  # mk (service month), prov, kind, n, amount — one row per line group
+    copays: pd.DataFrame  # mk (entry month), prov, n, amount (−fee: a patient payment)
+    posts: pd.DataFrame  # mk (posting month), prov, ins, voided, n, pay, adj
+    visits: pd.DataFrame  # pid, encounter, day, enc_prov, line_prov, amount, entered
+    credit_rows: pd.DataFrame  # pid, encounter, mk, credits — live postings and copays
+
+    def in_months(self, keys: list[int]):
+        """Charges by month and provider, what the billing left out (by kind), postings and copays by
+        month and provider, for the given month keys."""
+        ln = self.lines[self.lines["mk"].isin(keys)]
+        ch = ln[ln["kind"] == "charge"].groupby(["mk", "prov"], as_index=False)[["n", "amount"]].sum()
+        left = ln[ln["kind"] != "charge"].groupby("kind", as_index=False)[["n", "amount"]].sum()
+        ps = self.posts[self.posts["mk"].isin(keys)].groupby(["mk", "prov", "ins", "voided"], as_index=False)[
+            ["n", "pay", "adj"]].sum()
+        cp = self.copays[self.copays["mk"].isin(keys)].groupby(["mk", "prov"], as_index=False)[["n", "amount"]].sum()
+        return ch, left, ps, cp
+
+    def ledger(self, last_key: int) -> pd.DataFrame:
+        v = self.visits[self.visits["mk"] <= last_key]
+        charges = pd.DataFrame({"pid": v["pid"], "encounter": v["encounter"], "mk": v["mk"], "mk90": v["mk90"],
+                                "charges": v["amount"], "credits": 0.0})
+        cr = self.credit_rows[self.credit_rows["mk"] <= last_key]
+        return pd.concat([charges, cr.assign(charges=0.0, mk90=np.nan)], ignore_index=True)
+
+
+def _mk(day: pd.Series) -> np.ndarray:
+    return (day.dt.year * 100 + day.dt.month).to_numpy(dtype="float64")
+
+
+def _money_model(enc: pd.DataFrame, lines: pd.DataFrame, posts: pd.DataFrame) -> _Money:
+    """Billing lines and postings matched to their encounter by (pid, encounter): a line's service day
+    is its encounter's date (else the day it was entered), its provider the line's (else the
+    encounter's, else the practice row '0'); a posting's provider is its encounter's."""
+    e = pd.DataFrame({"pid": pd.to_numeric(enc["pid"], errors="coerce").fillna(-1).astype("int64"),
+                      "encounter": pd.to_numeric(enc["encounter"], errors="coerce").fillna(-1).astype("int64"),
+                      "eday": to_dates(enc["day"]) if len(enc) else pd.Series(dtype="datetime64[ns]"),
+                      "enc_prov": pd.to_numeric(enc["enc_prov"], errors="coerce").fillna(0).astype("int64")})
+    e = e.drop_duplicates(["pid", "encounter"])
+
+    def keyed(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.assign(pid=pd.to_numeric(df["pid"], errors="coerce").fillna(-1).astype("int64"),
+                       encounter=pd.to_numeric(df["encounter"], errors="coerce").fillna(-1).astype("int64"))
+        return df.merge(e, on=["pid", "encounter"], how="left")
+
+    ln = keyed(lines)
+    ln["entered"] = to_dates(ln["entered"]) if len(ln) else pd.Series(dtype="datetime64[ns]")
+    ln["day"] = ln["eday"].fillna(ln["entered"])
+    ln = ln[ln["day"].notna()]
+    ln["mk"] = _mk(ln["day"]).astype("int64")
+    line_prov = pd.to_numeric(ln["line_prov"], errors="coerce").fillna(0).astype("int64")
+    enc_prov = ln["enc_prov"].fillna(0).astype("int64")
+    ln["prov"] = np.where(line_prov > 0, line_prov, enc_prov)
+    ln["n"] = pd.to_numeric(ln["n"]).astype("int64")
+    ln["amount"] = pd.to_numeric(ln["amount"]).astype(float)
+    charge = ln[ln["kind"] == "charge"]
+    g = charge.groupby(["pid", "encounter"])
+    visits = pd.DataFrame({"day": g["day"].min(), "enc_prov": g["enc_prov"].max(), "line_prov": g["line_prov"].max(),
+                           "amount": g["amount"].sum(), "entered": g["entered"].min()}).reset_index()
+    visits["enc_prov"] = visits["enc_prov"].fillna(0)
+    visits["mk"] = _mk(visits["day"]).astype("int64")
+    visits["mk90"] = _mk(visits["day"] + pd.Timedelta(days=91)).astype("int64")
+    cop = ln[ln["kind"] == "copay"].assign(mk=lambda d: _mk(d["entered"]).astype("int64"),
+                                            prov=lambda d: d["enc_prov"].fillna(0).astype("int64"),
+                                            amount=lambda d: -d["amount"])
+    ps = keyed(posts)
+    ps["prov"] = ps["enc_prov"].fillna(0).astype("int64")
+    ps["mk"] = pd.to_numeric(ps["mk"]).astype("int64")
+    for c in ("ins", "voided", "n"):
+        ps[c] = pd.to_numeric(ps[c]).fillna(0).astype("int64")
+    for c in ("pay", "adj"):
+        ps[c] = pd.to_numeric(ps[c]).astype(float)
+    live = ps[ps["voided"] == 0]
+    credit_rows = pd.concat([live.assign(credits=live["pay"] + live["adj"])[["pid", "encounter", "mk", "credits"]],
+                             cop[["pid", "encounter", "mk"]].assign(credits=cop["amount"])], ignore_index=True)
+    return _Money(ln[["mk", "prov", "kind", "n", "amount"]], cop[["mk", "prov", "n", "amount"]],
+                  ps[["mk", "prov", "ins", "voided", "n", "pay", "adj"]], visits, credit_rows)
 
 
 def _provider_name(r) -> str:
@@ -193,9 +262,13 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
         cats = src.categories(conn, schema)
         say("settings", len(users))
         src.check_encounter_keys(conn, schema)
-        summary = src.billing_summary(conn, schema, diag)
-        summary["mk"] = pd.to_numeric(summary["mk"]).astype("int64") if len(summary) else summary["mk"]
-        charge_mk = summary.loc[summary["kind"] == "charge", "mk"] if len(summary) else pd.Series(dtype="int64")
+        enc_rows = src.encounter_rows(conn, schema)
+        lines = src.billing_rows(conn, schema, diag)
+        say("billing", int(pd.to_numeric(lines["n"]).sum()) if len(lines) else 0)
+        posts = src.posting_rows(conn, schema, (pd.Timestamp(today) + pd.offsets.MonthBegin(1)).date().isoformat())
+        say("ar_activity", int(pd.to_numeric(posts["n"]).sum()) if len(posts) else 0)
+        model = _money_model(enc_rows, lines, posts)
+        charge_mk = model.lines.loc[model.lines["kind"] == "charge", "mk"]
         first = None if charge_mk.empty else dt.date(int(charge_mk.min()) // 100, int(charge_mk.min()) % 100, 1)
         last = None if charge_mk.empty else dt.date(int(charge_mk.max()) // 100, int(charge_mk.max()) % 100, 1)
         p_from, p_to = _range(m_from, m_to, first, last, today)
@@ -203,23 +276,18 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
         lo, hi = p_from.start_time.date().isoformat(), (p_to + 1).start_time.date().isoformat()
         last_day = p_to.end_time.normalize()
         keys = [int(m.replace("-", "")) for m in months]
-        in_range = summary[summary["mk"].isin(keys)] if len(summary) else summary
-        ch_prov = in_range.loc[in_range["kind"] == "charge", ["mk", "prov", "n", "amount"]]
-        left = in_range.groupby("kind", as_index=False)[["n", "amount"]].sum() if len(in_range) else \
-            pd.DataFrame(columns=["kind", "n", "amount"])
-        say("billing", int(pd.to_numeric(left["n"]).sum()) if len(left) else 0)
-        posts_prov = src.postings(conn, schema, lo, hi, by_provider=True)
-        cop_prov = src.copays(conn, schema, lo, hi, by_provider=True)
-        say("ar_activity", int(pd.to_numeric(posts_prov["n"]).sum()) if len(posts_prov) else 0)
+        ch_prov, left, posts_prov, cop_prov = model.in_months(keys)
+        left = pd.concat([left, pd.DataFrame({"kind": ["diagnosis"], "n": [src.diagnosis_lines(conn, schema, diag,
+                                                                                                  lo, hi)],
+                                              "amount": [0.0]})], ignore_index=True)
         if not len(ch_prov) and not len(posts_prov) and not len(cop_prov):
             raise SourceProblem(f"nothing to import from {months[0]} to {months[-1]}: the database has no charges, "
                                 "payments or adjustments in those months")
-        visits = src.visits(conn, schema, diag, hi)
-        visits["day"] = to_dates(visits["day"]) if len(visits) else pd.Series(dtype="datetime64[ns]")
-        ledger = _ledger(visits, src.credits(conn, schema, hi))
+        visits = model.visits[model.visits["day"] < pd.Timestamp(hi)]
+        ledger = model.ledger(keys[-1])
         say("ledger", len(ledger))
         encs = visits[visits["day"] >= pd.Timestamp(lo)].copy()
-        claims = src.claim_status(conn, schema, lo, hi)
+        claims = src.claim_rows(conn, schema)
         say("encounters", len(encs))
         pev = src.patient_events(conn, schema, lo)
         others = src.other_events(conn, schema, lo, hi)
@@ -251,9 +319,10 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
     money = money.rename(columns={"prov": "provider_id"})
     money = money[money["month"].isin(months)] if len(money) else money
     fitted, moves = _fit(money[["month", "provider_id", "gross", "adj", "pat", "ins"]], months)
-    led = ledger.assign(g=pd.MultiIndex.from_arrays([pd.to_numeric(ledger["pid"]).fillna(0).astype("int64"),
-                                                     pd.to_numeric(ledger["encounter"]).fillna(0).astype("int64")]
-                                                    ).factorize()[0] if len(ledger) else [])
+    # one key per (patient, encounter): both are integers in OpenEMR, packed into one int64
+    led = ledger.assign(g=pd.factorize(pd.to_numeric(ledger["pid"]).fillna(0).astype("int64") * (1 << 32)
+                                       + pd.to_numeric(ledger["encounter"]).fillna(0).astype("int64"))[0]
+                        if len(ledger) else [])
     if len(led):
         led["mk"] = pd.to_numeric(led["mk"]).astype("int64")
         led["mk90"] = pd.to_numeric(led["mk90"]).fillna(led["mk"]).astype("int64")

@@ -223,21 +223,70 @@ def _billing_join(schema: Schema, enc):
     return b.outerjoin(enc, sa.and_(enc.c.pid == b.c.pid, enc.c.encounter == b.c.encounter))
 
 
-def billing_summary(conn, schema: Schema, diag: tuple[str, ...]) -> pd.DataFrame:
-    """Every billing line in one pass, by month of service, provider and kind (charge, deleted,
-    diagnosis, tax, copay, no_fee): n, amount. The range, the charges by provider and month and what
-    was left out all come from it (an office's database is scanned once for them)."""
-    b = schema.t("billing")
+def encounter_rows(conn, schema: Schema) -> pd.DataFrame:
+    """Every encounter once: patient, encounter number, service day, provider."""
     enc = encounters(schema)
-    d = _service_date(schema, enc)
-    mk = month_key(d)
-    prov = _charge_provider(schema, enc)
+    return frame(conn, sa.select(enc.c.pid.label("pid"), enc.c.encounter.label("encounter"),
+                                 day_of(enc.c.date).label("day"), enc.c.provider_id.label("enc_prov")))
+
+
+def _line_kind(schema: Schema, diag: tuple[str, ...]):
+    b = schema.t("billing")
     ctype = sa.func.coalesce(b.c.code_type, "")
-    kind = sa.case((sa.func.coalesce(b.c.activity, 0) != 1, "deleted"), (ctype.in_(list(diag)), "diagnosis"),
+    return sa.case((sa.func.coalesce(b.c.activity, 0) != 1, "deleted"), (ctype.in_(list(diag)), "diagnosis"),
                    (ctype == TAX, "tax"), (ctype == COPAY, "copay"), (b.c.fee.is_(None), "no_fee"), else_="charge")
-    return frame(conn, sa.select(mk.label("mk"), prov.label("prov"), kind.label("kind"), sa.func.count().label("n"),
-                                 sa.func.sum(sa.func.coalesce(b.c.fee, 0)).label("amount"))
-                 .select_from(_billing_join(schema, enc)).where(d >= "1900-01-01").group_by(mk, prov, kind))
+
+
+def billing_rows(conn, schema: Schema, diag: tuple[str, ...]) -> pd.DataFrame:
+    """Billing lines summed per encounter, kind (charge, copay, tax, deleted, no_fee), line provider and
+    day entered — one pass, no join: the encounter's date and provider are matched in pandas.
+    Active diagnosis lines (no charge, about half the lines) are counted apart."""
+    b = schema.t("billing")
+    kind = _line_kind(schema, diag)
+    day = day_of(b.c.date)
+    ctype = sa.func.coalesce(b.c.code_type, "")
+    keys = [b.c.pid, b.c.encounter, kind, sa.func.coalesce(b.c.provider_id, 0), day]
+    stmt = (sa.select(b.c.pid.label("pid"), b.c.encounter.label("encounter"), kind.label("kind"),
+                      sa.func.coalesce(b.c.provider_id, 0).label("line_prov"), day.label("entered"),
+                      sa.func.count().label("n"), sa.func.sum(sa.func.coalesce(b.c.fee, 0)).label("amount"))
+            .where(sa.not_(sa.and_(b.c.activity == 1, ctype.in_(list(diag))))).group_by(*keys))
+    return frame(conn, stmt)
+
+
+def diagnosis_lines(conn, schema: Schema, diag: tuple[str, ...], lo: str, hi: str) -> int:
+    """Active diagnosis lines entered in the range (they carry no charge)."""
+    b = schema.t("billing")
+    day = day_of(b.c.date)
+    row = conn.execute(sa.select(sa.func.count()).where(b.c.activity == 1, sa.func.coalesce(b.c.code_type, "").in_(
+        list(diag)), day >= lo, day < hi)).fetchone()
+    return int(row[0] or 0)
+
+
+def posting_rows(conn, schema: Schema, hi: str) -> pd.DataFrame:
+    """ar_activity per encounter, posting month, payer (0 patient, 1 insurance) and voided flag: n, pay,
+    adj — one pass, no join."""
+    a = schema.t("ar_activity")
+    d = _post_date(schema)
+    mk = month_key(d)
+    ins = sa.case((a.c.payer_type > 0, 1), else_=0)
+    voided = sa.case((schema.c("ar_activity", "deleted").isnot(None), 1), else_=0)
+    return frame(conn, sa.select(a.c.pid.label("pid"), a.c.encounter.label("encounter"), mk.label("mk"),
+                                 ins.label("ins"), voided.label("voided"), sa.func.count().label("n"),
+                                 sa.func.sum(a.c.pay_amount).label("pay"), sa.func.sum(a.c.adj_amount).label("adj"))
+                 .where(d < hi, d >= "1900-01-01").group_by(a.c.pid, a.c.encounter, mk, ins, voided))
+
+
+def claim_rows(conn, schema: Schema) -> pd.DataFrame | None:
+    """Per encounter: the first time a claim was billed to an insurer (status 2 or later, payer_type ≥ 1)
+    and whether any claim version was marked denied (status 7). None without a claims table."""
+    if not schema.has("claims"):
+        return None
+    c = schema.t("claims")
+    billed = sa.and_(c.c.status >= 2, c.c.payer_type >= 1, c.c.bill_time.isnot(None))
+    return frame(conn, sa.select(c.c.patient_id.label("pid"), c.c.encounter_id.label("encounter"),
+                                 sa.func.min(sa.case((billed, day_of(c.c.bill_time)), else_=None)).label("submitted"),
+                                 sa.func.max(sa.case((c.c.status == 7, 1), else_=0)).label("denied"))
+                 .group_by(c.c.patient_id, c.c.encounter_id))
 
 
 def charges(conn, schema: Schema, diag: tuple[str, ...], lo: str, hi: str, by_provider: bool = True) -> pd.DataFrame:
@@ -292,63 +341,6 @@ def copays(conn, schema: Schema, lo: str, hi: str, by_provider: bool = True) -> 
                       sa.func.sum(-b.c.fee).label("amount"))
             .select_from(src)
             .where(b.c.activity == 1, b.c.code_type == COPAY, d >= lo, d < hi).group_by(*keys))
-    return frame(conn, stmt)
-
-
-# --- A/R per encounter -----------------------------------------------------------------------------------------
-
-
-# --- encounters of the range ---------------------------------------------------------------------------------
-
-
-def visits(conn, schema: Schema, diag: tuple[str, ...], hi: str) -> pd.DataFrame:
-    """One row per encounter with active charges dated before `hi`: patient, encounter, service day,
-    providers, charges, the day its first charge line was entered. The A/R ledger's charges and the
-    charges table both come from it."""
-    b = schema.t("billing")
-    enc = encounters(schema)
-    d = _service_date(schema, enc)
-    stmt = (sa.select(b.c.pid.label("pid"), b.c.encounter.label("encounter"), sa.func.min(d).label("day"),
-                      sa.func.max(sa.func.coalesce(enc.c.provider_id, 0)).label("enc_prov"),
-                      sa.func.max(sa.func.coalesce(b.c.provider_id, 0)).label("line_prov"),
-                      sa.func.sum(b.c.fee).label("amount"), sa.func.min(day_of(b.c.date)).label("entered"))
-            .select_from(_billing_join(schema, enc))
-            .where(_charge_lines(schema, diag), d < hi, d >= "1900-01-01").group_by(b.c.pid, b.c.encounter))
-    return frame(conn, stmt)
-
-
-def credits(conn, schema: Schema, hi: str) -> pd.DataFrame:
-    """Per encounter and month before `hi`: payments and adjustments posted (voided ones left out)
-    and COPAY lines (by billing.date) — the A/R ledger's credits."""
-    b, a = schema.t("billing"), schema.t("ar_activity")
-    pdate = _post_date(schema)
-    cr = frame(conn, sa.select(a.c.pid.label("pid"), a.c.encounter.label("encounter"), month_key(pdate).label("mk"),
-                               sa.func.sum(a.c.pay_amount + a.c.adj_amount).label("credits"))
-               .where(schema.c("ar_activity", "deleted").is_(None), pdate < hi, pdate >= "1900-01-01")
-               .group_by(a.c.pid, a.c.encounter, month_key(pdate)))
-    cd = day_of(b.c.date)
-    cp = frame(conn, sa.select(b.c.pid.label("pid"), b.c.encounter.label("encounter"), month_key(cd).label("mk"),
-                               sa.func.sum(-b.c.fee).label("credits"))
-               .where(b.c.activity == 1, b.c.code_type == COPAY, cd < hi, cd >= "1900-01-01")
-               .group_by(b.c.pid, b.c.encounter, month_key(cd)))
-    return pd.concat([cr, cp], ignore_index=True)
-
-
-def claim_status(conn, schema: Schema, lo: str, hi: str) -> pd.DataFrame | None:
-    """Per encounter of the range: the first time a claim was billed to an insurer and whether any
-    claim version was marked denied (status 7). None when the database has no claims table."""
-    if not schema.has("claims"):
-        return None
-    c, fe = schema.t("claims"), schema.t("form_encounter")
-    billed = sa.and_(c.c.status >= 2, c.c.payer_type >= 1, c.c.bill_time.isnot(None))
-    in_range = (sa.select(fe.c.pid, fe.c.encounter).where(day_of(fe.c.date) >= lo, day_of(fe.c.date) < hi)
-                .subquery("r"))
-    stmt = (sa.select(c.c.patient_id.label("pid"), c.c.encounter_id.label("encounter"),
-                      sa.func.min(sa.case((billed, day_of(c.c.bill_time)), else_=None)).label("submitted"),
-                      sa.func.max(sa.case((c.c.status == 7, 1), else_=0)).label("denied"))
-            .select_from(c.join(in_range, sa.and_(in_range.c.pid == c.c.patient_id,
-                                                   in_range.c.encounter == c.c.encounter_id)))
-            .group_by(c.c.patient_id, c.c.encounter_id))
     return frame(conn, stmt)
 
 
