@@ -238,19 +238,17 @@ def _line_kind(schema: Schema, diag: tuple[str, ...]):
 
 
 def billing_rows(conn, schema: Schema, diag: tuple[str, ...]) -> pd.DataFrame:
-    """Billing lines summed per encounter, kind (charge, copay, tax, deleted, no_fee), line provider and
-    day entered — one pass, no join: the encounter's date and provider are matched in pandas.
-    Active diagnosis lines (no charge, about half the lines) are counted apart."""
+    """Billing lines with their kind (charge, copay, tax, deleted, no_fee), line provider, day entered
+    and fee — one plain scan, no join and no grouping (almost every line is its own group): the
+    encounter's date and provider are matched and the sums made in pandas. Active diagnosis lines
+    (no charge, about half the lines) are only counted (`diagnosis_lines`)."""
     b = schema.t("billing")
-    kind = _line_kind(schema, diag)
-    day = day_of(b.c.date)
     ctype = sa.func.coalesce(b.c.code_type, "")
-    keys = [b.c.pid, b.c.encounter, kind, sa.func.coalesce(b.c.provider_id, 0), day]
-    stmt = (sa.select(b.c.pid.label("pid"), b.c.encounter.label("encounter"), kind.label("kind"),
-                      sa.func.coalesce(b.c.provider_id, 0).label("line_prov"), day.label("entered"),
-                      sa.func.count().label("n"), sa.func.sum(sa.func.coalesce(b.c.fee, 0)).label("amount"))
-            .where(sa.not_(sa.and_(b.c.activity == 1, ctype.in_(list(diag))))).group_by(*keys))
-    return frame(conn, stmt)
+    stmt = (sa.select(b.c.pid.label("pid"), b.c.encounter.label("encounter"), _line_kind(schema, diag).label("kind"),
+                      sa.func.coalesce(b.c.provider_id, 0).label("line_prov"), day_of(b.c.date).label("entered"),
+                      sa.func.coalesce(b.c.fee, 0).label("amount"))
+            .where(sa.not_(sa.and_(b.c.activity == 1, ctype.in_(list(diag))))))
+    return frame(conn, stmt).assign(n=1)
 
 
 def diagnosis_lines(conn, schema: Schema, diag: tuple[str, ...], lo: str, hi: str) -> int:
@@ -263,17 +261,16 @@ def diagnosis_lines(conn, schema: Schema, diag: tuple[str, ...], lo: str, hi: st
 
 
 def posting_rows(conn, schema: Schema, hi: str) -> pd.DataFrame:
-    """ar_activity per encounter, posting month, payer (0 patient, 1 insurance) and voided flag: n, pay,
-    adj — one pass, no join."""
+    """ar_activity postings before `hi`: patient, encounter, posting month, payer (0 patient, 1
+    insurance), voided flag, pay, adj — one plain scan, no join (summed in pandas)."""
     a = schema.t("ar_activity")
     d = _post_date(schema)
-    mk = month_key(d)
     ins = sa.case((a.c.payer_type > 0, 1), else_=0)
     voided = sa.case((schema.c("ar_activity", "deleted").isnot(None), 1), else_=0)
-    return frame(conn, sa.select(a.c.pid.label("pid"), a.c.encounter.label("encounter"), mk.label("mk"),
-                                 ins.label("ins"), voided.label("voided"), sa.func.count().label("n"),
-                                 sa.func.sum(a.c.pay_amount).label("pay"), sa.func.sum(a.c.adj_amount).label("adj"))
-                 .where(d < hi, d >= "1900-01-01").group_by(a.c.pid, a.c.encounter, mk, ins, voided))
+    return frame(conn, sa.select(a.c.pid.label("pid"), a.c.encounter.label("encounter"), month_key(d).label("mk"),
+                                 ins.label("ins"), voided.label("voided"), a.c.pay_amount.label("pay"),
+                                 a.c.adj_amount.label("adj"))
+                 .where(d < hi, d >= "1900-01-01")).assign(n=1)
 
 
 def claim_rows(conn, schema: Schema) -> pd.DataFrame | None:
