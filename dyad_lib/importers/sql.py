@@ -124,6 +124,9 @@ def to_dates(s: pd.Series) -> pd.Series:
     'no date' (0001-01-01) and unreadable values become missing."""
     if s.empty:
         return pd.to_datetime(s)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s.dt.normalize()
+        return out.where(out.dt.year >= 1880)
     text = s.astype(str).str.slice(0, 10)
     out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     return out.where(out.dt.year >= 1880)
