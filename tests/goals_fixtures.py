@@ -77,15 +77,18 @@ BUDGET = {"staff_wages": 220_000, "payroll_taxes_benefits": 30_000, "facility": 
 
 
 def hand_history(**t12) -> History:
-    values = {"collections": 950_000.0, "net_production": 900_000.0, "collection_ratio": 0.95,
+    """T12: net production 1,000,000 collected at 95% (950,000); 1,600 chair hours at 62.5%
+    utilization = 1,000 booked hours → $1,000 net per booked hour; 1,000 completed visits (one
+    booked hour each) and a 10% no-show rate; case acceptance 40% of 500,000 presented."""
+    values = {"collections": 950_000.0, "net_production": 1_000_000.0, "collection_ratio": 0.95,
               "adjustments_rate": 0.05, "overhead_ratio_lab": 0.07, "overhead_ratio_clinical_supplies": 0.06,
-              "chair_hours_available": 1_600.0, "chair_utilization": 0.75, "no_show_rate": 0.10,
-              "visits_completed": 900.0, "case_acceptance_value": 0.40, "treatment_presented_value": 500_000.0}
+              "chair_hours_available": 1_600.0, "chair_utilization": 0.625, "no_show_rate": 0.10,
+              "visits_completed": 1_000.0, "case_acceptance_value": 0.40, "treatment_presented_value": 500_000.0}
     values.update(t12)
     return History(fy_start_month=1, as_of="2025-11", t12_label="T12 to 2025-11", t12=values,
-                     expense_base_label="FY2025", expense_base={**BUDGET, "owner_compensation": 240_000,
-                                                                "debt_service": 50_000},
-                     best_quarter_label="2025Q2", best_quarter_per_hour=650.0, new_patient_annual_value=1_200.0)
+                   expense_base_label="FY2025", expense_base={**BUDGET, "owner_compensation": 240_000,
+                                                              "debt_service": 50_000},
+                   best_quarter_label="2025Q2", best_quarter_per_hour=650.0, new_patient_annual_value=1_200.0)
 
 
 def hand_inputs(**over) -> GoalInputs:

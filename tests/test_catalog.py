@@ -13,21 +13,22 @@ from dyad_lib.metrics.periods import parse_period
 from dyad_lib.reports.catalog import PERIOD_KINDS, CatalogError, catalog, spec
 from pipeline_helpers import TEST_NOTEBOOKS, fake_prepared
 
-SHIPPED = ("data_quality", "monthly_review", "quarterly_partnership", "annual_goals", "practice_assessment",
-           "portfolio")
+SHIPPED = ("data_quality", "monthly_review", "meeting_brief", "quarterly_partnership", "annual_goals",
+           "practice_assessment", "portfolio")
 
 
 def test_every_shipped_notebook_declares_itself():
     specs = catalog()
     assert tuple(specs) == SHIPPED  # in the order the notebooks declare
     for s in specs.values():
-        assert s.period_kind in PERIOD_KINDS and s.title and s.short_title and s.audience and s.tables
+        assert set(s.period_kinds) <= set(PERIOD_KINDS) and s.period_kind == s.period_kinds[0]
+        assert s.title and s.short_title and s.audience and s.tables
         nb = nbformat.read(s.path, as_version=4)
         first = nb.cells[0].source.splitlines()[0]
         assert first == f"# {s.title}", f"{s.name}: the declared title is the notebook's own heading"
         assert s.demo_period, f"{s.name} declares the demo period the demo runs it for"
         if s.period_kind not in ("latest", "any"):
-            assert parse_period(s.demo_period, 1).kind == s.period_kind
+            assert s.takes(parse_period(s.demo_period, 1).kind)
 
 
 def test_only_the_data_quality_report_runs_on_blocked_data_and_only_the_portfolio_covers_all():
@@ -57,7 +58,7 @@ def test_a_new_notebook_is_a_new_report_everywhere(tmp_path, monkeypatch):
     for name in SHIPPED:
         shutil.copy(catalog()[name].path, nbdir / f"{name}.ipynb")
     _add_report(nbdir)
-    assert available_reports(nbdir)[:3] == ["data_quality", "monthly_review", "team_huddle"]
+    assert available_reports(nbdir)[:4] == ["data_quality", "monthly_review", "meeting_brief", "team_huddle"]
     assert report_title("team_huddle", nbdir) == "Team huddle"
     jobs = [j for j in demo_jobs(notebooks_dir=nbdir) if j.report == "team_huddle"]
     assert [(j.practice_id, j.period) for j in jobs] == [("harbor-dental", "2026-09"),
@@ -100,3 +101,17 @@ def test_a_bad_declaration_is_a_clear_error(tmp_path, meta, words):
         spec("team_huddle", tmp_path / "nb")
     with pytest.raises(ReportError, match=words):
         check_report("team_huddle", tmp_path / "nb")
+
+
+def test_a_report_may_take_a_month_or_a_quarter(tmp_path):
+    from dyad_lib.cli.run import PERIOD_WORDS
+
+    nbdir = tmp_path / "notebooks"
+    _add_report(nbdir, period=["month", "quarter"])
+    s = catalog(nbdir)["team_huddle"]
+    assert s.period_kinds == ("month", "quarter") and s.period_kind == "month"
+    assert s.takes("month") and s.takes("quarter") and not s.takes("fiscal_year")
+    assert PERIOD_WORDS["quarter"] in " or ".join(PERIOD_WORDS[k] for k in s.period_kinds)
+    _add_report(nbdir, name="bad_one", period=["month", "fortnight"])
+    with pytest.raises(CatalogError, match="fortnight"):
+        catalog(nbdir)

@@ -23,11 +23,11 @@ ROW_COUNTS = {
     HARBOR: {"financials": 45, "expenses": 495, "capacity": 45, "appointments": 40086, "treatment_plans": 5297,
              "quality_measures": 90, "patient_survey": 1186, "team_survey": 203, "dyad_assessment": 168,
              "feedback_360": 322, "meetings": 251, "decision_grid": 11, "conflicts": 7, "action_plan": 11,
-             "partner_questions": 110, "providers": 6},
+             "partner_questions": 110, "focus_areas": 4, "decisions": 9, "providers": 6},
     MAPLE: {"financials": 180, "expenses": 495, "capacity": 45, "appointments": 87242, "treatment_plans": 2504,
             "quality_measures": 135, "patient_survey": 1445, "team_survey": 307, "dyad_assessment": 168,
             "feedback_360": 322, "meetings": 255, "decision_grid": 11, "conflicts": 7, "action_plan": 11,
-            "partner_questions": 110, "providers": 4},
+            "partner_questions": 110, "focus_areas": 4, "decisions": 6, "providers": 4},
 }
 
 
@@ -73,7 +73,7 @@ def test_write_demo_replaces_only_its_own_folders(tmp_path):
     assert (other / "practice.yaml").read_text() == "keep me\n"
     assert not (stale / "stale.csv").exists()
     assert not (tmp_path / MAPLE).exists()
-    assert len(written) == 18 and all(p.parent == tmp_path / HARBOR for p in written)
+    assert len(written) == len(TABLES) + 2 and all(p.parent == tmp_path / HARBOR for p in written)
     assert sorted(p.name for p in tmp_path.iterdir()) == [HARBOR, "other-practice"]  # no temp folders left
 
 
@@ -267,6 +267,33 @@ def test_action_plan_conflicts_and_meetings(practices):
         weekly = meet[meet["cadence"] == "weekly"]
         weeks = (end - pd.Timestamp("2023-01-01")).days // 7
         assert len(weekly) < weeks and (~weekly["held"]).sum() > 5  # some missed, some never logged
+
+
+def test_choices_decisions_and_linked_items(practices):
+    """The partners' choices and decisions are in the data, and harbor's supplies story hangs together:
+    the open conflict, the overdue supply-ordering action, the supplier decisions and the decision-grid
+    row all name the clinical-supplies overhead."""
+    end = DATA_END
+    supplies = "overhead_ratio_clinical_supplies"
+    h = practices[HARBOR].tables
+    assert h["conflicts"].set_index("conflict_id").at["C07", "metric_id"] == supplies
+    ap = h["action_plan"].set_index("item_id")
+    assert ap.at["AP06", "metric_id"] == supplies and ap.at["AP06", "due_date"] < end
+    assert ap.at["AP06", "status"] == "in_progress"
+    d = h["decisions"]
+    assert set(d.loc[d["metric_id"] == supplies, "decision_id"]) == {"D05", "D07", "D08"}
+    assert any("supplier" in x.lower() for x in d.loc[d["metric_id"] == supplies, "decision"])
+    grid = h["decision_grid"].set_index("decision_area")
+    assert grid.at["Supplier selection", "metric_id"] == supplies
+    for practice in practices.values():
+        t = practice.tables
+        f = t["focus_areas"]
+        open_ = f[f["closed_date"].isna()]
+        assert len(open_) == 2 and (f["closed_date"].notna()).sum() == 2
+        dec = t["decisions"]
+        assert dec["date"].max() <= end and dec["review_date"].max() > end  # some reviews come after the data
+        assert t["dyad_assessment"]["note"].notna().sum() >= 8  # the partners' words, at several assessments
+        assert t["dyad_assessment"].dropna(subset=["note"])["assessment_date"].nunique() >= 4
 
 
 def test_feedback_surveys_and_questions(practices):

@@ -87,9 +87,15 @@ def test_csv_templates_load_back(tmp_path):
 
 def test_form_files():
     files = form_files("Harbor", kind="medical", clinical_lead="Dr. A", business_lead="B")
-    assert sorted(files) == ["assessment-business-lead.html", "assessment-clinical-lead.html",
-                             "dyad_assessment_template.csv", "partner_questions_template.csv",
+    assert sorted(files) == ["assessment-business-lead.html", "assessment-clinical-lead.html", "capture.xlsx",
+                             "dyad_assessment_template.csv", "meeting-capture.html", "partner_questions_template.csv",
                              "questions-business-lead.html", "questions-clinical-lead.html"]
+    meeting = files["meeting-capture.html"]
+    for col in ("decision", "lead", "review_date", "metric_id", "title", "owner", "due_date", "area", "note"):
+        assert f'class="mb-c-{col}"' in meeting, col
+    assert "physician, administrator (practice administrator), joint" in meeting
+    assert "biggest_challenge" in meeting and not re.search(r"(src|href)\s*=", meeting)
+    assert files["capture.xlsx"].startswith(b"PK")  # the workbook dyad record reads
     assert "Dr. A" in files["assessment-clinical-lead.html"] and "physician (clinical lead)" in files[
         "assessment-clinical-lead.html"]
 
@@ -103,6 +109,8 @@ def test_dyad_forms_command(tmp_path):
     out = tmp_path / "reports" / "demo-one" / "forms"
     assert sorted(p.name for p in out.iterdir()) == sorted(form_files("x"))
     assert "Test Practice" in (out / "assessment-clinical-lead.html").read_text()
+    assert (out / "capture.xlsx").read_bytes()[:2] == b"PK"
+    assert "dyad record demo-one capture.xlsx" in (out / "meeting-capture.html").read_text()
     r = runner.invoke(app, ["forms", "demo-one", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "o")])
     assert r.exit_code == 0 and (tmp_path / "o" / "questions-business-lead.html").is_file()
     r = runner.invoke(app, ["forms", "missing-one", "--data-dir", str(tmp_path / "data")])

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dyad_lib.goals.inputs import Sourced, default_inputs, fy_label
+from dyad_lib.goals.inputs import InputError, Sourced, default_inputs, fy_label
 from dyad_lib.goals.ledger import break_even, build_ledger, per_hour, production_needed, reconcile
-from dyad_lib.goals.levers import close_gap, levers
+from dyad_lib.goals.levers import combination, lever_table
 from dyad_lib.goals.lines import annual_goal, goal_line, monthly_goal, pace_needed, ytd_goal
 from dyad_lib.goals.plan import build_plan, words
 from dyad_lib.goals.realism import capacity_needs, check_break_even, check_growth, check_payroll, check_per_hour, check_utilization
-from dyad_lib.goals.targets import kpi_target, kpi_targets
+from dyad_lib.goals.targets import kpi_target
 from dyad_lib.data.contract import OVERHEAD_CATEGORIES
 from dyad_lib.goals.phasing import allocate_cents, business_days, phase, planned_working_days, seasonal_index
 from dyad_lib.metrics.periods import fiscal_year_period
@@ -69,7 +69,7 @@ def test_ledger_steps_and_reconciliation():
 
 
 def test_ledger_from_last_year_times_change_names_the_source():
-    inputs = default_inputs("FY2026", hand_history(), {"overhead_change_pct": 0.04})
+    inputs = default_inputs("FY2026", hand_history(), {"overhead_change_pct": 4})  # percent: +4%
     b = inputs.overhead["staff_wages"]
     assert b.amount == 228_800  # 220,000 × 1.04
     assert b.source == "FY2025 actual × 1.04 (entered by the partners)"
@@ -86,13 +86,49 @@ def test_ledger_from_last_year_times_change_names_the_source():
 
 
 def test_inputs_per_category_change_and_validation():
-    inputs = default_inputs("FY2026", hand_history(), {"overhead_changes": {"lab": 0.10}})
+    inputs = default_inputs("FY2026", hand_history(), {"overhead_changes_pct": {"lab": 10}})
     assert inputs.overhead["lab"].amount == 77_000  # 70,000 × 1.10
     assert inputs.overhead["facility"].amount == 82_400  # default +3%: 80,000 × 1.03
-    with pytest.raises(ValueError, match="collection ratio"):
+    with pytest.raises(InputError, match="collection_ratio: 0 is not a plausible collection ratio"):
         default_inputs("FY2026", hand_history(), {"collection_ratio": 0})
-    with pytest.raises(ValueError, match="no collection ratio"):
+    with pytest.raises(InputError, match="no collection ratio"):
         default_inputs("FY2026", hand_history(collection_ratio=None))
+
+
+@pytest.mark.parametrize("overrides, key, words", [
+    ({"fee_change_pct": 300}, "fee_change_pct", "300% is not a plausible change"),
+    ({"fee_change_pct": 0.03}, "fee_change_pct", "reads as +0.03%"),
+    ({"overhead_change_pct": 400}, "overhead_change_pct", "not a plausible change"),
+    ({"overhead_changes_pct": {"lab": -150}}, "overhead_changes_pct.lab", "not a plausible change"),
+    ({"overhead_changes_pct": {"rent": 5}}, "overhead_changes_pct.rent", "not an overhead category"),
+    ({"overhead_budget": {"lab": -5}}, "overhead_budget.lab", "below zero"),
+    ({"collection_ratio": 98}, "collection_ratio", "for 98% write 0.98"),
+    ({"adjustment_rate": 4}, "adjustment_rate", "for 4% write 0.04"),
+    ({"owner_compensation": 50_000_000}, "owner_compensation", "more than 5 times"),
+    ({"owner_compensation": True}, "owner_compensation", "True is not a number"),
+    ({"profit_target": "lots"}, "profit_target", "'lots' is not a number"),
+    ({"added_chair_hours": 5_000}, "added_chair_hours", "between removing them all and tripling them"),
+    ({"working_days": {"2027-08": 12}}, "working_days.2027-08", "not a month of FY2026"),
+    ({"working_days": {"2026-02": 30}}, "working_days.2026-02", "a month has 0 to 28"),
+    ({"working_days": {"Aug": 3}}, "working_days.Aug", "not a month like"),
+    ({"budget_choices": {"lab": "halve"}}, "budget_choices.lab", "not a choice"),
+    ({"budget_choices": {"lab": "trim"}}, "budget_choices.lab", "not flagged"),
+    ({"owner_compensation": 1, "owner_compensation_change_pct": 5}, "owner_compensation_change_pct", "not both"),
+    ({"owners_pay": 1}, "owners_pay", "is not a goal input"),
+])
+def test_implausible_inputs_are_refused_naming_the_key(overrides, key, words):
+    with pytest.raises(InputError) as exc:
+        default_inputs("FY2026", hand_history(), overrides)
+    assert exc.value.key == key and words in str(exc.value)
+
+
+def test_relative_inputs_by_hand():
+    inputs = default_inputs("FY2026", hand_history(), {"owner_compensation_change_pct": 10,
+                                                       "profit_target_change_pct": -25})
+    # owner pay: FY2025 240,000 × 1.10 = 264,000; profit default 950,000 − 890,000 = 60,000 × 0.75 = 45,000
+    assert inputs.owner_compensation.value == 264_000 and "+10%" in inputs.owner_compensation.source
+    assert inputs.profit_target.value == 45_000
+    assert inputs.entered == {"owner_compensation_change_pct": 10.0, "profit_target_change_pct": -25.0}
 
 
 def test_fy_label():
@@ -120,7 +156,7 @@ def test_check_per_hour():
     warn = check_per_hour(700, 650, "2025Q2")  # ≤ 650 × 1.10 = 715
     assert warn.status == "warn" and "$700/h vs $650/h" in warn.reason and "2025Q2" in warn.reason
     assert check_per_hour(750, 650).status == "fail"
-    assert check_per_hour(680, 650, fee_change=0.05).status == "pass"  # reach 650 × 1.05 = 682.50
+    assert check_per_hour(680, 650, price=1.05).status == "pass"  # reach 650 × 1.05 = 682.50
     assert check_per_hour(None, 650).status == "n/a"
 
 
@@ -149,22 +185,25 @@ def test_check_break_even():
 
 
 def test_capacity_needs_worked_example():
-    # net goal 1,500,000 over 1,600 planned hours = 937.50/h; today 1,200,000 net over 75% × 1,600
-    # booked hours = 1,000 per booked hour → utilization needed 937.5 ÷ 1,000 = 93.75%
-    hist = hand_history(net_production=1_200_000.0)
-    inputs = hand_inputs()
-    lg = build_ledger(inputs, hist)
-    lg.net_production_goal = 1_500_000.0
-    cap = capacity_needs(lg, inputs, hist)
-    assert cap.planned_hours == 1_600
-    assert cap.required_per_hour == 937.5
-    assert cap.required_utilization == pytest.approx(0.9375)
+    # net goal 1,020,408.16 over 1,600 planned hours = 637.76/h; today 1,000,000 net over 62.5% ×
+    # 1,600 = 1,000 booked hours → $1,000 per booked hour → utilization needed 63.78%
+    hist, inputs = hand_history(), hand_inputs()
+    cap = capacity_needs(build_ledger(inputs, hist), inputs, hist)
+    assert cap.planned_hours == 1_600 and cap.per_booked_hour == 1_000 and cap.price == 1
+    assert cap.required_per_hour == pytest.approx(1_020_408.16 / 1_600)
+    assert cap.required_utilization == pytest.approx(0.63775510)
     assert not cap.capacity_added
-    # 200 added hours: 1,500,000 ÷ 1,800 = 833.33/h; 10% more working days scale the hours too
-    more = hand_inputs(added_chair_hours=200)
-    assert capacity_needs(lg, more, hist).required_per_hour == pytest.approx(833.333, abs=0.001)
-    cap2 = capacity_needs(lg, inputs, hist, planned_working_days=220, base_working_days=200)
-    assert cap2.planned_hours == pytest.approx(1_760) and cap2.capacity_added
+    # 200 added hours and fees +5%: 1,800 hours; per booked hour 1,000 × 1.05 = 1,050
+    more = hand_inputs(added_chair_hours=200, fee_change_pct=5)
+    cap2 = capacity_needs(build_ledger(more, hist), more, hist)
+    assert cap2.planned_hours == 1_800 and cap2.capacity_added and cap2.per_booked_hour == pytest.approx(1_050)
+    assert cap2.required_utilization == pytest.approx(1_020_408.16 / (1_800 * 1_050))
+    # 10% more working days scale the hours; a lower adjustment rate raises net per booked hour
+    cap3 = capacity_needs(build_ledger(inputs, hist, wd_scale=1.1), inputs, hist)
+    assert cap3.planned_hours == pytest.approx(1_760) and cap3.capacity_added
+    low = hand_inputs(adjustment_rate=0.03)
+    cap4 = capacity_needs(build_ledger(low, hist), low, hist)
+    assert cap4.price == pytest.approx(0.97 / 0.95)
 
 
 def test_plan_checks_use_hand_numbers():
@@ -174,8 +213,7 @@ def test_plan_checks_use_hand_numbers():
     assert by["growth"].status == "pass" and "5.3% over" in by["growth"].reason
     # net 1,020,408.16 ÷ 1,600 h = 637.76/h ≤ 650 best quarter
     assert by["per_hour"].status == "pass" and "$638/h" in by["per_hour"].reason
-    # per booked hour 900,000 ÷ (0.75 × 1,600) = 750; 637.76 ÷ 750 = 85.0% → pass (≤ 85%)
-    assert plan.capacity.required_utilization == pytest.approx(1_020_408.16 / 1_600 / 750)
+    assert by["utilization"].status == "pass" and "63.8%" in by["utilization"].reason
     # payroll 250,000 ÷ 1,000,000 = 25%
     assert by["payroll"].status == "pass" and "25.0%" in by["payroll"].reason
     assert by["break_even"].status == "pass"
@@ -185,43 +223,81 @@ def test_plan_checks_use_hand_numbers():
 # --- levers -------------------------------------------------------------------------------------
 
 
+def _levers(inputs=None, hist=None):
+    hist = hist or hand_history()
+    inputs = inputs or hand_inputs()
+    lg = build_ledger(inputs, hist)
+    table, text, left = lever_table(inputs, hist, lg.values, lg.collection_goal,
+                                    band={"collection_ratio": (0.97, 0.99), "adjustments_rate": (0.0, 0.025)})
+    return table.set_index("lever"), text, left
+
+
 def test_levers_by_hand():
-    lv = levers(hand_history()).set_index("lever")["amount"]
-    # no-shows 10% → 7%: booked 900 ÷ 0.9 = 1,000; 30 visits × (900,000 ÷ 900 = 1,000) × 0.95 = 28,500
-    assert lv["no_shows"] == pytest.approx(28_500)
-    # case acceptance +5 points × 500,000 presented × 0.95 = 23,750
-    assert lv["case_acceptance"] == pytest.approx(23_750)
-    # utilization +5 points × 1,600 h × (900,000 ÷ 1,200 booked h = 750) × 0.95 = 57,000
-    assert lv["utilization"] == pytest.approx(57_000)
-    # 24 new patients × 1,200 × 0.95 = 27,360
-    assert lv["new_patients"] == pytest.approx(27_360)
-    # fees 3% × 900,000 × 0.95 = 25,650
-    assert lv["fees"] == pytest.approx(25_650)
+    lv, text, left = _levers()
+    # the entered collection ratio 95% → 98% is planned: 950,000 × (0.98 ÷ 0.95 − 1) = 30,000
+    assert lv.loc["collection_ratio", "status"] == "planned"
+    assert lv.loc["collection_ratio", "counted"] == pytest.approx(30_000)
+    # fees were not entered: sized (950,000 × 3% = 28,500), never counted
+    assert lv.loc["fees", "status"] == "not in the plan" and lv.loc["fees", "amount"] == pytest.approx(28_500)
+    assert pd.isna(lv.loc["fees", "counted"])
+    # the adjustment rate was entered at today's 5%: planned, adds nothing
+    assert lv.loc["adjustments", "status"] == "planned" and lv.loc["adjustments", "counted"] == 0
+    assert lv.loc["adjustments", "setting"] == "adjustments held at 5.0% (entered)"
+    # not entered, 5% is above the 2.5% band: offered, not counted: 950,000 × (0.975 ÷ 0.95 − 1) = 25,000
+    lv2, _, _ = _levers(default_inputs("FY2026", hand_history(), {"overhead_budget": BUDGET}))
+    assert lv2.loc["adjustments", "status"] == "not in the plan"
+    assert lv2.loc["adjustments", "amount"] == pytest.approx(25_000) and pd.isna(lv2.loc["adjustments", "counted"])
+    # the gap 50,000 − 30,000 planned = 20,000 left for the volume levers, at the plan's 98%:
+    assert left == pytest.approx(20_000)
+    # no-shows 10% → 7%: 1,000 ÷ 0.9 booked × 3% = 33.33 visits × 1,000 × 0.98 = 32,666.67
+    assert lv.loc["no_shows", "amount"] == pytest.approx(32_666.67, abs=0.01)
+    assert lv.loc["no_shows", "status"] == "counted"
+    assert lv.loc["no_shows", "share_of_lever"] == pytest.approx(20_000 / 32_666.67, abs=1e-6)
+    # case acceptance +5 × 500,000 × 0.98 = 24,500; utilization 5 × 1,600 × 1,000 × 0.98 = 78,400;
+    # new patients 24 × 1,200 × 0.98 = 28,224: not needed
+    assert lv.loc["case_acceptance", "amount"] == pytest.approx(24_500)
+    assert lv.loc["utilization", "amount"] == pytest.approx(78_400)
+    assert lv.loc["utilization", "hours"] == pytest.approx(80)
+    assert lv.loc["new_patients", "amount"] == pytest.approx(28_224)
+    assert set(lv.loc[["case_acceptance", "utilization", "new_patients"], "status"]) == {"available"}
+    assert "planned changes bring $30,000" in text and "close the rest ($20,000)" in text
+
+
+def test_a_planned_lever_is_never_offered_again():
+    # the case: fees +3%, collection ratio 98% and added chair hours entered
+    inputs = hand_inputs(fee_change_pct=3, added_chair_hours=160)
+    lv, text, left = _levers(inputs)
+    assert lv.loc["fees", "status"] == "planned" and "(entered)" in lv.loc["fees", "setting"]
+    assert lv.loc["capacity", "status"] == "planned"
+    assert (lv.loc[["fees", "collection_ratio", "capacity"], "status"] == "planned").all()
+    # chained: fees 950,000 × 3% = 28,500; ratio 978,500 × (0.98/0.95 − 1) = 30,900;
+    # hours 1,009,400 × (1,760/1,600 − 1) = 100,940 → 1,110,340 at today's utilization, goal 1,000,000
+    assert lv.loc["fees", "counted"] == pytest.approx(28_500)
+    assert lv.loc["collection_ratio", "counted"] == pytest.approx(30_900)
+    assert lv.loc["capacity", "counted"] == pytest.approx(100_940)
+    assert left == pytest.approx(1_000_000 - 1_110_340)
+    assert (lv.loc[lv["kind"] == "volume", "status"] != "counted").all()
+    assert "no other lever is needed" in text
 
 
 def test_levers_not_sized_and_already_met():
     hist = hand_history(no_show_rate=0.05, case_acceptance_value=None)
     hist.new_patient_annual_value = None
-    lv = levers(hist).set_index("lever")
+    lv, _, _ = _levers(hist=hist)
     assert lv.loc["no_shows", "amount"] == 0
     assert pd.isna(lv.loc["case_acceptance", "amount"]) and "treatment plans" in lv.loc["case_acceptance", "formula"]
     assert pd.isna(lv.loc["new_patients", "amount"])
 
 
-def test_close_gap():
-    table = levers(hand_history())
-    combo, text = close_gap(table, 60_000)
-    # 28,500 no-shows + 23,750 case acceptance = 52,250; 7,750 of the 57,000 utilization lever
-    assert list(combo["lever"]) == ["no_shows", "case_acceptance", "utilization"]
-    assert combo["amount"].sum() == pytest.approx(60_000)
-    assert combo.iloc[2]["share_of_lever"] == pytest.approx(7_750 / 57_000, abs=1e-4)
-    assert "close the $60,000 gap" in text
-    combo, text = close_gap(table, 200_000)
-    # all five add 162,260: 37,740 short
-    assert combo["amount"].sum() == pytest.approx(162_260)
-    assert "$37,740 short" in text
-    combo, text = close_gap(table, -5_000)
-    assert combo.empty and text.startswith("No gap")
+def test_levers_short_of_the_gap():
+    # goal 1,300,000 − 980,000 with the planned ratio = 320,000 left; every volume lever together
+    # adds 32,666.67 + 24,500 + 78,400 + 28,224 = 163,790.67
+    lv, text, left = _levers(hand_inputs(profit_target=400_000))
+    counted = lv.loc[lv["status"] == "counted", "counted"].sum()
+    assert left == pytest.approx(320_000) and counted == pytest.approx(163_790.67, abs=0.01)
+    assert "$156,209 short of the rest ($320,000)" in text
+    assert combination(lv.reset_index())["lever"].tolist()[:2] == ["adjustments", "collection_ratio"]
+
 
 
 # --- KPI targets --------------------------------------------------------------------------------
@@ -234,16 +310,28 @@ def test_kpi_target_steps_toward_band():
     assert kpi_target(None, 0.97, 0.99, "up") == (None, "not computable today")
 
 
-def test_kpi_targets_follow_the_lever_combination():
-    hist = hand_history()
-    combo = pd.DataFrame([{"lever": "case_acceptance", "setting": "", "share_of_lever": 1.0, "amount": 1.0}])
-    bands = {"case_acceptance_value": (0.45, 0.45, "up", "test", "ratio"),
-             "no_show_rate": (0.068, 0.07, "down", "test", "ratio")}
-    t = kpi_targets(hist, 0.5, combo, ids=("case_acceptance_value", "no_show_rate"), bands=bands)
-    t = t.set_index("metric")
-    # half way would be 42.5%, but the combination needs the full +5 points: 45%
-    assert t.loc["case_acceptance_value", "target"] == pytest.approx(0.45)
-    assert t.loc["no_show_rate", "target"] == pytest.approx(0.085)
+def test_kpi_targets_are_the_plans_rates():
+    plan = build_plan(hand_inputs(), hand_history())
+    t = plan.kpi_targets.set_index("metric")
+    # the ledger's collection ratio and adjustment rate, the budget's share of the goal
+    assert t.loc["collection_ratio", "target"] == 0.98 and t.loc["adjustments_rate", "target"] == 0.05
+    assert t.loc["overhead_ratio", "target"] == pytest.approx(0.6)
+    # the utilization the goal needs = today + the points the levers counted (63.78%)
+    assert t.loc["chair_utilization", "target"] == plan.capacity.required_utilization
+    assert t.loc["chair_utilization", "target"] == pytest.approx(0.625 + plan.combination["points"].sum())
+    # no-shows: 61.2% of the lever's 3 points → 10% − 1.84 points = 8.16%
+    assert t.loc["no_show_rate", "target"] == pytest.approx(0.10 - 0.03 * 20_000 / 32_666.666667)
+    # case acceptance is not counted on: held, with what a step toward the band would be
+    assert t.loc["case_acceptance_value", "target"] == 0.40
+    assert t.loc["case_acceptance_value", "how"].startswith("hold: the goal does not count on a change")
+
+
+def test_utilization_target_holds_when_the_goal_needs_less():
+    plan = build_plan(hand_inputs(added_chair_hours=800), hand_history())
+    t = plan.kpi_targets.set_index("metric")
+    need = plan.capacity.required_utilization  # 1,020,408.16 ÷ (2,400 × 1,000) = 42.5%
+    assert need == pytest.approx(0.425170, abs=1e-6)
+    assert t.loc["chair_utilization", "target"] == 0.625 and "needs only 42.5%" in t.loc["chair_utilization", "how"]
 
 
 # --- phasing ------------------------------------------------------------------------------------
@@ -360,6 +448,37 @@ def test_goal_line_helpers():
         monthly_goal(GOALS, "2025-09", "profit")
 
 
+def test_collection_lag_by_hand():
+    from dyad_lib.goals.lag import collection_lag, lagged_weights
+
+    # collections = 70% of this month's net production + 30% of last month's, exactly
+    months = pd.date_range("2023-01", "2025-06", freq="MS")
+    net = [100_000.0 + 10_000 * ((i * 7) % 5) for i in range(len(months))]
+    coll = [0.7 * net[i] + 0.3 * net[i - 1] if i else net[0] for i in range(len(months))]
+    lag = collection_lag(pd.DataFrame({"month": months, "net_production": net, "collections": coll}))
+    assert lag.shares == pytest.approx((0.7, 0.3), abs=1e-9) and lag.months == 27
+    assert lag.mean_months == pytest.approx(0.3) and "70% in the month itself, 30% one month later" in lag.sentence()
+    # weights shift: month m gets 70% of its own and 30% of the month before (the year wraps)
+    assert lagged_weights([10.0, 20.0, 30.0], lag) == pytest.approx([0.7 * 10 + 0.3 * 30, 0.7 * 20 + 0.3 * 10,
+                                                                      0.7 * 30 + 0.3 * 20])
+    short = collection_lag(pd.DataFrame({"month": months[:10], "net_production": net[:10], "collections": coll[:10]}))
+    assert not short.measured and short.shares == (1.0,) and "not measured" in short.sentence()
+
+
+def test_collections_phase_with_the_lag_and_production_without():
+    from dyad_lib.goals.lag import Lag
+
+    months = fiscal_year_period(2026, 1).months
+    wd = pd.Series([20.0] * 6 + [10.0] * 6, index=months)
+    idx = pd.Series([1.0] * 12, index=range(1, 13))
+    df = phase({"collections": 180_000.0, "net_production": 180_000.0}, months, wd, idx, Lag((0.5, 0.5), 20))
+    # production: 20-day months 20,000, 10-day months 10,000; collections: half this month, half last
+    assert df["net_production"].iloc[0] == 20_000 and df["net_production"].iloc[6] == 10_000
+    assert df["collections"].iloc[6] == 15_000 and df["collections"].iloc[7] == 10_000
+    assert df["collections"].iloc[0] == 15_000  # January: half of December's (the year wraps)
+    assert round(df["collections"].sum(), 2) == 180_000 == round(df["net_production"].sum(), 2)
+
+
 def test_medical_vocabulary():
     hist = hand_history()
     hist.kind = "medical"
@@ -370,7 +489,7 @@ def test_medical_vocabulary():
     by = {c.id: c for c in plan.checks}
     assert by["per_hour"].label == "Net charges per exam-room hour"
     assert "of exam-room hours booked" in by["utilization"].reason
-    assert "exam-room utilization" in plan.levers.set_index("lever").loc["utilization", "setting"]
+    assert "exam-room time" in plan.levers.set_index("lever").loc["utilization", "setting"]
     assert words("Net production per chair hour", "dental") == "Net production per chair hour"
 
 

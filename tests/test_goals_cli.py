@@ -102,7 +102,7 @@ def test_table_output_names_the_defaults(data):
 
 def test_inputs_file_and_commit_and_overwrite(data, tmp_path):
     inputs = tmp_path / "inputs.yaml"
-    inputs.write_text(yaml.safe_dump({"overhead_change_pct": 0.05, "owner_compensation": 200_000,
+    inputs.write_text(yaml.safe_dump({"overhead_change_pct": 5, "owner_compensation": 200_000,
                                       "profit_target": 30_000, "agreed_on": "2025-06-20",
                                       "agreed_by": ["Dr. Test", "Pat Manager"]}), encoding="utf-8")
     res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--inputs", str(inputs), "--json", "--commit")
@@ -113,14 +113,21 @@ def test_inputs_file_and_commit_and_overwrite(data, tmp_path):
     assert out["inputs"]["owner_compensation"]["source"] == "entered by the partners"
     saved = goals_io.goals_for_year(PID, "FY2026", data)
     assert saved["collection_goal"] == 581_600 and saved["agreed_on"] == "2025-06-20"
-    # committing the same year again is refused, with the reason, exit 1
+    assert saved["entered_inputs"] == {"overhead_change_pct": 5.0, "owner_compensation": 200_000.0,
+                                       "profit_target": 30_000.0}
+    # a commit says who agreed: without --agreed-by (or agreed_by in the file) it is refused, exit 2
     res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--commit")
+    assert res.exit_code == 2 and "--agreed-by" in res.output
+    # committing the same year again is refused, with the reason, exit 1
+    res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--commit", "--agreed-by", "Dr. Test, Pat Manager")
     assert res.exit_code == 1
     assert "already holds FY2026" in res.output and "--overwrite" in res.output
-    res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--commit", "--overwrite")
+    res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--commit", "--overwrite", "--agreed-by",
+              "Dr. Ana Rivera, Jordan Chen", "--agreed-on", "2025-06-21")
     assert res.exit_code == 0, res.output
     assert len(list((data / PID).glob("goals.yaml.bak-*"))) == 1
-    assert goals_io.goals_for_year(PID, "FY2026", data)["agreed_by"] == ["Dr. Test", "Pat Manager"]
+    again = goals_io.goals_for_year(PID, "FY2026", data)
+    assert again["agreed_by"] == ["Dr. Ana Rivera", "Jordan Chen"] and again["agreed_on"] == "2025-06-21"
 
 
 def test_practice_with_only_financials_and_expenses(tmp_path):
@@ -134,7 +141,8 @@ def test_practice_with_only_financials_and_expenses(tmp_path):
     checks = {c["id"]: c["status"] for c in out["checks"]}
     assert checks["per_hour"] == "n/a" and checks["utilization"] == "n/a"
     lev = {r["lever"]: r["amount"] for r in out["levers"]}
-    assert lev["case_acceptance"] is None and lev["fees"] == pytest.approx(0.03 * 624_000 * 600_000 / 624_000)
+    # fees are offered (not entered): 3% of the T12 collections 600,000
+    assert lev["case_acceptance"] is None and lev["fees"] == pytest.approx(0.03 * 600_000)
     # no working days on record: Monday–Friday days; January 2026 has 22
     assert out["working_days"]["2026-01"] == 22
     assert "Monday–Friday" in out["phasing_notes"][0]
@@ -144,10 +152,10 @@ def test_usage_errors(data, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("owners_pay: 1\n", encoding="utf-8")
     res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--inputs", str(bad))
-    assert res.exit_code == 2 and "unknown input(s) owners_pay" in res.output
+    assert res.exit_code == 2 and "bad.yaml: owners_pay: is not a goal input" in res.output
     bad.write_text("owner_compensation: lots\n", encoding="utf-8")
     res = run(PID, "-y", "FY2026", "--data-dir", str(data), "--inputs", str(bad))
-    assert res.exit_code == 2 and "owner_compensation: 'lots' is not a number" in res.output
+    assert res.exit_code == 2 and "bad.yaml: owner_compensation: 'lots' is not a number" in res.output
     assert run(PID, "-y", "2026-03", "--data-dir", str(data)).exit_code == 2
     assert run("no-such-practice", "-y", "FY2026", "--data-dir", str(data)).exit_code == 2
 
@@ -210,7 +218,8 @@ def test_notebook_runs_with_defaults(tmp_path):
     before = (PROJECT_ROOT / "data" / "harbor-dental" / "goals.yaml").read_bytes()
     nb = _papermill(tmp_path)
     text = _text(nb)
-    assert "Collection goal" in text and "Not written: this is a scenario" in text
+    assert "Collection goal" in text and "We agree on the FY2027 goals above" in text
+    assert "FY2027 is not committed yet" in text and 'id="dyad-whatif"' in text
     assert text.count("dyad-chart-") >= 4  # history, seasonality, waterfall, phasing (offline renderer)
     assert (PROJECT_ROOT / "data" / "harbor-dental" / "goals.yaml").read_bytes() == before
 
@@ -227,23 +236,33 @@ def test_notebook_degrades_without_optional_tables(tmp_path):
 @pytest.mark.slow
 def test_notebook_runs_with_overridden_inputs_and_commits(tmp_path):
     data = write_practice(tmp_path / "d", seasonal=True)
-    nb = _papermill(tmp_path, practice_id=PID, data_dir=str(data), period="FY2026", overhead_change_pct=0.05,
+    nb = _papermill(tmp_path, practice_id=PID, data_dir=str(data), period="FY2026", overhead_change_pct=5,
                     owner_compensation=200_000, profit_target=30_000, working_days={"2026-08": 0},
-                    commit_goals=True)
+                    commit_goals=True, agreed_by="Dr. Test, Pat Manager", agreed_on="2025-06-20", as_of="2025-05")
     assert "$581,600" in _text(nb)  # same inputs as the CLI test: 327,600 + 200,000 + 24,000 + 30,000
     saved = goals_io.goals_for_year(PID, "FY2026", data)
-    assert saved["collection_goal"] == 581_600
+    assert saved["collection_goal"] == 581_600 and saved["history_through"] == "2025-05"
+    assert saved["agreed_by"] == ["Dr. Test", "Pat Manager"] and saved["agreed_on"] == "2025-06-20"
     assert saved["phasing"]["2026-08"] == 0 and saved["working_days"]["2026-08"] == 0
     assert saved["inputs"]["working_days"]["source"] == "entered by the partners"
+    # the year is committed: a second commit needs overwrite_goals, and then shows the committed plan
+    text = _text(_papermill(tmp_path, practice_id=PID, data_dir=str(data), period="FY2026", profit_target=40_000,
+                            commit_goals=True, agreed_by="Dr. Test, Pat Manager"))
+    assert "already holds FY2026" in text and goals_io.goals_for_year(PID, "FY2026", data)["collection_goal"] == 581_600
+    text = _text(_papermill(tmp_path, practice_id=PID, data_dir=str(data), period="FY2026", profit_target=40_000,
+                            commit_goals=True, overwrite_goals=True, agreed_by="Dr. Test, Pat Manager"))
+    assert "FY2026 is committed." in text and "goals written to goals.yaml" in text
+    assert goals_io.goals_for_year(PID, "FY2026", data)["entered_inputs"] == {"profit_target": 40_000.0}
 
 
 def test_notebook_parameters_are_the_goal_inputs():
     import papermill as pm
 
     params = pm.inspect_notebook(str(NOTEBOOK))
-    for name in ("practice_id", "period", "data_dir", "overhead_change_pct", "owner_compensation", "debt_service",
-                 "profit_target", "collection_ratio", "adjustment_rate", "added_chair_hours", "fee_change_pct",
-                 "commit_goals"):
+    from dyad_lib.goals.inputs import INPUT_KEYS
+
+    for name in ("practice_id", "period", "data_dir", "inputs", "scenario", *INPUT_KEYS, "as_of", "commit_goals",
+                 "overwrite_goals", "agreed_by", "agreed_on"):
         assert name in params, name
     assert params["period"]["default"] == '"FY2027"' and params["commit_goals"]["default"] == "False"
 

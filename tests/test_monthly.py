@@ -88,6 +88,9 @@ def test_partnership_brief_names_the_planted_gaps(demo):
     text = " ".join(assessment.partnership_sentences(brief))
     assert "a shared gap" in text and "perception gaps" in text
     assert "Dentist–office manager alignment" in set(brief["metrics"]["Measure"])
+    # the rates name the months they cover, and the partners' own choice is said
+    assert list(brief["metrics"].columns) == ["Measure", "The twelve months October 2025 – September 2026"]
+    assert "The partners chose to work on Constructive feedback and Clear communication." in text
 
 
 def test_harbor_assessment_flags_clinical_supplies(demo):

@@ -238,8 +238,9 @@ from dyad_lib.partnership.assessment import (
     classify,
     focus_areas,
     list_assessments,
+    partner_lists,
 )
-from partnership_fixtures import assessment_csv  # noqa: E402
+from partnership_fixtures import ADMIN, ADMIN_IMP, PHYS, PHYS_IMP, assessment_csv  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -288,23 +289,49 @@ def test_classification_precedence():
 
 
 def test_focus_areas_ranking(view):
-    # Candidates are the shared gaps and perception gaps; score = importance x (5 - mean):
-    # shared_vision 3.5 x (5 - 2) = 10.5; clear_communication 5 x (5 - 3) = 10.0;
-    # constructive_feedback 4.5 x (5 - 3) = 9.0; recognition 2 x (5 - 1.5) = 7.0
+    # Candidates are the shared gaps and perception gaps; score = importance x (5 - the lower rating):
+    # clear_communication 5 x (5 - 2) = 15; constructive_feedback 4.5 x (5 - 2) = 13.5;
+    # shared_vision 3.5 x (5 - 2) = 10.5; recognition 2 x (5 - 1) = 8. (By the mean, shared_vision's
+    # 2/2 would outrank the 2-against-4 gaps.)
     f = focus_areas(view, n=4)
-    assert f["area"].tolist() == ["shared_vision", "clear_communication", "constructive_feedback", "recognition"]
-    assert f["focus_score"].tolist() == pytest.approx([10.5, 10.0, 9.0, 7.0])
+    assert f["area"].tolist() == ["clear_communication", "constructive_feedback", "shared_vision", "recognition"]
+    assert f["focus_score"].tolist() == pytest.approx([15.0, 13.5, 10.5, 8.0])
     top = focus_areas(view)
-    assert top["area"].tolist() == ["shared_vision", "clear_communication"] and top["rank"].tolist() == [1, 2]
-    reason = top.iloc[1]["reason"]
+    assert top["area"].tolist() == ["clear_communication", "constructive_feedback"] and top["rank"].tolist() == [1, 2]
+    reason = top.iloc[0]["reason"]
     assert reason.startswith("Clear communication:") and "4 (self view)" in reason and "2 (partner view)" in reason
-    assert "perception gap of 2 points" in reason and "score 10" in reason
+    assert "perception gap of 2 points" in reason and "(5 − lower rating 2) = score 15" in reason
     assert reason.count(".") == 1  # one sentence
 
 
+def test_the_widest_gap_is_never_hidden_by_the_mean(tmp_path):
+    # 5 against 2 (mean 3.5) is proposed before a 3-against-3 area and ties a 2-against-2 one,
+    # winning the tie on the wider difference.
+    phys, admin = [4] * 14, [4] * 14
+    phys[10], admin[10] = 2, 5          # clear_communication: 5 vs 2
+    phys[8], admin[8] = 2, 2            # shared_vision: 2 vs 2
+    phys[5], admin[5] = 3, 3            # advocacy: 3 vs 3
+    p = write_practice(tmp_path, {"dyad_assessment": assessment_csv(
+        {"2026-06-01": [("physician", phys, None), ("administrator", admin, None)]})})
+    f = focus_areas(assessment_view(p.tables["dyad_assessment"]), n=3)
+    assert f["area"].tolist() == ["clear_communication", "shared_vision", "advocacy"]
+    assert f["focus_score"].tolist() == pytest.approx([9.0, 9.0, 6.0])
+
+
+def test_focus_proposal_depends_only_on_the_ratings(tmp_path):
+    # the same ratings on two dates propose the same areas, in the same order
+    phys, admin = list(PHYS), list(ADMIN)
+    rows = {d: [("physician", phys, PHYS_IMP), ("administrator", admin, ADMIN_IMP)] for d in ("2026-03-01", "2026-06-01")}
+    df = write_practice(tmp_path, {"dyad_assessment": assessment_csv(rows)}).tables["dyad_assessment"]
+    a = focus_areas(assessment_view(df, date="2026-03-01"))
+    b = focus_areas(assessment_view(df, date="2026-06-01"))
+    assert a["area"].tolist() == b["area"].tolist() == ["clear_communication", "constructive_feedback"]
+    assert a["reason"].tolist() == b["reason"].tolist()
+
+
 def test_focus_areas_fall_back_to_neither_and_skip_strengths(tmp_path):
-    # Every area 4/4 except advocacy 3/3 (importance 5, 4 -> 4.5 x 2 = 9) and recognition 3/4
-    # (no importance -> 3 x (5 - 3.5) = 4.5): no gap at all, so the "neither" areas fill the list.
+    # Every area 4/4 except advocacy 3/3 (importance 5, 4 -> 4.5 x (5 - 3) = 9) and recognition 3/4
+    # (no importance -> 3 x (5 - 3) = 6): no gap at all, so the "neither" areas fill the list.
     phys = [4] * 14
     admin = [4] * 14
     phys[5] = admin[5] = 3
@@ -317,9 +344,24 @@ def test_focus_areas_fall_back_to_neither_and_skip_strengths(tmp_path):
     v = assessment_view(p.tables["dyad_assessment"])
     f = focus_areas(v, n=3)
     assert f["area"].tolist() == ["advocacy", "recognition"]
-    assert f["focus_score"].tolist() == pytest.approx([9.0, 4.5])
+    assert f["focus_score"].tolist() == pytest.approx([9.0, 6.0])
     assert "no shared strength" in f.iloc[0]["reason"]
     assert "assumed" in f.iloc[1]["reason"]
+
+
+def test_partner_lists_compare_strengths_and_gaps(view):
+    lists = partner_lists(view)
+    phys = lists[lists["respondent"] == "physician"]
+    # the physician's strengths (own rating >= 4), best first, then gaps (<= 2), worst first
+    assert phys[phys["list"] == "strength"]["area"].tolist()[:3] == ["engagement", "professionalism",  # 5, 5, then 4s
+                                                                      "org_understanding"]
+    gaps = phys[phys["list"] == "gap"].set_index("area")
+    assert set(gaps.index) == {"shared_vision", "clear_communication", "recognition"}
+    # shared_vision 2/2 is on both gap lists (a synergy); clear_communication 2/4 only on the physician's
+    assert gaps.loc["shared_vision", "shared"] and not gaps.loc["clear_communication", "shared"]
+    admin = lists[lists["respondent"] == "administrator"].set_index(["list", "area"])
+    assert admin.loc[("gap", "recognition"), "rating"] == 1.0 and admin.loc[("gap", "recognition"), "shared"]
+    assert admin.loc[("strength", "clear_communication"), "other_rating"] == 2.0
 
 
 def test_incomplete_area_and_missing_assessment(tmp_path):
@@ -498,7 +540,9 @@ def test_missing_instruments_point_to_their_template(tmp_path, practice):
     assert by["meetings"]["collects"] == "a log of partnership meetings"
     # the main fixture has the assessment, meetings, action plan and conflicts
     assert [m["table"] for m in missing_instruments(practice)] == [
-        "feedback_360", "decision_grid", "partner_questions", "team_survey", "patient_survey"]
+        "feedback_360", "decision_grid", "partner_questions", "focus_areas", "decisions", "team_survey",
+        "patient_survey"]
+    assert "dyad record" in by["decisions"]["template"] and "capture" in by["focus_areas"]["template"]
 
 
 def test_decision_grid_view(tmp_path):

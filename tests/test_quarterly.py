@@ -97,7 +97,8 @@ def test_missing_instruments_point_to_the_templates(tiny):
     lines = q.missing_lines(tiny)
     assert len(lines) == len(INSTRUMENT_TABLES)
     assert all(any(line.startswith(t + " —") for line in lines) for t in INSTRUMENT_TABLES)
-    assert sum("`dyad forms tiny-dental`" in line for line in lines) == 2  # assessment and questions forms
+    # the assessment and questions forms, the meeting capture page (focus areas and decisions)
+    assert sum("`dyad forms tiny-dental`" in line for line in lines) == 4
     assert "<code>dyad forms tiny-dental</code>" in q.missing_html(tiny)
 
 
@@ -243,8 +244,11 @@ def test_report_reads_for_both_partners(demo_batch, pid):
         assert heading in text, heading
     assert "Patient ratings folded into 'others': fewer than 3" in text
     assert "What is working" in text and "What could be improved" in text
-    answers = page[page.index('class="dyad-table qp-answers"'):]
+    answers = page[page.index('class="qp-legend"'):]
     assert answers.index(clinical) < answers.index(business)  # side by side: clinical lead | business lead
+    table = answers[answers.index('class="dyad-table qp-answers-q"'):]
+    assert table.index("qp-a qp-clinical") < table.index("qp-a qp-business")
+    assert all(q in table[:table.index("</thead>")] for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3"))
     assert "#1f77b4" in page and "#d9822b" in page  # the partners' colours in the charts
     assert "clinical lead rates" not in text and "business lead rates" not in text  # the practice's own words
     if pid == "harbor-dental":
@@ -317,3 +321,36 @@ def test_practice_without_partnership_tables(tmp_path):
         assert f"Not shown: {section}" in text, section
     assert "Traceback" not in text
     assert not re.search(r"\b[PN]\d{3,4}\b", text)  # the fixture's patient ids
+
+
+@pytest.mark.slow
+def test_partners_words_choices_and_links_are_shown(demo_batch):
+    pages, *_ = demo_batch
+    text = _text(pages["harbor-dental"])
+    # the notes beside the ratings, and each partner's own list compared with the other's
+    def between(a: str, b: str) -> str:
+        i = text.index(a)
+        return text[i:text.index(b, i)]
+
+    words = between("In the partners' own words", "The lists each partner made")
+    assert "Constructive feedback seen differently 4 I try to raise issues as they come up. 2 Feedback comes in front " \
+           "of the team, or weeks later." in words
+    lists = between("The lists each partner made", "The two lists compared")
+    assert "Professional development (2): “No time or budget set aside for the implant course.” on both lists: an early win" in lists
+    assert "Clear communication (5): “I send the monthly numbers and a weekly summary.” not on the other's list" in lists
+    # the chosen focus areas with their progress, then the proposal (the widest gap first)
+    focus = between("Focus areas the partners chose", "Roles and decisions")
+    assert "Constructive feedback — since Sep 25, 2025" in focus and "dentist 3 → 4, office manager 2 (same)" in focus
+    assert focus.index("Proposed focus for the next quarter") < focus.index("Clear communication: the office manager rates it 5")
+    assert "Chosen by the partners on Mar 26, 2026." in focus
+    # decisions of the quarter and the supplies story linked to its number
+    assert "Decided in 2026Q3" in text and "Choose the supplier at the October meeting" in text
+    linked = between("The numbers the partners' actions, decisions and conflicts", "Follow-through")
+    supplies = linked[linked.index("Overhead: clinical supplies"):]
+    supplies = supplies[:supplies.index("Burnout rate")] if "Burnout rate" in supplies else supplies
+    assert "in 2025Q4 → " in supplies and "in 2026Q3" in supplies and "worse" in supplies
+    for item in ("Supply ordering: one owner, monthly budget", "Rising supply spend and who orders materials",
+                 "Ask two other suppliers for quotes", "Supplier selection"):
+        assert item in supplies, item
+    # every rate names its period
+    assert "action items due in 2026Q3" in text and "over the last 12 months (October 2025 – September 2026)" in text

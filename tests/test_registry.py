@@ -122,3 +122,15 @@ def test_glossary():
 
 def test_registry_file_is_packaged():
     assert registry.REGISTRY_FILE.name == "registry.yaml" and registry.REGISTRY_FILE.is_file()
+
+
+def test_the_contract_knows_every_registry_id():
+    """metric_id columns are checked against the ids the contract reads from registry.yaml: the same
+    set as the registry's own (templates expanded the same way), and quality ids need a measure."""
+    from dyad_lib.data.contract import known_metric_id, metric_ids
+
+    assert set(metric_ids()) == set(registry.REGISTRY)
+    assert known_metric_id("overhead_ratio_clinical_supplies") and known_metric_id("meeting_adherence_weekly")
+    assert not known_metric_id("supplies_overhead")
+    assert known_metric_id("quality_perio_charting", ["perio_charting"])
+    assert not known_metric_id("quality_perio_charting", ["a1c_control"])

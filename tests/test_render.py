@@ -106,9 +106,15 @@ def test_page_without_charts_has_no_bundle():
     assert "VEGA_DEBUG" not in html and len(html) < 200_000
 
 
-def test_print_css_breaks_pages_before_sections():
+def test_print_css_pages_numbers_and_keeps():
+    """Print rules (their effect on real PDFs is tested in test_print): page-margin boxes for the
+    running header and the page numbers, sections that flow, an appendix on a new page, headings
+    and lead-ins kept with what follows, rows never cut, headers repeated."""
     css = render.stylesheet()
-    assert "@media print" in css and re.search(r"h2 \{ break-before: page", css)
+    assert "@media print" in css and '"Page " counter(page) " of " counter(pages)' in css
+    assert "@top-left" in css and 'h2[id^="Appendix"]' in css
+    assert not re.search(r"\bh2 \{ break-before: page", css)  # sections flow on
+    assert ".jp-MarkdownCell { break-after: avoid" in css and "tr { break-inside: avoid" in css
     assert "display: table-header-group" in css  # table headers repeat on each printed page
 
 

@@ -143,7 +143,19 @@ CASES = [
          table="conflicts", column="resolved_date", rows=[2]),
     dict(id="numerator_above_denominator", changes=replace_line("quality_measures.csv", "40,50", "60,50"),
          table="quality_measures", column="numerator", rows=[2]),
+    dict(id="focus_closed_before_chosen", changes=replace_line("focus_areas.csv", "Say why,", "Say why,2024-12-01"),
+         table="focus_areas", column="closed_date", rows=[2]),
+    dict(id="decision_reviewed_before_taken", changes=replace_line("decisions.csv", "2025-04-01", "2024-04-01"),
+         table="decisions", column="review_date", rows=[2], severity="warning"),
+    dict(id="unknown_focus_area", changes=replace_line("focus_areas.csv", "clear_communication", "Communication"),
+         table="focus_areas", column="area", rows=[2], examples=["communication"]),
     # --- cross-table rules ------------------------------------------------------------------------------
+    dict(id="metric_id_not_in_registry", changes=replace_line("decisions.csv", "overhead_ratio_clinical_supplies",
+                                                              "supplies_overhead"),
+         table="decisions", column="metric_id", rows=[2], examples=["supplies_overhead"]),
+    dict(id="metric_id_names_no_measure", changes=replace_line("decisions.csv", "quality_perio_charting",
+                                                               "quality_a1c_control"),
+         table="decisions", column="metric_id", rows=[3], examples=["quality_a1c_control"]),
     dict(id="future_completed_appointment", changes=replace_line("appointments.csv", "scheduled", "completed"),
          table="appointments", column="date", rows=[6], examples=["date=2025-05-02"]),
     dict(id="month_gap", changes={"financials.csv": "\n".join(l for l in CLEAN["financials.csv"].split("\n")
@@ -390,7 +402,7 @@ def test_snapshot_invalidated_when_a_file_changes(dirs):
     data, cache = dirs
     first = prepare_practice(PID, data, cache)
     path = data / PID / "action_plan.csv"
-    path.write_text(path.read_text() + "i3,Review fees,,both,2025-02-01,2025-05-01,open,\n")
+    path.write_text(path.read_text() + "i3,Review fees,,both,2025-02-01,2025-05-01,open,,\n")
     assert fingerprint(PID, data) != first.fingerprint
     assert read_validation(PID, data, cache) is None
     second = prepare_practice(PID, data, cache)

@@ -84,9 +84,15 @@ CLEAN: dict[str, str] = {
         "c1,2025-01-15,Schedule templates,2025-02-01,no\nc2,2025-03-01,Hygiene recall,,\n"
     ),
     "action_plan.csv": (
-        "item_id,title,area,owner,created_date,due_date,status,completed_date\n"
-        "i1,Weekly huddle,clear_communication,both,2025-01-10,2025-02-10,done,2025-02-01\n"
-        "i2,Share P&L,org_understanding,administrator,2025-01-10,2025-04-01,open,\n"
+        "item_id,title,area,owner,created_date,due_date,status,completed_date,metric_id\n"
+        "i1,Weekly huddle,clear_communication,both,2025-01-10,2025-02-10,done,2025-02-01,\n"
+        "i2,Share P&L,org_understanding,administrator,2025-01-10,2025-04-01,open,,Overhead_Ratio\n"
+    ),
+    "focus_areas.csv": "chosen_date,area,note,closed_date\n2025-01-10,clear_communication,Say why,\n",
+    "decisions.csv": (
+        "decision_id,date,cadence,decision,lead,metric_id,area,review_date\n"
+        "d1,2025-01-14,monthly,One supplier,administrator,overhead_ratio_clinical_supplies,,2025-04-01\n"
+        "d2,2025-02-11,monthly,Chart perio at every recall,physician,quality_perio_charting,quality_commitment,\n"
     ),
     "partner_questions.csv": (
         "date,respondent,question,answer\n"

@@ -173,8 +173,8 @@ def register(app: typer.Typer) -> None:
         writable(resolve_reports(reports_dir), "reports folder")
         writable(resolve_cache(cache_dir), "cache folder")
         for r in left_out:
-            console.print(f"{r}: left out, it takes {PERIOD_WORDS[specs[r].period_kind]}", style="dim",
-                          highlight=False)
+            takes = " or ".join(PERIOD_WORDS[k] for k in specs[r].period_kinds or (specs[r].period_kind,))
+            console.print(f"{r}: left out, it takes {takes}", style="dim", highlight=False)
         periods = {r: periods[r] for r in chosen_reports}
         jobs = plan(chosen_practices, chosen_reports, periods=periods,
                     params={r: params for r in chosen_reports}, notebooks_dir=notebooks_dir)

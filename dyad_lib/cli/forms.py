@@ -1,5 +1,6 @@
 """`dyad forms PRACTICE`: print-ready questionnaires and spreadsheet templates for the partnership
-instruments (the 14-area assessment and the recurring checkpoint questions)."""
+instruments (the 14-area assessment, the recurring checkpoint questions, and the meeting capture
+page with its workbook for decisions, actions and focus areas)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the assessment and checkpoint-question forms (one per partner) and CSV templates."""
         from dyad_lib.data.load import read_practice_yaml
-        from dyad_lib.data.paths import PracticeIdError, atomic_write_text, practice_dir
+        from dyad_lib.data.paths import PracticeIdError, atomic_write_bytes, atomic_write_text, practice_dir
         from dyad_lib.data.paths import reports_dir as resolve_reports
         from dyad_lib.reports.forms import form_files
 
@@ -38,9 +39,13 @@ def register(app: typer.Typer) -> None:
         target = out if out is not None else resolve_reports(reports_dir) / practice_id / "forms"
         writable(Path(target), "forms folder")
         files = form_files(config.name, kind=config.kind, clinical_lead=config.clinical_lead,
-                           business_lead=config.business_lead)
-        for name, text in files.items():
-            atomic_write_text(Path(target) / name, text)
+                           business_lead=config.business_lead, practice_id=practice_id)
+        for name, data in files.items():
+            if isinstance(data, bytes):
+                atomic_write_bytes(Path(target) / name, data)
+            else:
+                atomic_write_text(Path(target) / name, data)
         console.print(f"Wrote {len(files)} files to {target}: print the HTML forms (one per partner) or fill "
                       "in the CSV templates, then copy the answers into the practice's dyad_assessment.csv "
-                      "and partner_questions.csv.", highlight=False)
+                      "and partner_questions.csv. For a meeting: print meeting-capture.html or fill in "
+                      f"capture.xlsx, then `dyad record {practice_id} capture.xlsx`.", highlight=False)

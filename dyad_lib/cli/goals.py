@@ -1,66 +1,24 @@
 """`dyad goals PRACTICE --fiscal-year FY2027`: derive next year's goals and, on --commit, write them.
 
-Prints the ledger (every step with its source), the realism checks, the levers and the monthly
-phasing. Without --inputs every input is a default from the practice's history and the output
-lists them. --commit writes the year into data/<practice>/goals.yaml (an existing year needs
---overwrite; the old file is kept as a dated backup).
+Prints the ledger (every step with its source), the budget flags, the realism checks, the levers,
+the monthly phasing and the KPI targets. Without --inputs every input is a default from the
+practice's history and the output lists them. An inputs file holds one set of inputs or named
+scenarios (`dyad_lib.goals.scenarios`): all are compared side by side and --scenario picks the
+one shown in full (and committed). --commit writes the year into data/<practice>/goals.yaml with
+who agreed (--agreed-by, required) and when (an existing year needs --overwrite; the old file is
+kept as a dated backup).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
 from dyad_lib.cli.common import CacheDirOption, DataDirOption, JsonOption, console, fail, usage_error, writable
-
-#: Keys an --inputs file may hold (see goals.default_inputs) and the commit metadata.
-INPUT_KEYS = ("overhead_change_pct", "overhead_changes", "overhead_budget", "owner_compensation", "debt_service",
-              "profit_target", "collection_ratio", "adjustment_rate", "added_chair_hours", "fee_change_pct",
-              "working_days")
-META_KEYS = ("agreed_by", "agreed_on", "as_of")
-#: No goal input is larger (a billion dollars a year); beyond it is a typing error, not a plan.
-MAX_INPUT = 1_000_000_000
-
-
-def read_inputs(path: Path) -> dict[str, Any]:
-    """The goal inputs file (YAML mapping); unknown keys are a usage error naming them."""
-    from dyad_lib.data.yamltext import YamlError, read_yaml
-
-    try:
-        raw = read_yaml(path) or {}
-    except OSError as exc:
-        raise ValueError(f"cannot read {path.name}: {exc.strerror}") from None
-    except YamlError as exc:
-        raise ValueError(f"{path.name} {exc}") from None
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path.name} must be a mapping of goal inputs")
-    unknown = sorted(set(raw) - set(INPUT_KEYS) - set(META_KEYS))
-    if unknown:
-        raise ValueError(f"{path.name}: unknown input(s) {', '.join(unknown)}; use "
-                         f"{', '.join(INPUT_KEYS + META_KEYS)}")
-
-    def number(v: Any) -> bool:  # .nan and .inf are YAML floats, but no amount or rate
-        return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                             and abs(v) <= MAX_INPUT)
-
-    for key, v in raw.items():
-        if key in ("overhead_changes", "overhead_budget", "working_days"):
-            if not isinstance(v, dict) or not all(number(x) for x in v.values()):
-                raise ValueError(f"{path.name}: {key} must map names to finite numbers")
-        elif key == "agreed_by":
-            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-                raise ValueError(f"{path.name}: agreed_by must be a list of names")
-        elif key in ("agreed_on", "as_of"):
-            continue
-        elif not number(v):
-            raise ValueError(f"{path.name}: {key}: {v!r} is not a number (a finite amount or rate, at most "
-                             f"{MAX_INPUT:,.0f})")
-    return raw
-
+from dyad_lib.goals.inputs import INPUT_KEYS
 
 def _clean(x: Any) -> Any:
     """NaN → None, recursively, so --json is valid JSON."""
@@ -99,6 +57,12 @@ def _render(plan, entry: dict[str, Any]) -> None:
         t.add_row(escape(r.label), escape(r.formula), f"[bold]{amount}[/]" if bold else amount, escape(r.source))
     console.print(t)
 
+    for f in plan.inputs.budget_flags:
+        console.print(f"[yellow]Budget flag[/] {escape(f.label)}: {escape('; '.join(f.reasons))}. "
+                      f"Carry it: {money_text(f.carry)}; bring it back ({escape(f.trim_rule)}): {money_text(f.trim)}, "
+                      f"the goal {money_text(f.effect)} lower. Choice: {f.choice} "
+                      f"(budget_choices: {{{f.category}: trim}} to bring it back).", highlight=False)
+
     t = Table(title="Realism checks", title_justify="left")
     t.add_column("check"); t.add_column("status"); t.add_column("reason")
     style = {"pass": "green", "warn": "yellow", "fail": "bold red", "n/a": "dim"}
@@ -106,15 +70,15 @@ def _render(plan, entry: dict[str, Any]) -> None:
         t.add_row(c.label, f"[{style[c.status]}]{c.status}[/]", escape(c.reason))
     console.print(t)
 
-    t = Table(title="Levers (collections added a year)", title_justify="left")
-    t.add_column("lever"); t.add_column("amount", justify="right"); t.add_column("formula")
+    t = Table(title="Levers (collections a year)", title_justify="left")
+    for c, j in (("lever", "left"), ("status", "left"), ("size", "right"), ("counted", "right"), ("formula", "left")):
+        t.add_column(c, justify=j)
     for r in plan.levers.itertuples():
-        t.add_row(escape(r.setting), money_text(None if r.amount is None else float(r.amount)), escape(r.formula))
+        size = None if r.amount is None or r.amount != r.amount else float(r.amount)
+        counted = None if r.counted is None or r.counted != r.counted else float(r.counted)
+        t.add_row(escape(r.setting), r.status, money_text(size), money_text(counted) if counted is not None else "",
+                  escape(r.formula))
     console.print(t)
-    if not plan.combination.empty:
-        parts = ", ".join(f"{r.setting} ({r.share_of_lever:.0%} of it: {money_text(r.amount)})"
-                          for r in plan.combination.itertuples())
-        console.print(f"Combination: {escape(parts)}", highlight=False)
     console.print(escape(plan.combination_text), highlight=False)
 
     t = Table(title="Monthly phasing (working days × seasonality, never ÷ 12)", title_justify="left")
@@ -142,16 +106,44 @@ def _render(plan, entry: dict[str, Any]) -> None:
     console.print(t)
 
 
+def _render_scenarios(plans: dict[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from dyad_lib import fmt
+    from dyad_lib.goals.scenarios import scenario_frame
+
+    frame = scenario_frame(plans)
+    t = Table(title="Scenarios side by side", title_justify="left")
+    t.add_column("")
+    for name in plans:
+        t.add_column(escape(name), justify="right")
+    for r in frame.to_dict("records"):
+        t.add_row(escape(r["label"]), *(escape(str(r[n]) if r["unit"] == "text" else
+                                               fmt.money(r[n], compact=False) if r["unit"] == "money" else
+                                               fmt.number(r[n], r["unit"])) for n in plans))
+    console.print(t)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("goals")
     def goals(
         practice_id: Annotated[str, typer.Argument(help="The practice folder's name, e.g. harbor-dental.")],
         fiscal_year: Annotated[str, typer.Option("--fiscal-year", "-y", help="The fiscal year to plan, e.g. FY2027.")],
         inputs: Annotated[Optional[Path], typer.Option("--inputs", help=(
-            "YAML file of goal inputs; any left out default from history: " + ", ".join(INPUT_KEYS)
-            + "; and agreed_by, agreed_on, as_of."))] = None,
+            "YAML file of goal inputs, or of named scenarios under `scenarios:`; any input left out defaults "
+            "from history. Inputs: " + ", ".join(INPUT_KEYS) + ". Also agreed_by, agreed_on, as_of."))] = None,
+        scenario: Annotated[Optional[str], typer.Option("--scenario", help=(
+            "With several scenarios: the one shown in full and committed (default: the first).")
+        )] = None,
         json_out: JsonOption = False,
         commit: Annotated[bool, typer.Option("--commit", help="Write the year into goals.yaml.")] = False,
+        agreed_by: Annotated[Optional[str], typer.Option("--agreed-by", help=(
+            "With --commit: who agreed, separated by commas (\"Dr. Ana Rivera, Jordan Chen\").")
+        )] = None,
+        agreed_on: Annotated[Optional[str], typer.Option("--agreed-on", help=(
+            "With --commit: the date of the agreement, YYYY-MM-DD (default today).")
+        )] = None,
         overwrite: Annotated[bool, typer.Option("--overwrite", help="With --commit: replace a year already in goals.yaml (a dated backup is kept).")] = False,
         data_dir: DataDirOption = None,
         cache_dir: CacheDirOption = None,
@@ -159,11 +151,15 @@ def register(app: typer.Typer) -> None:
         """Derive a fiscal year's collection and production goals step by step; --commit writes goals.yaml."""
         import datetime as dt
 
+        from rich.markup import escape
+
         from dyad_lib.goals import store as goals_io
         from dyad_lib.goals.inputs import fy_label
         from dyad_lib.goals.plan import plan_to_entry
         from dyad_lib.goals.ledger import reconcile
-        from dyad_lib.goals.history import load_practice_for_goals, plan_for_practice
+        from dyad_lib.goals.history import load_practice_for_goals
+        from dyad_lib.goals.scenarios import (InputsError, agreed_by_list, agreed_on_text, parse_inputs, plans,
+                                              read_inputs_file)
         from dyad_lib.data.load import PracticeDataError
         from dyad_lib.data.snapshot import BlockedPracticeError, CacheLocationError
         from dyad_lib.data.paths import PracticeIdError, practice_dir
@@ -173,52 +169,65 @@ def register(app: typer.Typer) -> None:
             fy = fy_label(fiscal_year)
             folder = practice_dir(practice_id, data_dir)
         except (PeriodError, ValueError, PracticeIdError) as exc:
-            usage_error(str(exc))
+            usage_error(escape(str(exc)))
             return
         if not folder.is_dir():
-            usage_error(f"no practice folder named '{practice_id}' in the data folder")
+            usage_error(f"no practice folder named '{escape(practice_id)}' in the data folder")
         if commit:
             writable(folder, "practice folder (goals.yaml is written there)")
-        overrides: dict[str, Any] = {}
-        if inputs is not None:
-            try:
-                overrides = read_inputs(inputs)
-            except ValueError as exc:
-                usage_error(str(exc))
-        meta = {k: overrides.pop(k) for k in META_KEYS if k in overrides}
+        try:
+            scen = read_inputs_file(inputs) if inputs is not None else parse_inputs({}, "inputs")
+            chosen = scen.pick(scenario)
+            names = agreed_by_list(agreed_by, "--agreed-by") if agreed_by is not None else scen.meta.get("agreed_by")
+            when = agreed_on_text(agreed_on, "--agreed-on") if agreed_on is not None else scen.meta.get("agreed_on")
+        except InputsError as exc:
+            usage_error(escape(str(exc)))
+            return
+        if commit and len(scen.sets) > 1 and scenario is None:
+            usage_error(f"{escape(scen.where)} holds {len(scen.sets)} scenarios ({escape(', '.join(scen.names))}): "
+                        "say which one the partners agreed with --scenario")
+        if commit and not names:
+            usage_error("--commit records who agreed: add --agreed-by \"Dr. Ana Rivera, Jordan Chen\" "
+                        "(or agreed_by in the inputs file)")
         try:
             practice = load_practice_for_goals(practice_id, data_dir, cache_dir)
         except BlockedPracticeError as exc:
-            fail(f"no goals: {exc}.")
+            fail(f"no goals: {escape(str(exc))}.")
             return
         except PracticeDataError as exc:
-            fail(f"the practice's files cannot be read (run `dyad validate {practice_id}`):\n{exc}")
+            fail(f"the practice's files cannot be read (run `dyad validate {escape(practice_id)}`):\n{escape(str(exc))}")
             return
         except CacheLocationError as exc:
-            usage_error(str(exc))
+            usage_error(escape(str(exc)))
             return
         try:
-            plan = plan_for_practice(practice, fy, overrides, meta.get("as_of"))
-        except ValueError as exc:
-            fail(str(exc))
+            derived = plans(practice, fy, scen)
+        except InputsError as exc:
+            usage_error(escape(str(exc)))
             return
+        except ValueError as exc:
+            fail(escape(str(exc)))
+            return
+        plan = derived[chosen]
         problems = reconcile(plan.ledger, plan.inputs)
         if problems:  # pragma: no cover - the ledger is built to reconcile
             fail("the ledger does not reconcile: " + "; ".join(problems))
-        names = meta.get("agreed_by") or [n for n in (practice.config.clinical_lead, practice.config.business_lead) if n]
-        agreed_on = str(meta.get("agreed_on") or dt.date.today().isoformat())
-        entry = plan_to_entry(plan, list(names), agreed_on)
+        names = list(names or [n for n in (practice.config.clinical_lead, practice.config.business_lead) if n])
+        when = str(when or dt.date.today().isoformat())
+        entry = plan_to_entry(plan, names, when)
         written = None
         if commit:
             try:
                 written = goals_io.write_goals(practice_id, entry, data_dir, overwrite=overwrite)
             except goals_io.GoalsExistError as exc:
-                fail(str(exc))
+                fail(escape(str(exc)))
             except goals_io.GoalsFileError as exc:
-                fail(f"the existing goals.yaml cannot be read, fix it first: {exc}")
+                fail(f"the existing goals.yaml cannot be read, fix it first: {escape(str(exc))}")
             except OSError as exc:
                 fail(f"goals.yaml could not be written ({exc.strerror or type(exc).__name__}); nothing was changed")
         if json_out:
+            from dyad_lib.goals.scenarios import scenario_summary
+
             out = dict(entry)
             out["defaults_used"] = plan.inputs.defaults_used
             out["history_notes"] = plan.history.notes
@@ -226,12 +235,18 @@ def register(app: typer.Typer) -> None:
             out["combination"] = plan.combination.to_dict("records")
             out["combination_text"] = plan.combination_text
             out["gap"] = plan.gap
+            out["gap_left"] = plan.gap_left
             out["committed"] = bool(written)
+            out["scenarios"] = {n: scenario_summary(p) for n, p in derived.items()}
             typer.echo(json.dumps(_clean(out), indent=2, default=str, allow_nan=False))
         else:
+            if len(derived) > 1:
+                _render_scenarios(derived)
+                console.print(f"In full below: [bold]{escape(chosen)}[/]", highlight=False)
             _render(plan, entry)
             if written:
-                console.print(f"[green]Wrote {fy} into {practice_id}/goals.yaml[/] (agreed by {', '.join(names)} on {agreed_on}).",
-                              highlight=False)
+                console.print(f"[green]Wrote {fy} into {escape(practice_id)}/goals.yaml[/] (agreed by "
+                              f"{escape(', '.join(names))} on {when}).", highlight=False)
             else:
-                console.print("Not written: run again with --commit once both partners agree.", style="dim")
+                console.print("Not written: run again with --commit --agreed-by \"…\" once both partners agree.",
+                              style="dim")

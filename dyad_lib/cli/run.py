@@ -17,12 +17,15 @@ import typer
 from dyad_lib.cli.common import CacheDirOption, DataDirOption, ReportsDirOption, console, usage_error, writable
 
 ParamOption = Annotated[Optional[list[str]], typer.Option(
-    "-p", "--param", help="A notebook parameter as name=value (repeatable); values are read as YAML "
-                          "scalars: true, 12, 0.05, text.")]
+    "-p", "--param", help="A notebook parameter as name=value (repeatable); values are read as YAML: "
+                          "true, 12, 0.05, text, or a small mapping such as {\"2027-08\": 12}.")]
 NotebooksDirOption = Annotated[Optional[Path], typer.Option(
     "--notebooks-dir", envvar="DYAD_NOTEBOOKS_DIR", hidden=True,
     help="Folder of the report notebooks (default: notebooks/ in the project).")]
 PdfOption = Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF with headless Chromium.")]
+InputsOption = Annotated[Optional[Path], typer.Option(
+    "--inputs", help="A YAML file of inputs for a report whose notebook takes them (an `inputs` parameter), "
+                     "checked before the run: e.g. annual_goals takes goal inputs or named scenarios.")]
 
 STATUS_STYLE = {"ok": "green", "warnings": "yellow", "failed": "bold red", "skipped": "dim"}
 
@@ -47,8 +50,21 @@ def parse_params(items: list[str] | None) -> dict[str, Any]:
             raise ValueError(f"-p {name} is given twice")
         if isinstance(parsed, float) and parsed != parsed or parsed in (float("inf"), float("-inf")):
             raise ValueError(f"-p {name}: '{value}' is not a finite number")
-        out[name] = parsed if isinstance(parsed, (str, int, float, bool)) or parsed is None else value
+        out[name] = parsed if _plain_value(parsed) else value
     return out
+
+
+def _plain_value(x: Any, depth: int = 0) -> bool:
+    """A scalar, or a small mapping / list of them (`-p 'working_days={"2027-08": 12}'`)."""
+    if x is None or isinstance(x, (str, int, float, bool)):
+        return True
+    if depth >= 2:
+        return False
+    if isinstance(x, dict):
+        return all(isinstance(k, (str, int)) and _plain_value(v, depth + 1) for k, v in x.items())
+    if isinstance(x, list):
+        return all(_plain_value(v, depth + 1) for v in x)
+    return False
 
 
 def status_line(r: Any) -> str:
@@ -76,7 +92,8 @@ def reports_help() -> str:
         specs = catalog()
     except CatalogError as exc:
         return f"Report name (the notebooks could not be listed: {exc})."
-    listed = "; ".join(f"{s.name} ({PERIOD_WORDS[s.period_kind]})" for s in specs.values())
+    listed = "; ".join(f"{s.name} ({' or '.join(PERIOD_WORDS[k] for k in s.period_kinds or (s.period_kind,))})"
+                       for s in specs.values())
     return f"Report name, one of: {listed}."
 
 
@@ -87,6 +104,7 @@ def register(app: typer.Typer) -> None:
         practice: Annotated[Optional[str], typer.Option("--practice", help="Practice id (not needed for portfolio).")] = None,
         period: Annotated[str, typer.Option("--period", help="2026-09, 2026Q3, FY2027 (data_quality: latest).")] = "latest",
         param: ParamOption = None,
+        inputs: InputsOption = None,
         pdf: PdfOption = False,
         data_dir: DataDirOption = None,
         reports_dir: ReportsDirOption = None,
@@ -98,7 +116,9 @@ def register(app: typer.Typer) -> None:
         from dyad_lib.pipeline.index import build_index
         from dyad_lib.data.paths import PracticeIdError
         from dyad_lib.data.paths import reports_dir as resolve_reports
-        from dyad_lib.pipeline.runner import ReportError, run_report
+        from dyad_lib.pipeline.runner import ReportError, report_inputs, run_report
+
+        from rich.markup import escape
 
         from dyad_lib.data.paths import cache_dir as resolve_cache
         from dyad_lib.data.paths import data_dir as resolve_data
@@ -116,8 +136,12 @@ def register(app: typer.Typer) -> None:
                 if not practice_dir(practice, data_dir).is_dir():
                     raise ReportError(f"there is no practice named '{practice}' in the data folder "
                                       f"{resolve_data(data_dir)} (create one with `dyad new`)")
+            if inputs is not None:
+                if "inputs" in params:
+                    raise ValueError("give the inputs with --inputs or -p inputs=…, not both")
+                params["inputs"] = report_inputs(report, inputs, notebooks_dir)
         except (ValueError, ReportError, PracticeIdError) as exc:
-            usage_error(str(exc))
+            usage_error(escape(str(exc)))
             return
         writable(resolve_reports(reports_dir), "reports folder")
         writable(resolve_cache(cache_dir), "cache folder")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 # --- code lists -----------------------------------------------------------------------------
 
@@ -96,10 +98,44 @@ DYAD_AREA_CODES = tuple(DYAD_AREAS)
 
 PRACTICE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
+# --- metric ids -------------------------------------------------------------------------------
+
+#: The metric registry: the vocabulary of every `metric_id` column (an action item, a conflict, a
+#: decision or a decision-grid row may name the number it is meant to move). The contract reads
+#: only the ids from it; the definitions belong to the metrics stage (`dyad_lib.metrics.registry`),
+#: which this stage must not import.
+REGISTRY_FILE = Path(__file__).resolve().parents[1] / "metrics" / "registry.yaml"
+#: The code lists the registry's templates expand over (`overhead_ratio_<category>`, …).
+REGISTRY_ITEM_LISTS: dict[str, tuple[str, ...]] = {
+    "overhead_categories": OVERHEAD_CATEGORIES, "meeting_cadences": MEETING_CADENCES, "team_roles": TEAM_ROLES}
+#: `quality_<measure_id>` ids name a measure of the practice's own quality_measures table.
+QUALITY_PREFIX = "quality_"
+
+
+@lru_cache(maxsize=1)
+def metric_ids() -> tuple[str, ...]:
+    """Every static metric id of the registry, templates expanded (quality ids come from the data)."""
+    import yaml
+
+    raw = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8")) or {}
+    ids = [str(d["id"]) for d in raw.get("metrics", [])]
+    for t in raw.get("templates", []):
+        ids += [str(t["id"]).replace("{item}", item) for item in REGISTRY_ITEM_LISTS.get(t.get("over"), ())]
+    return tuple(dict.fromkeys(ids))
+
+
+def known_metric_id(metric_id: str, measure_ids=()) -> bool:
+    """A registry id, or `quality_<m>` for a measure `m` of the practice's quality_measures."""
+    if metric_id in metric_ids():
+        return True
+    return metric_id.startswith(QUALITY_PREFIX) and metric_id[len(QUALITY_PREFIX):] in set(measure_ids)
+
+METRIC_ID_NOTE = "optional: the id of the number this row is meant to move (docs/metrics.md)"
+
 # --- tables ---------------------------------------------------------------------------------
 
-#: Column kinds the loader knows how to coerce.
-KINDS = ("month", "date", "money", "number", "integer", "bool", "enum", "str", "text")
+#: Column kinds the loader knows how to coerce (`metric`: a metric id, read lower-case like a code).
+KINDS = ("month", "date", "money", "number", "integer", "bool", "enum", "str", "text", "metric")
 
 
 @dataclass(frozen=True)
@@ -334,6 +370,7 @@ TABLES: dict[str, Table] = {
                 _c("lead", "enum", codes=DECISION_LEADS),
                 _c("consulted", "str", False),
                 _c("notes", "text", False),
+                _c("metric_id", "metric", False, description=METRIC_ID_NOTE),
             ),
             key=("decision_area",),
             enables="the decision grid",
@@ -348,6 +385,7 @@ TABLES: dict[str, Table] = {
                 _c("topic", "text"),
                 _c("resolved_date", "date", False),
                 _c("mediated", "bool", False),
+                _c("metric_id", "metric", False, description=METRIC_ID_NOTE),
             ),
             key=("conflict_id",),
             enables="the conflict log",
@@ -365,6 +403,7 @@ TABLES: dict[str, Table] = {
                 _c("due_date", "date"),
                 _c("status", "enum", codes=ACTION_STATUSES),
                 _c("completed_date", "date", False),
+                _c("metric_id", "metric", False, description=METRIC_ID_NOTE),
             ),
             key=("item_id",),
             enables="the action plan",
@@ -381,6 +420,36 @@ TABLES: dict[str, Table] = {
             ),
             enables="the checkpoint questions",
             collects="the recurring checkpoint questions",
+        ),
+        Table(
+            "focus_areas",
+            "The one or two partnership areas the partners chose to work on.",
+            (
+                _c("chosen_date", "date"),
+                _c("area", "enum", codes=DYAD_AREA_CODES),
+                _c("note", "text", False, description="why, or what good looks like"),
+                _c("closed_date", "date", False, description="the partners moved on; blank while it is open"),
+            ),
+            key=("chosen_date", "area"),
+            enables="the chosen focus areas and their progress",
+            collects="the focus areas the partners chose",
+        ),
+        Table(
+            "decisions",
+            "What the partners decided in a meeting.",
+            (
+                _c("decision_id", "str"),
+                _c("date", "date", description="the day of the meeting"),
+                _c("cadence", "enum", codes=MEETING_CADENCES, description="the meeting it was taken in"),
+                _c("decision", "text"),
+                _c("lead", "enum", codes=DECISION_LEADS, description="who carries it out"),
+                _c("metric_id", "metric", False, description=METRIC_ID_NOTE),
+                _c("area", "enum", False, codes=DYAD_AREA_CODES),
+                _c("review_date", "date", False, description="when the partners look at it again"),
+            ),
+            key=("decision_id",),
+            enables="the decisions log and the decisions up for review",
+            collects="the partners' meeting decisions",
         ),
         Table(
             "providers",

@@ -525,7 +525,7 @@ def coerce_table(table: Table, df: pd.DataFrame, file: str, date_format: str | N
             out[col.name] = co.boolean(col.name, s, rows)
         elif k in ("date", "month"):
             out[col.name] = co.date(col.name, s, rows, month=(k == "month"))
-        elif k == "enum":
+        elif k in ("enum", "metric"):
             out[col.name] = co.code(s)
         else:
             out[col.name] = co.text(s, free=k == "text")

@@ -33,7 +33,8 @@ PRACTICE_FILE = "practice.json"
 #: Snapshots kept per practice (the current one and the previous versions of the files).
 KEEP_SNAPSHOTS = 3
 _DTYPES = {"month": "datetime64[ns]", "date": "datetime64[ns]", "money": "float64", "number": "float64",
-           "integer": "Int64", "bool": "boolean", "enum": "str", "str": "str", "text": "str"}
+           "integer": "Int64", "bool": "boolean", "enum": "str", "metric": "str", "str": "str",
+           "text": "str"}
 
 
 #: Set in the environment of every report kernel the runner starts (dyad_lib.pipeline.kernel):

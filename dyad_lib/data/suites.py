@@ -81,6 +81,10 @@ PAYER_SPLIT = "_payer_split"
 #: delivery has a providers table that does not list it, else blank.
 PROVIDER_UNLISTED = "_provider_unlisted"
 
+#: The derived column (see `dyad_lib.data.validation`) holding a row's metric_id when it is not an
+#: id of the metric registry (nor `quality_<m>` of a measure in quality_measures), else blank.
+METRIC_UNKNOWN = "_metric_unknown"
+
 #: Cross-column rules "A >= B" per table: (check, column_A, column_B, severity, problem, why, fix, condition).
 PAIR_RULES: dict[str, list[tuple[str, str, str, str, str, str, str, str | None]]] = {
     "financials": [
@@ -143,6 +147,18 @@ PAIR_RULES: dict[str, list[tuple[str, str, str, str, str, str, str, str | None]]
          "{n} conflict{s} {are} resolved before being opened",
          "A conflict is resolved on or after the day it is opened.",
          "Check resolved_date and opened_date.", None),
+    ],
+    "focus_areas": [
+        ("closed_after_chosen", "closed_date", "chosen_date", BLOCKING,
+         "{n} focus area{s} {are} closed before being chosen",
+         "A focus area is closed on or after the day the partners chose it.",
+         "Check closed_date and chosen_date.", None),
+    ],
+    "decisions": [
+        ("review_after_decided", "review_date", "date", WARNING,
+         "{n} decision{s} {are} up for review before being taken",
+         "A decision is reviewed after the meeting that took it.",
+         "Check review_date and date.", None),
     ],
     "action_plan": [
         ("due_after_created", "due_date", "created_date", WARNING,
@@ -276,6 +292,14 @@ def table_spec(table: Table) -> dict[str, Any]:
     for check, col, cond, sev, problem, why, fix in CONDITIONAL_REQUIRED.get(t, []):
         ex.append(_exp("expect_column_values_to_not_be_null", t, check, sev, [col], problem, why, fix,
                        column=col, **_cond(cond)))
+    if "metric_id" in table.column_names:
+        ex.append(_exp("expect_column_values_to_be_null", t, "metric_id.known", BLOCKING, ["metric_id"],
+                       "{n} value{s} {are} not a metric id",
+                       "A metric_id names a number of the metric registry, so the reports can show how it "
+                       "moved; an unknown id cannot be shown.",
+                       "Use an id listed in docs/metrics.md (e.g. overhead_ratio_clinical_supplies), "
+                       "quality_<measure_id> for a measure of quality_measures, or leave it blank.",
+                       column=METRIC_UNKNOWN))
     if t in PROVIDER_TABLES:
         ex.append(_exp("expect_column_values_to_be_null", t, "provider_listed", WARNING, ["provider_id"],
                        "{n} row{s} {have} a provider_id that the providers table does not list",

@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 
 from dyad_lib import __version__
-from dyad_lib.data.contract import PROVIDER_TABLES, TABLES
+from dyad_lib.data.contract import PROVIDER_TABLES, TABLES, known_metric_id
 from dyad_lib.data.goalsfile import GOALS_FILE, GoalsFileError, read_goals_file
 from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice, private_values
 from dyad_lib.data.paths import UnknownPracticeError, practice_dir  # noqa: F401  (raised for an unknown id)
-from dyad_lib.data.suites import BLOCKING, COVERAGE, PAYER_SPLIT, PROVIDER_UNLISTED, SUITE_VERSION, suite_specs
+from dyad_lib.data.suites import (BLOCKING, COVERAGE, METRIC_UNKNOWN, PAYER_SPLIT, PROVIDER_UNLISTED, SUITE_VERSION,
+                                  suite_specs)
 
 MAX_SHOWN = 5
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_COL]}
@@ -286,11 +287,19 @@ def _last_financial_day(practice: Practice) -> pd.Timestamp | None:
     return fin["month"].max() + pd.offsets.MonthEnd(0)
 
 
+def _unknown_metrics(ids: pd.Series, measures: set[str]) -> pd.Series:
+    """The metric_id of each row that names no known metric, else missing (for `metric_id.known`)."""
+    unknown = [isinstance(v, str) and not known_metric_id(v, measures) for v in ids.tolist()]
+    return ids.where(pd.Series(unknown, index=ids.index, dtype=bool), None).astype(object)
+
+
 def validation_frames(practice: Practice) -> dict[str, pd.DataFrame]:
     """Each loaded table plus the derived columns its cross-column/cross-table rules read,
     and the per-month `coverage` frame (first to last financial month)."""
     frames: dict[str, pd.DataFrame] = {}
     end = _last_financial_day(practice)
+    quality = practice.tables.get("quality_measures")
+    measures = set(quality["measure_id"].dropna().astype(str)) if quality is not None else set()
     providers = practice.tables.get("providers")
     listed = set(providers["provider_id"].dropna().astype(str)) if providers is not None else None
     for name, df in practice.tables.items():
@@ -306,6 +315,8 @@ def validation_frames(practice: Practice) -> dict[str, pd.DataFrame]:
         elif name == "appointments":
             df = df.assign(_data_end=pd.Series(end if end is not None else pd.NaT, index=df.index,
                                                dtype="datetime64[ns]"))
+        if "metric_id" in df.columns:
+            df = df.assign(**{METRIC_UNKNOWN: _unknown_metrics(df["metric_id"], measures)})
         if name in PROVIDER_TABLES:
             ids = df["provider_id"]
             unlisted = ids.notna() & ~ids.isin(listed) if listed is not None else pd.Series(False, index=df.index)

@@ -49,8 +49,15 @@ Stories planted for the reports (tests in tests/test_demo.py check them):
   harbor `quality_commitment`, `professionalism`, `supportive_environment`; maple `respect_trust`,
   `quality_commitment`.
   Shared gaps (both ≤ 2): harbor `professional_development`; maple `org_understanding`.
-  No other area differs by 2 or more in the latest assessment; earlier assessments are noisier
-  (the two gaps are present in most of them).
+  No other area differs by 2 or more in the latest assessment; the planted gaps hold steady through
+  the three 2026 assessments (so the proposed focus areas are the same each quarter of 2026), earlier
+  assessments are noisier. The partners' notes appear at every assessment on the areas that matter.
+* Choices and decisions — focus areas chosen at the quarterly checkpoints (harbor: clear
+  communication chosen in June 2025, closed in December, chosen again in March 2026; constructive
+  feedback open since September 2025), decisions from monthly and quarterly meetings, some with a
+  review date in October 2026. Linked items name a metric id: harbor's supplies conflict (C07), the
+  overdue supply-ordering action (AP06), the supplier decisions (D05, D07, D08) and the decision
+  grid's "Supplier selection" all name overhead_ratio_clinical_supplies.
 * Action plan at 2026-09-30 — three items overdue (open/in_progress, due before 2026-09-30),
   several done on time, two done late, one dropped, some open and not yet due.
 * Conflicts — one long mediated conflict (≈ 5–6 months), quick ones (days to 3 weeks), one still
@@ -809,9 +816,35 @@ NOTES = {
 }
 
 
+#: The partners' words at earlier assessments: (assessment date, area, respondent) -> note.
+EARLIER_NOTES = {
+    "dental": {
+        ("2025-06-20", "clear_communication", "physician"): "I don't see the numbers until the accountant's report.",
+        ("2025-06-20", "clear_communication", "administrator"): "I report when something is decided.",
+        ("2025-09-19", "constructive_feedback", "administrator"): "Comments on the front desk reach me through the team.",
+        ("2025-12-12", "professional_development", "physician"): "I would like a budget for the implant course.",
+        ("2026-03-20", "clear_communication", "physician"): "The monthly summary stopped after January.",
+        ("2026-03-20", "professional_development", "physician"): "The implant course was postponed again.",
+        ("2026-06-19", "clear_communication", "physician"): "The new fee schedule went live before we talked about it.",
+        ("2026-06-19", "constructive_feedback", "administrator"): "Better since the private talks, but still in the hallway at times.",
+        ("2026-06-19", "quality_commitment", "administrator"): "Perio charting is finally routine.",
+    },
+    "medical": {
+        ("2025-06-20", "autonomy_accountability", "physician"): "Templates are set for us, not with us.",
+        ("2025-09-19", "org_understanding", "physician"): "Payer mix is a mystery to most of us.",
+        ("2025-12-12", "admin_effectiveness", "administrator"): "Inbox messages wait for days after the switch.",
+        ("2026-03-20", "admin_effectiveness", "administrator"): "Notes still close late on clinic-heavy days.",
+        ("2026-06-19", "autonomy_accountability", "physician"): "The July template change was announced, not discussed.",
+        ("2026-06-19", "respect_trust", "physician"): "Our clinical calls are backed up.",
+    },
+}
+
+
 def _dyad_assessment(rng, spec: DemoSpec) -> pd.DataFrame:
     latest = LATEST[spec.kind]
     notes = NOTES[spec.kind]
+    earlier = EARLIER_NOTES[spec.kind]
+    planted = {a for a, (rp, ra, _, _) in latest.items() if abs(rp - ra) >= 2 or max(rp, ra) <= 2}
     rows = []
     n = len(ASSESSMENT_DATES)
     for i, date in enumerate(ASSESSMENT_DATES):
@@ -821,9 +854,11 @@ def _dyad_assessment(rng, spec: DemoSpec) -> pd.DataFrame:
             for resp, r, imp in (("physician", rp, ip), ("administrator", ra, ia)):
                 rating = r
                 if back:
-                    # earlier: gaps narrower (they widened over the last year), others wobble ±1
-                    rating = int(np.clip(round(3 + (r - 3) * (0.6 + 0.08 * (n - back)) + rng.normal(0, 0.45)), 1, 5))
-                note = notes.get((area, resp), "") if back == 0 else ""
+                    # earlier: gaps narrower (they widened over the last year), others wobble ±1;
+                    # the planted gaps hold steady through the last three assessments (2026)
+                    drift = int(np.clip(round(3 + (r - 3) * (0.6 + 0.08 * (n - back)) + rng.normal(0, 0.45)), 1, 5))
+                    rating = r if (area in planted and back <= 2) else drift
+                note = notes.get((area, resp), "") if back == 0 else earlier.get((date, area, resp), "")
                 rows.append((dt.date.fromisoformat(date), resp, area, rating, imp, note))
     return pd.DataFrame(rows, columns=["assessment_date", "respondent", "area", "rating", "importance", "note"])
 
@@ -881,6 +916,7 @@ def _meetings(rng, spec: DemoSpec, cal: Calendar) -> pd.DataFrame:
     return df.sort_values(["date", "cadence"], kind="stable").reset_index(drop=True)
 
 
+#: The decision grid: (decision area, lead, consulted, notes[, metric id]).
 DECISIONS = [
     ("Clinical protocols and standards of care", "physician", "administrator; hygienists", ""),
     ("Hiring and firing clinical staff", "joint", "lead assistant", "Physician interviews; administrator runs the process."),
@@ -889,7 +925,8 @@ DECISIONS = [
     ("Capital purchases over $5,000", "joint", "accountant", "Both sign; business case first."),
     ("Scheduling templates", "joint", "providers", "Changes announced two weeks ahead."),
     ("Marketing and website", "administrator", "physician", ""),
-    ("Supplier selection", "administrator", "clinical team", "Clinical sign-off on materials."),
+    ("Supplier selection", "administrator", "clinical team", "Clinical sign-off on materials.",
+     "overhead_ratio_clinical_supplies"),
     ("Patient complaints", "administrator", "physician", "Clinical complaints go to the physician within a day."),
     ("Annual budget and goals", "joint", "accountant", "Agreed at the annual retreat."),
     ("Continuing education", "physician", "administrator", "Budget set in the annual goals."),
@@ -901,16 +938,19 @@ CONFLICTS = {
         ("C02", "2023-09-12", "Who approves overtime for assistants", "2023-09-29", False),
         ("C03", "2024-02-05", "Choice of new implant system and its supplier", "2024-07-22", True),
         ("C04", "2024-10-14", "Handling of a patient billing complaint", "2024-10-16", False),
-        ("C05", "2025-04-28", "Collections follow-up after the billing staff change", "2025-05-20", False),
+        ("C05", "2025-04-28", "Collections follow-up after the billing staff change", "2025-05-20", False,
+         "collection_ratio"),
         ("C06", "2026-01-13", "Holiday closure dates", "2026-01-15", False),
-        ("C07", "2026-08-17", "Rising supply spend and who orders materials", "", False),
+        ("C07", "2026-08-17", "Rising supply spend and who orders materials", "", False,
+         "overhead_ratio_clinical_supplies"),
     ],
     "medical": [
         ("C01", "2023-02-14", "Flu-season same-day slots", "2023-02-17", False),
         ("C02", "2023-11-06", "Front-desk coverage during lunch", "2023-11-20", False),
         ("C03", "2024-05-06", "Physician productivity compensation formula", "2024-10-28", True),
         ("C04", "2025-01-21", "Telehealth visit scheduling rules", "2025-01-24", False),
-        ("C05", "2025-11-03", "Billing backlog after the clearinghouse switch", "2025-12-05", False),
+        ("C05", "2025-11-03", "Billing backlog after the clearinghouse switch", "2025-12-05", False,
+         "collection_ratio"),
         ("C06", "2026-03-09", "Medical assistant staffing ratio", "2026-03-27", False),
         ("C07", "2026-08-24", "Scheduling template changes without physician input", "", False),
     ],
@@ -921,29 +961,110 @@ ACTIONS = {
         ("AP01", "Share a one-page monthly numbers summary", "clear_communication", "administrator", "2025-06-27", "2025-07-31", "done", "2025-07-28"),
         ("AP02", "Weekly huddle agenda sent the day before", "clear_communication", "administrator", "2025-06-27", "2025-08-31", "done", "2025-09-15"),
         ("AP03", "Private feedback conversations, never in front of the team", "constructive_feedback", "physician", "2025-09-26", "2025-10-31", "done", "2025-10-20"),
-        ("AP04", "Collections recovery plan with the billing service", "admin_effectiveness", "administrator", "2025-06-27", "2025-09-30", "done", "2025-09-26"),
+        ("AP04", "Collections recovery plan with the billing service", "admin_effectiveness", "administrator", "2025-06-27", "2025-09-30", "done", "2025-09-26", "collection_ratio"),
         ("AP05", "Implant course budget for Dr. Rivera", "professional_development", "administrator", "2025-12-19", "2026-03-31", "dropped", ""),
-        ("AP06", "Supply ordering: one owner, monthly budget", "admin_effectiveness", "both", "2026-03-27", "2026-06-30", "in_progress", ""),
+        ("AP06", "Supply ordering: one owner, monthly budget", "admin_effectiveness", "both", "2026-03-27", "2026-06-30", "in_progress", "", "overhead_ratio_clinical_supplies"),
         ("AP07", "Staff recognition at every monthly meeting", "recognition", "both", "2026-03-27", "2026-05-31", "done", "2026-06-12"),
         ("AP08", "Explain fee-schedule changes before they go live", "clear_communication", "administrator", "2026-06-26", "2026-08-31", "open", ""),
         ("AP09", "Quarterly 30-minute feedback exchange between partners", "constructive_feedback", "both", "2026-06-26", "2026-09-15", "open", ""),
-        ("AP10", "Case presentation training for the team", "quality_commitment", "physician", "2026-06-26", "2026-11-30", "open", ""),
+        ("AP10", "Case presentation training for the team", "quality_commitment", "physician", "2026-06-26", "2026-11-30", "open", "", "case_acceptance_value"),
         ("AP11", "Review staff workload and burnout survey results", "supportive_environment", "both", "2026-09-25", "2026-12-15", "open", ""),
     ],
     "medical": [
         ("AP01", "Physicians review template changes before release", "autonomy_accountability", "administrator", "2025-06-27", "2025-08-31", "done", "2025-08-22"),
         ("AP02", "Monthly payer-mix and denial briefing", "org_understanding", "administrator", "2025-09-26", "2025-11-30", "done", "2025-12-19"),
         ("AP03", "Inbox and prior-authorization workflow redesign", "admin_effectiveness", "both", "2025-09-26", "2026-01-31", "done", "2026-01-29"),
-        ("AP04", "Clear the billing backlog from the clearinghouse switch", "admin_effectiveness", "administrator", "2025-12-19", "2026-02-28", "done", "2026-03-20"),
+        ("AP04", "Clear the billing backlog from the clearinghouse switch", "admin_effectiveness", "administrator", "2025-12-19", "2026-02-28", "done", "2026-03-20", "collection_ratio"),
         ("AP05", "Physician leadership course", "professional_development", "administrator", "2025-12-19", "2026-04-30", "dropped", ""),
-        ("AP06", "Documentation closed within one day", "quality_commitment", "physician", "2026-03-27", "2026-06-30", "in_progress", ""),
+        ("AP06", "Documentation closed within one day", "quality_commitment", "physician", "2026-03-27", "2026-06-30", "in_progress", "", "documentation_timeliness"),
         ("AP07", "Recognize staff who covered flu season", "recognition", "both", "2026-03-27", "2026-04-30", "done", "2026-04-24"),
         ("AP08", "Decision rights for scheduling templates written down", "autonomy_accountability", "both", "2026-06-26", "2026-08-31", "open", ""),
         ("AP09", "Physicians attend one payer-contract review", "org_understanding", "physician", "2026-06-26", "2026-09-15", "in_progress", ""),
-        ("AP10", "No-show reminder texts two days ahead", "engagement", "administrator", "2026-06-26", "2026-11-30", "open", ""),
+        ("AP10", "No-show reminder texts two days ahead", "engagement", "administrator", "2026-06-26", "2026-11-30", "open", "", "no_show_rate"),
         ("AP11", "Staff burnout follow-up sessions", "supportive_environment", "both", "2026-09-25", "2026-12-15", "open", ""),
     ],
 }
+
+#: The partners' choices, placed on the quarterly checkpoint of (year, month):
+#: focus areas (chosen at, area, note, closed at or None).
+FOCUS = {
+    "dental": [
+        ((2025, 6), "clear_communication", "The numbers and the reasons for changes, before they happen.", (2025, 12)),
+        ((2025, 9), "constructive_feedback", "Feedback in private and within the week.", None),
+        ((2025, 12), "professional_development", "A plan and a budget for the implant course.", (2026, 3)),
+        ((2026, 3), "clear_communication", "Chosen again: the monthly summary lapsed.", None),
+    ],
+    "medical": [
+        ((2025, 6), "autonomy_accountability", "Physicians shape the scheduling templates.", (2025, 12)),
+        ((2025, 9), "org_understanding", "Physicians follow how payer contracts work.", (2026, 3)),
+        ((2025, 12), "admin_effectiveness", "Inbox and billing work flow again.", None),
+        ((2026, 6), "autonomy_accountability", "Chosen again after the July template change.", None),
+    ],
+}
+#: Decisions: (id, cadence, (year, month) of the meeting, decision, lead, metric id, area, review date).
+MEETING_DECISIONS = {
+    "dental": [
+        ("D01", "quarterly", (2025, 6), "Jordan sends a one-page numbers summary after every month end.",
+         "administrator", "", "clear_communication", "2025-09-30"),
+        ("D02", "quarterly", (2025, 6), "A billing service follows up unpaid claims for a trial quarter.",
+         "administrator", "collection_ratio", "", "2025-09-30"),
+        ("D03", "monthly", (2025, 10), "Keep the billing service: collections are back on track.",
+         "administrator", "collection_ratio", "", ""),
+        ("D04", "quarterly", (2025, 12), "The implant course waits until the supply budget is under control.",
+         "joint", "", "professional_development", "2026-03-31"),
+        ("D05", "quarterly", (2026, 3), "One person orders all clinical supplies, against a monthly budget.",
+         "joint", "overhead_ratio_clinical_supplies", "admin_effectiveness", "2026-06-30"),
+        ("D06", "monthly", (2026, 6), "Fee-schedule changes reach the dentist two weeks before they go live.",
+         "administrator", "", "clear_communication", ""),
+        ("D07", "monthly", (2026, 8), "Ask two other suppliers for quotes before renewing the supply contract.",
+         "administrator", "overhead_ratio_clinical_supplies", "", "2026-10-14"),
+        ("D08", "quarterly", (2026, 9), "Choose the supplier at the October meeting, with both quotes and six "
+         "months of supply spend.", "joint", "overhead_ratio_clinical_supplies", "", "2026-10-14"),
+        ("D09", "quarterly", (2026, 9), "Review staff workload after the burnout survey; the office manager "
+         "brings options.", "administrator", "burnout_rate_staff", "supportive_environment", "2026-12-15"),
+    ],
+    "medical": [
+        ("D01", "quarterly", (2025, 6), "Physicians review every template change before release.",
+         "administrator", "", "autonomy_accountability", "2025-09-30"),
+        ("D02", "quarterly", (2025, 12), "Clear the billing backlog before March; status at every weekly huddle.",
+         "administrator", "collection_ratio", "admin_effectiveness", "2026-03-31"),
+        ("D03", "quarterly", (2026, 3), "Visit notes are closed within one working day, tracked monthly.",
+         "physician", "documentation_timeliness", "quality_commitment", "2026-06-30"),
+        ("D04", "quarterly", (2026, 6), "Reminder texts go out two days before every visit from August.",
+         "administrator", "no_show_rate", "", "2026-10-14"),
+        ("D05", "monthly", (2026, 9), "A template changes only with the sign-off of the physician who works it.",
+         "joint", "", "autonomy_accountability", ""),
+        ("D06", "quarterly", (2026, 9), "Staff burnout follow-up sessions start in October.",
+         "joint", "burnout_rate_staff", "supportive_environment", "2026-12-15"),
+    ],
+}
+
+
+def _meeting_day(meetings: pd.DataFrame, cadence: str, year: int, month: int) -> dt.date:
+    """The day the partners met at that cadence in that month (the held meeting of the log; else the
+    first held meeting of the month, so a decision is never dated on a meeting that did not happen)."""
+    d = pd.to_datetime(meetings["date"])
+    in_month = meetings[(d.dt.year == year) & (d.dt.month == month) & meetings["held"].astype(bool)]
+    same = in_month[in_month["cadence"] == cadence]
+    pick = same if len(same) else in_month[in_month["cadence"] != "weekly"]
+    pick = pick if len(pick) else in_month
+    return pick["date"].iloc[0]
+
+
+def _focus_areas(spec: DemoSpec, meetings: pd.DataFrame) -> pd.DataFrame:
+    rows = [(_meeting_day(meetings, "quarterly", *at), area, note,
+             _meeting_day(meetings, "quarterly", *closed) if closed else None)
+            for at, area, note, closed in FOCUS[spec.kind]]
+    return pd.DataFrame(rows, columns=["chosen_date", "area", "note", "closed_date"])
+
+
+def _decisions(spec: DemoSpec, meetings: pd.DataFrame) -> pd.DataFrame:
+    rows = [(i, cadence, _meeting_day(meetings, cadence, *at), text, lead, metric or None, area or None,
+             dt.date.fromisoformat(review) if review else None)
+            for i, cadence, at, text, lead, metric, area, review in MEETING_DECISIONS[spec.kind]]
+    return pd.DataFrame(rows, columns=["decision_id", "cadence", "date", "decision", "lead", "metric_id", "area",
+                                       "review_date"])[list(TABLES["decisions"].column_names)]
+
 
 ANSWERS = {
     "biggest_challenge": {
@@ -1059,17 +1180,22 @@ def generate(practice_id: str) -> dict[str, pd.DataFrame]:
     out["feedback_360"] = _feedback_360(rng(9), spec)
     out["meetings"] = _meetings(rng(10), spec, cal)
     decisions = [(a, lead, consulted.replace("hygienists", "nurse practitioners") if spec.kind == "medical" else consulted,
-                  notes) for a, lead, consulted, notes in DECISIONS]
-    out["decision_grid"] = pd.DataFrame(decisions, columns=["decision_area", "lead", "consulted", "notes"])
+                  *rest) for a, lead, consulted, *rest in DECISIONS]
+    out["decision_grid"] = pd.DataFrame([(*d, None)[:5] for d in decisions],
+                                        columns=["decision_area", "lead", "consulted", "notes", "metric_id"])
     out["conflicts"] = pd.DataFrame(
-        [(c, dt.date.fromisoformat(o), t, dt.date.fromisoformat(r) if r else None, m)
-         for c, o, t, r, m in CONFLICTS[spec.kind]],
-        columns=["conflict_id", "opened_date", "topic", "resolved_date", "mediated"])
+        [(c, dt.date.fromisoformat(o), t, dt.date.fromisoformat(r) if r else None, m, *(rest or (None,)))
+         for c, o, t, r, m, *rest in CONFLICTS[spec.kind]],
+        columns=["conflict_id", "opened_date", "topic", "resolved_date", "mediated", "metric_id"])
     out["action_plan"] = pd.DataFrame(
-        [(i, t, a, o, dt.date.fromisoformat(c), dt.date.fromisoformat(d), s, dt.date.fromisoformat(x) if x else None)
-         for i, t, a, o, c, d, s, x in ACTIONS[spec.kind]],
-        columns=["item_id", "title", "area", "owner", "created_date", "due_date", "status", "completed_date"])
+        [(i, t, a, o, dt.date.fromisoformat(c), dt.date.fromisoformat(d), s, dt.date.fromisoformat(x) if x else None,
+          *(rest or (None,)))
+         for i, t, a, o, c, d, s, x, *rest in ACTIONS[spec.kind]],
+        columns=["item_id", "title", "area", "owner", "created_date", "due_date", "status", "completed_date",
+                 "metric_id"])
     out["partner_questions"] = _partner_questions(rng(11), spec)
+    out["focus_areas"] = _focus_areas(spec, out["meetings"])
+    out["decisions"] = _decisions(spec, out["meetings"])
     out["providers"] = _providers(spec)
     if spec.kind == "medical":
         _revenue_cycle(rng(12), out, appts, day)

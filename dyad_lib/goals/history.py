@@ -151,21 +151,29 @@ def history_from_practice(practice, fiscal_year: str, as_of: Any = None) -> Hist
     if fiscal_year_period(last_fy, fysm).end != as_of_ts:
         last_fy -= 1
     fy_p = fiscal_year_period(last_fy, fysm)
-    base, base_label = None, None
+    base, base_label, base_period = None, None, None
     months_since = (as_of_ts.year - fy_p.end.year) * 12 + as_of_ts.month - fy_p.end.month
     if months_since <= STALE_MONTHS:
-        base, base_label = _expenses_by_category(practice, fy_p), f"FY{last_fy}"
+        base, base_label, base_period = _expenses_by_category(practice, fy_p), f"FY{last_fy}", fy_p
         exp = practice.tables.get("expenses")
         if base is not None and exp is not None and exp[fy_p.month_mask(exp["month"])]["month"].nunique() < 12:
             base = None
     if base is None:
-        base, base_label = _expenses_by_category(practice, t12), t12.label
+        base, base_label, base_period = _expenses_by_category(practice, t12), t12.label, t12
         if base is not None:
             notes.append(f"expense base: {t12.label} (the last full fiscal year, FY{last_fy}, ended "
                          f"{months_since} months before the history stops)")
+    prior, prior_label, base_collections = {}, None, None
     if base is None:
         base = {}
         notes.append("no expenses on record: enter the overhead budget, owner compensation and debt service")
+    else:
+        before = Period("t12", add_months(base_period.start, -12), add_months(base_period.start, -1), fysm)
+        exp = practice.tables.get("expenses")
+        if exp is not None and exp[before.month_mask(exp["month"])]["month"].nunique() == 12:
+            prior = _expenses_by_category(practice, before) or {}
+            prior_label = f"FY{last_fy - 1}" if base_period.kind == "fiscal_year" else before.label
+        base_collections = _metric_values(practice, base_period, ["collections"]).get("collections")
     fin_months = monthly_history(practice, as_of_ts)
     best_label, best = _best_quarter(practice, as_of_ts)
     wd_hist: dict[pd.Timestamp, float] = {}
@@ -175,6 +183,7 @@ def history_from_practice(practice, fiscal_year: str, as_of: Any = None) -> Hist
                 wd_hist[pd.Timestamp(m)] = float(d)
     return History(fy_start_month=fysm, kind=practice.kind, as_of=as_of_ts.strftime("%Y-%m"),
                    t12_label=t12.label, t12=values, expense_base_label=base_label, expense_base=base,
+                   expense_prior_label=prior_label, expense_prior=prior, base_collections=base_collections,
                    best_quarter_label=best_label, best_quarter_per_hour=best,
                    new_patient_annual_value=_new_patient_value(practice, as_of_ts), monthly=fin_months,
                    working_days_history=wd_hist, notes=notes)
@@ -267,7 +276,7 @@ def demo_goals(practice, fiscal_year: str = "FY2026") -> dict[str, dict[str, Any
     base = DEMO_AGREED_ON.get(fysm)  # the FY2026 session; later years meet on the same day a year on
     agreed = ((pd.Timestamp(base) + pd.DateOffset(years=int(fy[2:]) - 2026)).strftime("%Y-%m-%d") if base
               else (add_months(start, -1) + pd.Timedelta(days=15)).strftime("%Y-%m-%d"))
-    plan = plan_for_practice(practice, fy, {"overhead_change_pct": 0.03}, as_of=as_of)
+    plan = plan_for_practice(practice, fy, {"overhead_change_pct": 3}, as_of=as_of)
     names = [n for n in (practice.config.clinical_lead, practice.config.business_lead) if n]
     return {fy: plan_to_entry(plan, names, agreed)}
 

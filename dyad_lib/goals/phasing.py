@@ -3,8 +3,10 @@
 A goal split ÷ 12 punishes the team in short months and flatters it in long ones (domain-research
 §3.6). Here each month's weight is its planned working days × the practice's seasonal index for
 that calendar month (production per working day in that month relative to the year's average,
-averaged over past full fiscal years). A month with no working days gets nothing. The months are
-rounded to the cent with the largest-remainder method, so they add up to the annual goal exactly.
+averaged over past full fiscal years). A month with no working days gets nothing. Collections
+follow the same weights shifted by the practice's measured collection lag (`goals.lag`). The
+months are rounded to the cent with the largest-remainder method on exact whole-number weights,
+so they add up to the annual goal exactly — here and in the report page, which gets the weights.
 """
 
 from __future__ import annotations
@@ -15,29 +17,30 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from dyad_lib.goals.formulas import allocate, cents_round, to_cents
+from dyad_lib.goals.lag import Lag, lagged_weights
 from dyad_lib.metrics.periods import add_months, fiscal_year_of
+
+
+def exact_weights(weights: Sequence[float]) -> list[int]:
+    """Whole-number weights in exactly the proportions of the float weights (each float is n/2^k:
+    all are brought to the largest 2^k). The page allocates with these (as BigInt), so its cents
+    are the ones computed here."""
+    fr = []
+    for w in weights:
+        x = float(w)
+        if not np.isfinite(x) or x < 0:
+            raise ValueError("phasing weights must be finite and not negative")
+        fr.append(Fraction(x))
+    den = max((f.denominator for f in fr), default=1)
+    return [f.numerator * (den // f.denominator) for f in fr]
 
 
 def allocate_cents(total: float, weights: Sequence[float]) -> list[float]:
     """Split `total` (rounded to the cent) in proportion to `weights`, each part a whole number of
     cents, the parts summing exactly to the total (largest remainder; ties go to the earlier item).
     Items with weight 0 get 0. Raises ValueError when no weight is positive or one is negative."""
-    ws = [Fraction(float(w)) for w in weights]
-    if any(w < 0 for w in ws) or any(not np.isfinite(float(w)) for w in weights):
-        raise ValueError("phasing weights must be finite and not negative")
-    wsum = sum(ws, Fraction(0))
-    if wsum <= 0:
-        raise ValueError("no month has a positive weight (are all working days zero?)")
-    cents = int(round(Fraction(str(round(float(total), 2))) * 100))
-    sign = -1 if cents < 0 else 1
-    cents = abs(cents)
-    exact = [w * cents / wsum for w in ws]
-    floors = [int(e) for e in exact]  # exact ≥ 0, so int() is floor
-    left = cents - sum(floors)
-    order = sorted(range(len(ws)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
-    return [sign * c / 100 for c in floors]
+    return [c / 100 for c in allocate(to_cents(cents_round(float(total))), exact_weights(weights))]
 
 
 def business_days(month: pd.Timestamp) -> int:
@@ -124,15 +127,19 @@ def planned_working_days(months: Sequence[pd.Timestamp], history_days: Mapping[p
 
 
 def phase(amounts: Mapping[str, float], months: Sequence[pd.Timestamp], working_days: pd.Series,
-          index: pd.Series) -> pd.DataFrame:
+          index: pd.Series, lag: Lag | None = None) -> pd.DataFrame:
     """One row per month: working days, seasonal index, weight, share and, for each named annual
-    amount (collections, net_production, …), its exact-cent monthly part."""
+    amount (collections, net_production, …), its exact-cent monthly part. Production amounts
+    follow working days × seasonality; `collections` follows them shifted by the collection `lag`
+    (column collection_weight)."""
     wd = [float(working_days.get(m, 0.0)) for m in months]
     si = [float(index.get(m.month, 1.0)) for m in months]
     weights = [max(d, 0.0) * max(s, 0.0) for d, s in zip(wd, si)]
+    coll_w = lagged_weights(weights, lag) if lag is not None else list(weights)
     total = sum(weights)
     df = pd.DataFrame({"month": pd.DatetimeIndex(months), "working_days": wd, "seasonal_index": si,
-                       "weight": weights, "share": [w / total if total else 0.0 for w in weights]})
+                       "weight": weights, "share": [w / total if total else 0.0 for w in weights],
+                       "collection_weight": coll_w})
     for name, amount in amounts.items():
-        df[name] = allocate_cents(amount, weights)
+        df[name] = allocate_cents(amount, coll_w if name == "collections" else weights)
     return df

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dyad_lib.fmt import money_text, pct_text
 from dyad_lib.goals.inputs import GoalInputs, History
-from dyad_lib.goals.ledger import Ledger, per_hour
+from dyad_lib.goals.ledger import Ledger
 
 
 PAYROLL_CATEGORIES = ("staff_wages", "payroll_taxes_benefits")
@@ -71,16 +71,16 @@ def check_growth(goal: float, t12_collections: float | None, capacity_added: boo
 
 
 def check_per_hour(required: float | None, best: float | None, best_label: str | None = None,
-                   fee_change: float = 0.0) -> Check:
-    """Required net production per chair hour vs the best quarter of the last two years (at the new
-    fees): pass ≤ best, warn up to 10% above, fail beyond."""
+                   price: float = 1.0) -> Check:
+    """Required net production per chair hour vs the best quarter of the last two years (at the
+    plan's fees and adjustment rate: × `price`): pass ≤ best, warn up to 10% above, fail beyond."""
     label = "Net production per chair hour"
     if required is None or best is None:
         return Check("per_hour", label, "n/a", "no chair hours on record to compare with")
-    reach = best * (1 + fee_change)
-    fees = f" at fees {fee_change * 100:+.1f}%" if fee_change else ""
+    reach = best * price
+    prices = f" at the plan's prices (× {price:.3f})" if abs(price - 1) > 5e-4 else ""
     said = (f"needs {money_text(required)}/h vs {money_text(reach)}/h in the best quarter "
-            f"({best_label or 'last two years'}){fees}")
+            f"({best_label or 'last two years'}){prices}")
     if required <= reach:
         return Check("per_hour", label, "pass", f"{said}: done before")
     if required <= reach * (1 + PER_HOUR_WARN_MARGIN):
@@ -136,33 +136,31 @@ def check_break_even(goal: float, be: float) -> Check:
 
 @dataclass
 class Capacity:
-    """Chair hours planned for the year and what the goal asks of them."""
+    """Chair hours planned for the year and what the goal asks of them (from the ledger's spec)."""
 
     t12_hours: float | None
     planned_hours: float | None
     required_per_hour: float | None
     required_utilization: float | None
     capacity_added: bool
+    per_booked_hour: float | None = None  # net production per booked hour at the plan's prices
+    price: float = 1.0  # the plan's fees and adjustment rate against today's
 
 
-def capacity_needs(ledger: Ledger, inputs: GoalInputs, history: History, planned_working_days: float | None = None,
-                   base_working_days: float | None = None) -> Capacity:
-    """Planned chair hours (T12 hours scaled by planned ÷ last year's working days, + added hours),
-    the net production per chair hour the goal needs, and the utilization that needs at today's
-    production per booked hour (× fee change)."""
+def capacity_needs(ledger: Ledger, inputs: GoalInputs, history: History) -> Capacity:
+    """Planned chair hours (T12 hours × planned ÷ last year's working days, + added hours), the net
+    production per chair hour the goal needs, and the utilization that needs at today's net per
+    booked hour × the plan's prices: the values of the ledger's spec (`goals.ledger.goal_spec`)."""
+    val = ledger.values
     t12_hours = history.get("chair_hours_available")
     added = float(inputs.added_chair_hours.value or 0.0)
+    price = val.get("price")
+    price = 1.0 if price is None else float(price)
     if not t12_hours:
-        return Capacity(None, None, None, None, added > 0)
-    scale = planned_working_days / base_working_days if planned_working_days and base_working_days else 1.0
-    planned = t12_hours * scale + added
-    required = per_hour(ledger.net_production_goal, planned)
-    util, net = history.get("chair_utilization"), history.get("net_production")
-    req_util = None
-    if util and net and required is not None:
-        per_booked = net / (util * t12_hours) * (1 + float(inputs.fee_change.value or 0.0))
-        req_util = required / per_booked
-    return Capacity(t12_hours, planned, required, req_util, added > 0 or scale > 1.0 + 1e-9)
+        return Capacity(None, None, None, None, added > 0, None, price)
+    scale = float(val.get("wd_scale") or 1.0)
+    return Capacity(t12_hours, val.get("planned_hours"), val.get("required_per_hour"), val.get("needed_utilization"),
+                    added > 0 or scale > 1.0 + 1e-9, val.get("per_booked_hour"), price)
 
 
 def realism_checks(ledger: Ledger, inputs: GoalInputs, history: History, capacity: Capacity) -> list[Check]:
@@ -170,7 +168,7 @@ def realism_checks(ledger: Ledger, inputs: GoalInputs, history: History, capacit
     return [
         check_growth(ledger.collection_goal, history.get("collections"), capacity.capacity_added, history.t12_label),
         check_per_hour(capacity.required_per_hour, history.best_quarter_per_hour, history.best_quarter_label,
-                       float(inputs.fee_change.value or 0.0)),
+                       capacity.price),
         check_utilization(capacity.required_utilization, history.get("chair_utilization")),
         check_payroll(payroll, ledger.collection_goal, payroll_band(history.kind)),
         check_break_even(ledger.collection_goal, ledger.break_even),

@@ -1,5 +1,8 @@
-"""KPI targets for the year: each main metric moved a set step from its trailing-twelve-month value
-toward its benchmark band (never past the band's edge, never backwards)."""
+"""KPI targets for the year. A metric the plan depends on takes the plan's own value (the ledger's
+collection ratio and adjustment rate, the budget's overhead share, the utilization the goal
+needs, what the counted levers ask of no-shows, case acceptance and new patients); any other
+moves a set step from its trailing-twelve-month value toward its benchmark band (never past the
+band's edge, never backwards)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ KPI_IDS = ("collection_ratio", "adjustments_rate", "overhead_ratio", "case_accep
            "chair_utilization", "new_patients", "patient_retention", "pre_appointment_rate", "ar_days")
 
 
-def _band(metric_id: str, kind: str) -> tuple[float | None, float | None, str, str, str] | None:
+def metric_band(metric_id: str, kind: str) -> tuple[float | None, float | None, str, str, str] | None:
     """(low, high, better, source, unit) from the metric registry, when it has the metric."""
     try:
         from dyad_lib.metrics import registry
@@ -56,36 +59,82 @@ def _edge(x: float, unit: str) -> str:
     return pct_text(x) if unit == "ratio" else f"{x:,.4g}"
 
 
-def kpi_targets(history: History, step: float = KPI_STEP, combination: pd.DataFrame | None = None,
-                ids: tuple[str, ...] = KPI_IDS, bands: Mapping[str, tuple] | None = None) -> pd.DataFrame:
-    """One row per main metric: current T12 value, band, target and how it was set. Where the
-    lever combination that closes the gap asks for more (case acceptance, utilization, no-shows),
-    the target is raised to that level so targets and goal tell the same story."""
-    need: dict[str, float] = {}
+#: Metrics whose target the plan sets (the rest move KPI_STEP toward their band).
+PLAN_METRICS = ("collection_ratio", "adjustments_rate", "overhead_ratio", "chair_utilization", "no_show_rate",
+                "case_acceptance_value", "new_patients")
+
+
+def plan_rates(history: History, plan_values: Mapping[str, float | None], combination: pd.DataFrame | None
+               ) -> dict[str, tuple[float | None, str]]:
+    """The value each plan metric takes in the plan, and why: the ledger's collection ratio and
+    adjustment rate, the budget's overhead share of the goal, the utilization the goal needs, and
+    what the counted volume levers ask of no-shows, case acceptance and new patients (today's
+    value where the plan counts on no change)."""
+    h = history.get
+    out: dict[str, tuple[float | None, str]] = {}
+    out["collection_ratio"] = (plan_values.get("collection_ratio"), "the ledger's expected collection ratio")
+    out["adjustments_rate"] = (plan_values.get("adjustment_rate"), "the ledger's expected adjustment rate")
+    coll, over = plan_values.get("collection_goal"), plan_values.get("overhead")
+    out["overhead_ratio"] = (over / coll if coll and over is not None else None,
+                             "the overhead budget ÷ the collection goal")
+    shares = {}
     if combination is not None and not combination.empty:
         for r in combination.itertuples():
-            if r.lever == "case_acceptance" and history.get("case_acceptance_value") is not None:
-                need["case_acceptance_value"] = history.get("case_acceptance_value") + LEVER_STEPS["case_acceptance"] * r.share_of_lever
-            elif r.lever == "utilization" and history.get("chair_utilization") is not None:
-                need["chair_utilization"] = history.get("chair_utilization") + LEVER_STEPS["utilization"] * r.share_of_lever
-            elif r.lever == "no_shows" and history.get("no_show_rate") is not None:
-                rate = history.get("no_show_rate")
-                need["no_show_rate"] = rate - (rate - NO_SHOW_TARGET) * r.share_of_lever
-            elif r.lever == "new_patients" and history.get("new_patients") is not None:
-                need["new_patients"] = history.get("new_patients") + LEVER_STEPS["new_patients"] * r.share_of_lever
+            if r.kind == "volume":
+                shares[r.lever] = float(r.share_of_lever)
+    u0, need = h("chair_utilization"), plan_values.get("needed_utilization")
+    if need is not None:
+        out["chair_utilization"] = (need, "what the goal needs: net production goal ÷ (planned chair hours × "
+                                          "net per booked hour at the plan's prices)")
+    else:
+        out["chair_utilization"] = (u0, "hold: the goal's utilization cannot be computed")
+    ns = h("no_show_rate")
+    s = shares.get("no_shows", 0.0)
+    out["no_show_rate"] = (None if ns is None else ns - (ns - NO_SHOW_TARGET) * s if ns > NO_SHOW_TARGET else ns,
+                           "what the levers counted need" if s else "")
+    acc = h("case_acceptance_value")
+    s = shares.get("case_acceptance", 0.0)
+    out["case_acceptance_value"] = (None if acc is None else acc + LEVER_STEPS["case_acceptance"] * s,
+                                    "what the levers counted need" if s else "")
+    npt = h("new_patients")
+    s = shares.get("new_patients", 0.0)
+    out["new_patients"] = (None if npt is None else npt + LEVER_STEPS["new_patients"] * s,
+                           "what the levers counted need" if s else "")
+    return out
+
+
+def kpi_targets(history: History, step: float = KPI_STEP, combination: pd.DataFrame | None = None,
+                ids: tuple[str, ...] = KPI_IDS, bands: Mapping[str, tuple] | None = None,
+                plan_values: Mapping[str, float | None] | None = None) -> pd.DataFrame:
+    """One row per main metric: current T12 value, band, target and how it was set.
+
+    A metric the plan depends on (PLAN_METRICS) takes the plan's value, so targets and goal tell
+    one story: hitting every target hits the goal. Where the plan counts on no change, the target
+    holds today's value and says what a step toward the band would be. Other metrics move `step`
+    of the way from today's value toward their band."""
+    planned = plan_rates(history, plan_values or {}, combination) if plan_values is not None else {}
     rows = []
     for mid in ids:
-        band = (bands or {}).get(mid) or _band(mid, history.kind)
+        band = (bands or {}).get(mid) or metric_band(mid, history.kind)
         low, high, better, source, unit = (tuple(band) + ("ratio",))[:5] if band else \
             (None, None, _BETTER.get(mid, "up"), "", "ratio")
         cur = history.get(mid)
         target, how = kpi_target(cur, low, high, better, step, unit)
-        if mid in need and target is not None:
-            more = need[mid] > target if better == "up" else need[mid] < target
-            if more:
-                target, how = need[mid], "what the lever combination that closes the gap needs"
-        rows.append({"metric": mid, "label": _label(mid, history.kind), "current": cur, "band_low": low, "band_high": high, "better": better,
-                     "target": None if target is None else round(target, 4), "how": how, "source": source})
+        if mid in planned and planned[mid][0] is not None:
+            value, why = planned[mid]
+            if why:
+                target, how = value, why
+                if mid == "chair_utilization" and cur is not None and value < cur:
+                    target, how = cur, f"hold today's level: the goal needs only {pct_text(value)}"
+            else:  # the plan counts on no change: hold, and say what a step toward the band would be
+                stepped, _ = kpi_target(cur, low, high, better, step, unit)
+                target = cur
+                how = "hold: the goal does not count on a change"
+                if stepped is not None and cur is not None and abs(stepped - cur) > 1e-12:
+                    how += f" ({step:.0%} of the way to the band would be {_edge(stepped, unit)})"
+        rows.append({"metric": mid, "label": _label(mid, history.kind), "current": cur, "band_low": low,
+                     "band_high": high, "better": better, "target": target,
+                     "how": how, "source": source, "plan": mid in planned})
     return pd.DataFrame(rows)
 
 

@@ -16,12 +16,12 @@ from typing import Any, Iterable
 
 import yaml
 
-from dyad_lib.data.contract import MEETING_CADENCES, OVERHEAD_CATEGORIES, TEAM_ROLES
+from dyad_lib.data.contract import QUALITY_PREFIX, REGISTRY_ITEM_LISTS
 
 REGISTRY_FILE = Path(__file__).with_name("registry.yaml")
 UNITS = ("money", "ratio", "days", "count", "money_per_hour", "score_nps", "score_1_5")
 KINDS = ("dental", "medical")
-QUALITY_PREFIX = "quality_"
+
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,7 @@ def _fill(template: dict[str, Any], item: str, labels: dict[str, str]) -> dict[s
     return out
 
 
-_OVER = {"overhead_categories": OVERHEAD_CATEGORIES, "meeting_cadences": MEETING_CADENCES,
-         "team_roles": TEAM_ROLES}
+_OVER = REGISTRY_ITEM_LISTS  # the same lists the contract expands metric ids over
 
 
 @lru_cache(maxsize=1)

@@ -175,36 +175,88 @@ def focus_reason(row: pd.Series) -> str:
             "perception_gap": f"a perception gap of {_fmt(row['abs_gap'])} points",
             "neither": "no shared strength"}[row["classification"]]
     imp = f"importance {_fmt(row['importance'])}" + ("" if row["importance_given"] else " (not given, assumed)")
-    return (f"{row['label']}: {who}, {kind}; {imp} × (5 − mean {_fmt(row['mean_rating'])}) "
+    return (f"{row['label']}: {who}, {kind}; {imp} × (5 − lower rating {_fmt(row['low_rating'])}) "
             f"= score {_fmt(round(row['focus_score'], 2))}.")
 
 
-def focus_areas(view: pd.DataFrame, n: int = 2) -> pd.DataFrame:
-    """The one or two areas of weakest overlap to put in the action plan, with the reason.
+def rank_focus(view: pd.DataFrame) -> pd.DataFrame:
+    """Every candidate area of one assessment, best first, with `low_rating`, `focus_score`, `tier`.
 
-    Candidates are the shared gaps and perception gaps (the areas where the two lists do not
-    overlap as strengths); when there are fewer than `n`, areas classified ``neither`` fill the
-    list. Shared strengths are never proposed. Ranked by importance × (5 − mean rating), ties
-    broken by the larger gap, then the lower mean, then contract order. Adds `focus_score`,
-    `rank` and `reason` to the view's columns.
+    Candidates are the areas of weaker overlap: shared gaps and perception gaps first (tier 0), then
+    the areas classified ``neither`` (tier 1); shared strengths and areas one partner left blank
+    are never proposed. The score is importance × (5 − the lower of the two ratings): how far the
+    partner who sees the area worse is from "fully", weighted by how much it matters to them — so
+    a 5 against a 2 weighs as much as a 2 against a 2, where the mean (3.5) would hide the wider
+    gap. Ties: the larger difference between the partners, then the lower mean, then contract
+    order. A pure function of the one assessment: the same ratings always give the same proposal,
+    whichever report or quarter shows it.
     """
-    cols = list(view.columns) + ["focus_score", "rank", "reason"]
+    cols = list(view.columns) + ["low_rating", "focus_score", "tier"]
     if view.empty:
         return pd.DataFrame(columns=cols)
     v = view[view["classification"] != "incomplete"].copy()
-    v["focus_score"] = v["importance"] * (5 - v["mean_rating"])
+    v["low_rating"] = v[["physician_rating", "administrator_rating"]].min(axis=1)
+    v["focus_score"] = v["importance"] * (5 - v["low_rating"])
     v["_order"] = range(len(v))
-    v["_tier"] = v["classification"].map({"shared_gap": 0, "perception_gap": 0, "neither": 1})
-    v = v[v["_tier"].notna()]
-    v = v.sort_values(["_tier", "focus_score", "abs_gap", "mean_rating", "_order"],
+    v["tier"] = v["classification"].map({"shared_gap": 0, "perception_gap": 0, "neither": 1})
+    v = v[v["tier"].notna()]
+    v = v.sort_values(["tier", "focus_score", "abs_gap", "mean_rating", "_order"],
                       ascending=[True, False, False, True, True])
-    primary = v[v["_tier"] == 0]
-    chosen = primary.head(n) if len(primary) >= n else pd.concat([primary, v[v["_tier"] == 1].head(n - len(primary))])
-    chosen = chosen.drop(columns=["_order", "_tier"]).reset_index(drop=True)
+    out = v.drop(columns=["_order"]).reset_index(drop=True)
+    out.attrs = dict(view.attrs)
+    return out[cols]
+
+
+def focus_areas(view: pd.DataFrame, n: int = 2) -> pd.DataFrame:
+    """The one or two areas of weakest overlap to propose for the action plan, with the reason.
+
+    The first `n` of :func:`rank_focus`, taking ``neither`` areas only when there are fewer than
+    `n` gaps. Adds `low_rating`, `focus_score`, `tier`, `rank` and `reason` to the view's columns.
+    """
+    ranked = rank_focus(view)
+    cols = list(ranked.columns) + ["rank", "reason"]
+    if ranked.empty:
+        return pd.DataFrame(columns=cols)
+    chosen = ranked.head(n).copy().reset_index(drop=True)
     chosen["rank"] = range(1, len(chosen) + 1)
     chosen["reason"] = [focus_reason(r) for _, r in chosen.iterrows()]
     chosen.attrs = dict(view.attrs)
     return chosen[cols]
+
+
+def partner_lists(view: pd.DataFrame) -> pd.DataFrame:
+    """Each partner's own list of strengths (their rating 4 or 5) and gaps (1 or 2), with their
+    note — the source article's exercise of listing strengths and gaps individually, then comparing
+    the lists. `shared` says whether the other partner put the area on the same list (a synergy:
+    an early win) or not (a difference: where to grow together).
+
+    Columns: respondent, list (strength | gap), area, label, deliverer, rating, other_rating, note,
+    shared. Ordered by respondent, list (strengths first), rating (best strengths, worst gaps first).
+    """
+    cols = ["respondent", "list", "area", "label", "deliverer", "rating", "other_rating", "note", "shared"]
+    rows = []
+    for _, r in view.iterrows():
+        for role in PARTNER_ROLES:
+            mine, theirs = r[f"{role}_rating"], r[f"{_other(role)}_rating"]
+            if pd.isna(mine):
+                continue
+            which = "strength" if mine >= STRENGTH_MIN else "gap" if mine <= GAP_MAX else None
+            if which is None:
+                continue
+            same = (not pd.isna(theirs)) and (theirs >= STRENGTH_MIN if which == "strength" else theirs <= GAP_MAX)
+            note = r[f"{role}_note"]
+            rows.append({"respondent": role, "list": which, "area": r["area"], "label": r["label"],
+                         "deliverer": r["deliverer"], "rating": float(mine),
+                         "other_rating": None if pd.isna(theirs) else float(theirs),
+                         "note": note if isinstance(note, str) and note.strip() else None, "shared": bool(same)})
+    out = pd.DataFrame(rows, columns=cols)
+    if out.empty:
+        return out
+    out["_role"] = out["respondent"].map({r: i for i, r in enumerate(PARTNER_ROLES)})
+    out["_list"] = out["list"].map({"strength": 0, "gap": 1})
+    out["_r"] = out["rating"].where(out["list"] == "gap", -out["rating"])
+    out["_o"] = out["area"].map({a: i for i, a in enumerate(DYAD_AREA_CODES)})
+    return out.sort_values(["_role", "_list", "_r", "_o"]).drop(columns=["_role", "_list", "_r", "_o"]).reset_index(drop=True)
 
 
 def assessment_change(df: pd.DataFrame | None, date=None) -> pd.DataFrame:

@@ -302,3 +302,37 @@ def latest_answers(df: pd.DataFrame | None, on_or_before=None) -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame(rows, columns=["question", "question_text", "physician_answer", "physician_date",
                                        "administrator_answer", "administrator_date"])
+
+
+def answers_over_quarters(df: pd.DataFrame | None, period: Period, n: int = 4) -> pd.DataFrame:
+    """Each partner's answer to each recurring question in each of the `n` quarters (or periods of
+    `period`'s length) ending with `period`, oldest first: how the answers moved, not only the latest.
+
+    Columns: question, question_text, period (its label), start, end, physician_answer,
+    administrator_answer, physician_date, administrator_date — one row per question and period
+    (None where a partner gave no answer in it; a partner's latest answer in the period counts).
+    """
+    cols = ["question", "question_text", "period", "start", "end", "physician_answer", "administrator_answer",
+            "physician_date", "administrator_date"]
+    periods = [period]
+    for _ in range(n - 1):
+        periods.insert(0, periods[0].previous())
+    d = df.dropna(subset=["answer"]) if df is not None and len(df) else None
+    rows = []
+    for q in PARTNER_QUESTIONS:
+        for p in periods:
+            row = {"question": q, "question_text": QUESTION_TEXT[q], "period": p.label, "start": p.first_day,
+                   "end": p.last_day}
+            for role in PARTNER_ROLES:
+                a = None if d is None else d[(d["question"] == q) & (d["respondent"] == role)
+                                             & p.date_mask(d["date"]).fillna(False).astype(bool)]
+                if a is not None and len(a):
+                    last = a.sort_values(["date"] + (["_row"] if "_row" in a else [])).iloc[-1]
+                    row[f"{role}_answer"], row[f"{role}_date"] = str(last["answer"]), last["date"]
+                else:
+                    row[f"{role}_answer"], row[f"{role}_date"] = None, None
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=cols)
+    for c in cols[5:]:
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out

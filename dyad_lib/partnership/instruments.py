@@ -12,14 +12,18 @@ if TYPE_CHECKING:
 
 #: The partnership instruments, in the order the quarterly report shows them.
 INSTRUMENT_TABLES = ("dyad_assessment", "feedback_360", "meetings", "decision_grid", "action_plan",
-                     "conflicts", "partner_questions", "team_survey", "patient_survey")
+                     "conflicts", "partner_questions", "focus_areas", "decisions", "team_survey", "patient_survey")
 
 
 #: Tables with a printable form from `dyad forms`; the others have a CSV template from `dyad new`.
 FORM_TABLES = {"dyad_assessment": "the printed assessment forms and dyad_assessment_template.csv from "
                                   "`dyad forms`",
                "partner_questions": "the printed question forms and partner_questions_template.csv from "
-                                    "`dyad forms`"}
+                                    "`dyad forms`",
+               "focus_areas": "the meeting brief's capture page, or meeting-capture.html and capture.xlsx from "
+                              "`dyad forms`, recorded with `dyad record`",
+               "decisions": "the meeting brief's capture page, or meeting-capture.html and capture.xlsx from "
+                            "`dyad forms`, recorded with `dyad record`"}
 
 
 def missing_instruments(practice: "Practice") -> list[dict[str, str]]:

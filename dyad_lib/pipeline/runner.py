@@ -132,21 +132,22 @@ def check_period(report: str, period: str, view: str | None = None,
     from dyad_lib.metrics.periods import PeriodError, parse_period
 
     found = catalog.spec(report, notebooks_dir) if catalog.REPORT_NAME.match(str(report)) else None
-    kind = found.period_kind if found else "any"
+    kinds = (found.period_kinds or (found.period_kind,)) if found else ("any",)
     text = str(period).strip()
-    takes = f"the {report} report takes {PERIOD_WORDS[kind]}, not '{period}'"
+    takes = f"the {report} report takes {' or '.join(PERIOD_WORDS[k] for k in kinds)}, not '{period}'"
     if view not in (None, "", "period", "ytd", "t12"):
         raise ReportError(f"view must be ytd or t12, not '{view}'")
     if text.lower() in ("latest", "none"):
-        if kind == "latest":
+        if "latest" in kinds:
             return
         raise ReportError(takes)
     try:
         p = parse_period(text, 1)
     except PeriodError as exc:
         raise ReportError(str(exc)) from None
-    if kind == "latest" and p.kind != "month" or kind not in ("any", "latest") and p.kind != kind:
-        raise ReportError(takes)
+    if "any" in kinds or p.kind in kinds or ("latest" in kinds and p.kind == "month"):
+        return
+    raise ReportError(takes)
 
 
 def period_slug(period: str, view: str | None = None) -> str:
@@ -343,6 +344,49 @@ def _declared(nb_path: Path) -> dict[str, Any]:
         return pm.inspect_notebook(str(nb_path))
     except Exception:
         return {}
+
+
+def report_inputs(report: str, path: str | os.PathLike, notebooks_dir: str | os.PathLike | None = None
+                  ) -> dict[str, Any]:
+    """The inputs file of `dyad run REPORT --inputs FILE`, read and checked before anything runs:
+    the report's notebook must declare an `inputs` parameter; the YAML is read without aliases;
+    the report's own check (metadata.dyad.inputs_check) names the file and the key. Returns the
+    mapping as plain data (dates as ISO text), passed to the notebook as `inputs`."""
+    import datetime as dt
+    import importlib
+
+    from dyad_lib.data.yamltext import YamlError, read_yaml
+
+    nb_path = check_report(report, notebooks_dir)
+    if "inputs" not in _declared(nb_path):
+        takers = [r for r, s in catalog.catalog(notebooks_dir).items() if s.path and "inputs" in _declared(s.path)]
+        raise ReportError(f"the {report} report takes no --inputs (reports that do: {', '.join(takers) or 'none'})")
+    p = Path(path)
+    try:
+        raw = read_yaml(p)
+    except OSError as exc:
+        raise ReportError(f"cannot read {p.name}: {exc.strerror or type(exc).__name__}") from None
+    except YamlError as exc:
+        raise ReportError(f"{p.name}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ReportError(f"{p.name} must be a mapping (key: value lines)")
+
+    def plain(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {str(k): plain(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [plain(v) for v in x]
+        return x.isoformat() if isinstance(x, (dt.date, dt.datetime)) else x
+
+    raw = plain(raw)
+    found = catalog.spec(report, notebooks_dir)
+    if found is not None and found.inputs_check:
+        module, _, fn = found.inputs_check.partition(":")
+        try:
+            getattr(importlib.import_module(module), fn)(raw, p.name)
+        except ValueError as exc:
+            raise ReportError(str(exc)) from None
+    return raw
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -47,22 +47,53 @@ def _period_text(period: Any, fy_start_month: int = 1) -> str:
         return str(period)
 
 
+def running_period(period: Any, fy_start_month: int = 1) -> str:
+    """The period as the running header of a printed page names it: 'September 2026',
+    '2026Q3 (July – September 2026)', 'FY2027', else its description."""
+    p = period
+    if not hasattr(p, "kind"):
+        try:
+            from dyad_lib.metrics.periods import parse_period
+
+            p = parse_period(str(period), fy_start_month)
+        except Exception:
+            return str(period)
+    if p.kind == "month":
+        return p.start.strftime("%B %Y")
+    if p.kind == "quarter":
+        return f"{p.label} ({p.start:%B} – {p.end:%B %Y})"
+    if p.kind == "fiscal_year":
+        return f"{p.label} ({p.start:%B %Y} – {p.end:%B %Y})"
+    return str(p.description)
+
+
 def _config(practice: Any) -> Any:
     return getattr(practice, "config", practice)
 
 
 def title_block(practice: Any, period: Any, report_title: str, *, run_date: Any = None,
                 subtitle: str | None = None) -> HTML:
-    """Report title, practice name, the period spelled out, the two partners and the run date.
+    """Report title, practice name, the period spelled out, the two partners and the run date; also
+    the running header of every printed page after the first (practice · report · period).
 
     `practice` is a `dyad_lib.data.load.Practice`, its `PracticeConfig`, or a plain name (portfolio)."""
     cfg = _config(practice)
     name = getattr(cfg, "name", None) or getattr(cfg, "practice_id", None) or str(practice)
     fy = getattr(cfg, "fiscal_year_start_month", 1) or 1
     sub = subtitle if subtitle is not None else _period_text(period, fy)
-    return HTML(render("title", name=name, title=report_title, sub=sub,
+    running = f"{name} · {report_title} · {running_period(period, fy)}"
+    return HTML(render("title", name=name, title=report_title, sub=sub, running=running,
                        clinical=getattr(cfg, "clinical_lead", ""), business=getattr(cfg, "business_lead", ""),
                        when=spell_date(run_date or _dt.date.today())))
+
+
+def running_header(practice: Any, report_title: str, period: Any) -> HTML:
+    """Only the running header of the printed pages (practice · report · period), for a report
+    without a title block; `title_block` sets it itself."""
+    cfg = _config(practice)
+    name = getattr(cfg, "name", None) or getattr(cfg, "practice_id", None) or str(practice)
+    fy = getattr(cfg, "fiscal_year_start_month", 1) or 1
+    return HTML(render("running_header", running=f"{name} · {report_title} · {running_period(period, fy)}"))
 
 
 def footer(fingerprint: str | None = None, *, practice_id: str | None = None, data_dir: Any = None,
@@ -95,10 +126,17 @@ def note(text: str, tone: str = "") -> HTML:
 
 
 def html_table(df: pd.DataFrame, *, formats: Mapping[str, Any] | None = None, numeric: Iterable[str] | None = None,
-               caption: str | None = None, index: bool = False, max_rows: int | None = None) -> HTML:
+               caption: str | None = None, index: bool = False, max_rows: int | None = None, cls: str = "") -> HTML:
     """A styled table with every cell escaped. `formats` maps a column to a callable (e.g.
     `fmt.money`); numeric columns (given, or detected) are right-aligned."""
-    return HTML(table_html(df, formats=formats, numeric=numeric, caption=caption, index=index, max_rows=max_rows))
+    return HTML(table_html(df, formats=formats, numeric=numeric, caption=caption, index=index, max_rows=max_rows,
+                           cls=cls))
+
+
+def glossary(gloss: pd.DataFrame) -> HTML:
+    """A report's glossary (`registry.glossary`): label, formula, benchmark, source — set small on paper."""
+    cols = [c for c in ("label", "formula", "benchmark", "source") if c in gloss.columns]
+    return html_table(gloss[cols].rename(columns=str.capitalize), cls="dyad-table dyad-glossary")
 
 
 def table_html(df: pd.DataFrame, *, formats: Mapping[str, Any] | None = None, numeric: Iterable[str] | None = None,

@@ -21,10 +21,11 @@ from typing import Any
 
 from dyad_lib.data.paths import NOTEBOOKS_DIR
 
-#: The kinds of period a report takes.
+#: The kinds of period a report takes; a notebook declares one, or a list ("a month or a quarter").
 PERIOD_KINDS = ("month", "quarter", "fiscal_year", "latest", "any")
 SCOPES = ("practice", "portfolio")
 REPORT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+INPUTS_CHECK = re.compile(r"^dyad_lib(\.[a-z_][a-z0-9_]*)+:[a-z_][a-z0-9_]*$")
 
 
 class CatalogError(ValueError):
@@ -38,7 +39,9 @@ class ReportSpec:
     name: str
     title: str
     short_title: str
-    period_kind: str = "any"
+    period_kind: str = "any"  # the first (or only) kind of period it takes
+    #: Every kind of period it takes (a report for "a month or a quarter" declares both).
+    period_kinds: tuple[str, ...] = ()
     audience: str = ""
     description: str = ""
     tables: tuple[str, ...] = ()
@@ -49,11 +52,19 @@ class ReportSpec:
     #: Runs even when the practice's data has blocking problems (the data-quality report does: it
     #: is the one that explains them).
     runs_on_blocked_data: bool = False
+    #: "dyad_lib.module:function" that checks what `dyad run --inputs FILE` passes as the
+    #: notebook's `inputs` parameter (called with the parsed file and its name; raises ValueError).
+    inputs_check: str | None = None
     path: Path | None = None
 
     @property
     def portfolio(self) -> bool:
         return self.scope == "portfolio"
+
+    def takes(self, kind: str) -> bool:
+        """Whether the report takes a period of this kind (`any` takes every kind)."""
+        kinds = self.period_kinds or (self.period_kind,)
+        return "any" in kinds or kind in kinds
 
 
 def _declaration(path: Path) -> dict[str, Any]:
@@ -71,21 +82,30 @@ def _spec(path: Path) -> ReportSpec:
     name = path.stem
     meta = _declaration(path)
     title = str(meta.get("title") or name.replace("_", " ").capitalize())
-    kind = meta.get("period", "any")
+    declared = meta.get("period", "any")
+    kinds = tuple(declared) if isinstance(declared, (list, tuple)) else (declared,)
     scope = meta.get("scope", "practice")
-    if kind not in PERIOD_KINDS:
-        raise CatalogError(f"{path.name}: metadata.dyad.period '{kind}' is not one of {', '.join(PERIOD_KINDS)}")
+    for kind in kinds:
+        if kind not in PERIOD_KINDS:
+            raise CatalogError(f"{path.name}: metadata.dyad.period '{kind}' is not one of {', '.join(PERIOD_KINDS)} "
+                               "(or a list of them)")
+    if not kinds:
+        raise CatalogError(f"{path.name}: metadata.dyad.period is an empty list")
     if scope not in SCOPES:
         raise CatalogError(f"{path.name}: metadata.dyad.scope '{scope}' is not one of {', '.join(SCOPES)}")
     params = meta.get("demo_params") or {}
     if not isinstance(params, dict):
         raise CatalogError(f"{path.name}: metadata.dyad.demo_params must be a mapping")
+    check = meta.get("inputs_check")
+    if check is not None and not (isinstance(check, str) and INPUTS_CHECK.match(check)):
+        raise CatalogError(f"{path.name}: metadata.dyad.inputs_check must name a function like "
+                           "dyad_lib.goals.scenarios:parse_inputs")
     return ReportSpec(
         name=name, title=title, short_title=str(meta.get("short_title") or title),
-        period_kind=kind, audience=str(meta.get("audience") or ""), description=str(meta.get("description") or ""),
+        period_kind=kinds[0], period_kinds=kinds, audience=str(meta.get("audience") or ""), description=str(meta.get("description") or ""),
         tables=tuple(meta.get("tables") or ()), scope=scope, order=int(meta.get("order", 100)),
         demo_period=meta.get("demo_period"), demo_params=dict(params),
-        runs_on_blocked_data=bool(meta.get("runs_on_blocked_data", False)), path=path,
+        runs_on_blocked_data=bool(meta.get("runs_on_blocked_data", False)), inputs_check=check, path=path,
     )
 
 

@@ -49,6 +49,13 @@ line-height:1.5rem;font-size:.8rem;color:#555}
 .csv{font-size:.9rem;margin-top:1.5rem;border-top:1px solid #999;padding-top:.6rem}
 .csv table{border-collapse:collapse}.csv td,.csv th{border:1px solid #bbb;padding:.15rem .4rem;text-align:left}
 footer{margin-top:1.5rem;color:#666;font-size:.85rem}
+table.mb-form{width:100%;border-collapse:collapse;margin:.4rem 0 1rem}table.mb-form caption{text-align:left;font-weight:700;
+padding:.2rem 0}table.mb-form th{background:#eee;border:1px solid #777;font-size:.8rem;text-align:left;padding:.2rem .3rem}
+table.mb-form td{border:1px solid #777;height:1.7rem}.mb-hint{font-weight:400;color:#555;font-size:.72rem}
+.mb-code{font-family:Menlo,Consolas,monospace;font-size:.75rem;color:#555}.mb-areas{font-size:.75rem;color:#555}
+.mb-blank{display:inline-block;border-bottom:1px solid #333;height:1em;vertical-align:bottom}.mb-w10{width:10em}.mb-w16{width:16em}
+table.mb-questions td{height:2.2rem}.dyad-partner{display:none}th.mb-c-decision,th.mb-c-title{width:36%}
+th.mb-c-note{width:55%}
 @media print{body{margin:0;max-width:none;font-size:10.5pt}.how{background:none}@page{margin:1.4cm}
 h2{page-break-after:avoid;break-after:avoid}}
 """
@@ -156,10 +163,49 @@ def questions_template_csv(date: str = "") -> str:
     return _csv_text(cols, rows)
 
 
+def capture_context(practice_id: str, words: dict[str, str], *, quarterly: bool, meeting_title: str = "") -> dict:
+    """What the capture page shows (`templates/fragments/brief/capture.html.j2`): per capture table
+    its columns as the workbook names them, with the codes to write under each, a number of blank
+    rows; the recurring questions for a quarterly checkpoint; the area codes."""
+    from dyad_lib.data.capture import HELP, SHEETS
+    from dyad_lib.data.contract import DYAD_AREAS
+
+    def code(role: str) -> str:  # 'physician (dentist)'; just 'physician' when the practice says so too
+        return role if words[role] == role else f"{role} ({words[role]})"
+
+    roles = f"{code('physician')}, {code('administrator')}"
+    codes = {"lead": f"{roles}, joint", "owner": f"{roles}, both"}
+    filled_by_record = ("decision_id", "item_id", "created_date", "status", "completed_date", "chosen_date",
+                        "closed_date", "date", "cadence")
+    rows = {"decisions": 4 if quarterly else 5, "action_plan": 4 if quarterly else 5, "focus_areas": 2}
+    tables = []
+    for t, n in rows.items():
+        cols = [x for x in SHEETS[t].columns if x not in filled_by_record]
+        tables.append({"table": t, "title": SHEETS[t].title, "cols": cols, "rows": n,
+                       "hints": [codes.get(x) or HELP[x].split(":")[0] for x in cols]})
+    questions = ([{"code": q, "text": vocabulary(QUESTION_TEXT[q])} for q in PARTNER_QUESTIONS] if quarterly else [])
+    return {"tables": tables, "questions": questions, "practice_id": practice_id,
+            "areas": [(code, label) for code, (_, label, _) in DYAD_AREAS.items()],
+            "clinical": words["physician"], "business": words["administrator"],
+            "meeting_title": meeting_title or "meeting"}
+
+
+def meeting_form(practice_name: str, practice_id: str, *, kind: str = "dental") -> str:
+    """The meeting's capture page on its own (decisions, new actions, focus areas chosen and the
+    recurring questions), to print for any meeting; its columns are the capture workbook's."""
+    words = ROLE_TITLES.get(kind, ROLE_TITLES["dental"])
+    ctx = capture_context(practice_id, words, quarterly=True)
+    return _form("forms/meeting", f"Meeting capture — {practice_name}", practice_name=practice_name,
+                 filename="capture.xlsx", href=None, **ctx)
+
+
 def form_files(practice_name: str, *, kind: str = "dental", clinical_lead: str = "",
-               business_lead: str = "") -> dict[str, str]:
-    """Every form and template, as {file name: text}: one assessment and one questions page per
-    partner, plus the two CSV templates."""
+               business_lead: str = "", practice_id: str = "practice") -> dict[str, str | bytes]:
+    """Every form and template, as {file name: text or bytes}: one assessment and one questions page
+    per partner, the two CSV templates, the meeting capture page and its workbook (capture.xlsx,
+    which `dyad record` reads back)."""
+    from dyad_lib.data.capture import capture_workbook
+
     names = {"physician": clinical_lead, "administrator": business_lead}
     out: dict[str, str] = {}
     for role in PARTNER_ROLES:
@@ -168,4 +214,6 @@ def form_files(practice_name: str, *, kind: str = "dental", clinical_lead: str =
         out[f"questions-{ROLE_SLUGS[role]}.html"] = questions_form(practice_name, role, **kw)
     out["dyad_assessment_template.csv"] = assessment_template_csv()
     out["partner_questions_template.csv"] = questions_template_csv()
+    out["meeting-capture.html"] = meeting_form(practice_name, practice_id, kind=kind)
+    out["capture.xlsx"] = capture_workbook(practice_name=practice_name, role_words=ROLE_TITLES.get(kind, ROLE_TITLES["dental"]))
     return out

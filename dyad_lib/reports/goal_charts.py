@@ -111,10 +111,12 @@ def history_trend(monthly: pd.DataFrame | None, months: int = 24) -> pd.DataFram
     return long.dropna(subset=["value"])
 
 
-def checks_frame(checks: list[Check]) -> pd.DataFrame:
-    """The realism checks as a table (check, result, why)."""
+def checks_frame(checks: list[Check] | list[dict]) -> pd.DataFrame:
+    """The realism checks (Check objects, or their goals.yaml dicts) as a table (check, result, why)."""
     word = {"pass": "pass", "warn": "warning", "fail": "fail", "n/a": "not checked"}
-    return pd.DataFrame([{"check": c.label, "result": word.get(c.status, c.status), "why": c.reason} for c in checks])
+    rows = [c.to_dict() if isinstance(c, Check) else dict(c) for c in checks]
+    return pd.DataFrame([{"check": c.get("label"), "result": word.get(c.get("status"), c.get("status")),
+                          "why": c.get("reason")} for c in rows])
 
 
 def band_text(low: float | None, high: float | None, unit: str) -> str:
@@ -145,3 +147,43 @@ def targets_frame(targets: pd.DataFrame) -> pd.DataFrame:
         rows.append({"metric": r.label, "today (T12)": fmt.number(r.current, unit),
                      "target": fmt.number(r.target, unit), "band": band, "how": r.how, "source": r.source})
     return pd.DataFrame(rows)
+
+
+def whatif_chart(plan, title: str = "Monthly collection goal: the plan and the what-if") -> dict:
+    """The what-if's phasing chart as a Vega-Lite spec (a dict) whose inline data is named
+    'whatif': bars for the what-if, ticks for the plan. The page replaces the data in place."""
+    rows = []
+    for i, (m, x) in enumerate(zip(plan.phasing["month"], plan.phasing["collections"])):
+        rows += [{"order": i, "month": f"{m:%b %Y}", "series": "What-if", "goal": float(x)},
+                 {"order": i, "month": f"{m:%b %Y}", "series": "The plan", "goal": float(x)}]
+    data = alt.InlineData(values=rows, name="whatif")
+    order = [f"{m:%b %Y}" for m in plan.phasing["month"]]
+    x = alt.X("month:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("goal:Q", title=None, axis=alt.Axis(format="$,.2s"))
+    tip = [alt.Tooltip("month:N", title="Month"), alt.Tooltip("series:N", title=""),
+           alt.Tooltip("goal:Q", title="Goal", format="$,.2f")]
+    bars = alt.Chart(data).mark_bar(color=CATEGORY[1]).encode(x=x, y=y, tooltip=tip).transform_filter(
+        alt.datum.series == "What-if")
+    ticks = alt.Chart(data).mark_tick(color=GOAL, thickness=2, size=26).encode(x=x, y=y, tooltip=tip).transform_filter(
+        alt.datum.series == "The plan")
+    return alt.layer(bars, ticks).properties(title=alt.TitleParams(title, subtitle="bars: what-if · marks: the plan"),
+                                             width=WIDTH - 80, height=HEIGHT - 40).to_dict()
+
+
+def scenario_phasing_chart(plans: dict, title: str = "Monthly collection goal by scenario") -> alt.Chart:
+    """Grouped bars: each scenario's monthly collection goal."""
+    rows = []
+    for name, plan in plans.items():
+        for m, x in zip(plan.phasing["month"], plan.phasing["collections"]):
+            rows.append({"month": f"{m:%b %Y}", "scenario": name, "goal": float(x)})
+    df = pd.DataFrame(rows)
+    order = list(dict.fromkeys(df["month"]))
+    names = list(plans)
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("month:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("scenario:N", sort=names),
+        y=alt.Y("goal:Q", title=None, axis=alt.Axis(format="$,.2s")),
+        color=alt.Color("scenario:N", sort=names, title=None, scale=alt.Scale(domain=names, range=CATEGORY[:len(names)])),
+        tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("scenario:N", title="Scenario"),
+                 alt.Tooltip("goal:Q", title="Goal", format="$,.0f")],
+    ).properties(title=title, width=WIDTH, height=HEIGHT)

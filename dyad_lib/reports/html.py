@@ -35,8 +35,18 @@ def environment():
         keep_trailing_newline=False,
     )
     env.filters.update(money=fmt.money, percent=fmt.percent, count=fmt.count, metric=fmt.metric,
-                       spell_date=fmt.spell_date, spell_month=fmt.spell_month)
+                       spell_date=fmt.spell_date, spell_month=fmt.spell_month, css_string=css_string)
     return env
+
+
+def css_string(text: object) -> Markup:
+    """`text` as a quoted CSS string, safe inside a `<style>` element: every character but letters,
+    digits and spaces is written as a CSS escape (`\\26 ` for `&`), so no quote, backslash or `<`
+    from a practice name can end the string or the element."""
+    out = []
+    for ch in str(text):
+        out.append(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} ")
+    return Markup('"' + "".join(out) + '"')
 
 
 class Fragment(Markup):

@@ -223,7 +223,7 @@ def report_links(practice_id: str, period: Period, reports_dir: str | os.PathLik
         if spec.portfolio:
             continue
         report, title = spec.name, spec.short_title
-        slugs = _slugs(spec.period_kind, period)
+        slugs = list(dict.fromkeys(s for k in spec.period_kinds or (spec.period_kind,) for s in _slugs(k, period)))
         found = next((s for s in slugs if (root / practice_id / s / f"{report}.html").is_file()), None)
         if found is None and only_existing:
             continue

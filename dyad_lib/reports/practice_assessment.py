@@ -222,7 +222,8 @@ def partnership_brief(practice: "Practice", period: Period) -> dict[str, Any]:
     ids = ["dyad_alignment", "dyad_health", "meeting_adherence_monthly", "meeting_adherence_quarterly",
            "action_items_done_on_time", "action_items_overdue", "conflicts_open", "staff_enps", "burnout_rate"]
     vals = compute_metrics(practice, period, ids)
-    rows = [{"Measure": metric_def(practice, m).label(practice.kind), "Value": fmt.metric(v.value, v.unit)}
+    when = period.description[:1].upper() + period.description[1:]  # every rate names its period
+    rows = [{"Measure": metric_def(practice, m).label(practice.kind), when: fmt.metric(v.value, v.unit)}
             for m, v in vals.items() if v.value is not None]
     view = assessment_view(practice.tables.get("dyad_assessment"), period.last_day)
     labels = dict(zip(view["area"], view["label"])) if len(view) else {}
@@ -231,8 +232,11 @@ def partnership_brief(practice: "Practice", period: Period) -> dict[str, Any]:
         return [labels[a] for a in areas_in(view, cls)] if len(view) else []
 
     focus = focus_areas(view) if len(view) else pd.DataFrame()
-    table = pd.DataFrame(rows, columns=["Measure", "Value"])
-    table.attrs["numeric"] = ["Value"]
+    table = pd.DataFrame(rows, columns=["Measure", when])
+    table.attrs["numeric"] = [when]
+    from dyad_lib.partnership.choices import open_focus
+
+    chosen = open_focus(practice.tables.get("focus_areas"), period.last_day)
     return {
         "metrics": table,
         "assessment_date": view.attrs.get("assessment_date") if len(view) else None,
@@ -240,6 +244,7 @@ def partnership_brief(practice: "Practice", period: Period) -> dict[str, Any]:
         "shared_gaps": names("shared_gap"),
         "perception_gaps": names("perception_gap"),
         "focus": list(focus["label"]) if len(focus) else [],
+        "chosen": list(chosen["label"]),
     }
 
 
@@ -265,6 +270,8 @@ def partnership_sentences(brief: dict[str, Any]) -> list[str]:
     if brief["perception_gaps"]:
         xs = brief["perception_gaps"]
         out.append(f"They rate {join(xs)} two or more points apart: {kind(xs, 'a perception gap', 'perception gaps')}.")
+    if brief.get("chosen"):
+        out.append(f"The partners chose to work on {join(brief['chosen'])}.")
     if brief["focus"]:
         out.append(f"Proposed focus for the action plan: {join(brief['focus'])}.")
     return out

@@ -382,6 +382,7 @@ def scorecard_html(card: pd.DataFrame, half: str, practice: "Practice") -> Marku
             })
         groups.append({"name": group, "rows": rows})
     return render("scorecard", groups=groups, dash=fmt.DASH, n_quarters=len(quarters),
+                  now=quarters[-1] if quarters else "This quarter",
                   prev=card.attrs.get("previous_label", "previous quarter"),
                   ago=card.attrs.get("year_ago_label", "a year earlier"))
 
@@ -987,7 +988,9 @@ def headline_tiles(card: pd.DataFrame, progress: pd.DataFrame | None) -> list[di
         if r["previous"] is not None and not pd.isna(r["previous"]):
             lines.append(f"{card.attrs['previous_label']}: {fmt.number(r['previous'], r['unit'])}")
         tone = {"good": "good", "watch": "warn", "concern": "bad"}.get(r["verdict"] or "", "")
-        tiles.append({"label": r["label"], "value": fmt.number(r["value"], r["unit"]), "note": "\n".join(lines),
+        now = (card.attrs.get("quarters") or [""])[-1]  # every figure names its period
+        tiles.append({"label": f"{r['label']} · {now}" if now else r["label"], "value": fmt.number(r["value"], r["unit"]),
+                      "note": "\n".join(lines),
                       "tone": tone})
     return tiles
 

@@ -33,6 +33,7 @@ KIND_WORDS = {
     "enum": "code",
     "str": "text (an identifier: opaque)",
     "text": "free text (shown escaped)",
+    "metric": "metric id (an id of [metrics.md](metrics.md), or `quality_<measure_id>` of a measure in quality_measures)",
 }
 UNIT_WORDS = {"money": "money", "ratio": "percent", "days": "days", "count": "count",
               "money_per_hour": "money per hour", "score_nps": "score −100…100", "score_1_5": "score 1–5"}
@@ -57,7 +58,9 @@ below, each as `<table>.csv` or as a sheet named `<table>` in one `<practice_id>
 Only `practice.yaml` and `financials` are required; every other table switches on the report
 sections that use it. Column names are matched case-insensitively after trimming; extra columns
 are kept and ignored; a missing required column is a blocking problem that names the file and the
-column. dyad never writes into these files.
+column. dyad writes into these files only when asked: `dyad record` appends the rows a meeting
+captured (decisions, action_plan, focus_areas, partner_questions), after checking them, with a copy
+of each file changed in `backups/`.
 
 ## What the loader reads
 
