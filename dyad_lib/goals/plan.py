@@ -36,6 +36,8 @@ def _localize(plan: "GoalPlan") -> None:
             if col in frame:
                 frame[col] = [words(x, kind) for x in frame[col]]
     plan.combination_text = words(plan.combination_text, kind)
+    if "how" in plan.kpi_targets:
+        plan.kpi_targets["how"] = [words(x, kind) for x in plan.kpi_targets["how"]]
     plan.phasing_notes = [words(n, kind) for n in plan.phasing_notes]
 
 

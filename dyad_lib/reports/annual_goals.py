@@ -195,7 +195,7 @@ def targets_from_entry(entry: Mapping[str, Any], kind: str) -> pd.DataFrame:
             label = mid.replace("_", " ")
         rows.append({"metric": mid, "label": label, "current": t.get("current"), "band_low": band[0],
                      "band_high": band[1], "better": t.get("better"), "target": t.get("target"),
-                     "how": t.get("how") or "", "source": band[3] if len(band) > 3 else ""})
+                     "how": fmt.vocabulary(t.get("how") or "", kind), "source": band[3] if len(band) > 3 else ""})
     return pd.DataFrame(rows)
 
 
