@@ -15,7 +15,8 @@ rules — not to this file — is what passes:
   (`deleted` set) and re-entered; postings whose posting date (`post_date`) differs from the time
   they were keyed (`post_time`), often across a month end; debit adjustments and patient refunds;
   a payment for an encounter that form_encounter does not hold; a physician who left, whose
-  claims are still paid after his last day;
+  claims are still paid after his last day; unpaid patient balances written off as bad debt months
+  after the visit;
 * claims billed the day after charge entry, some denied (claims.status 7) and resubmitted;
 * the calendar: office hours as repeating In Office / Out Of Office events (every workday, or on
   listed weekdays) with exception dates for holidays and vacations, a lunch hour, a provider with
@@ -362,7 +363,7 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
                                 "bill_time": _text_dates(billed_day[denied] + 21, "10:00:00")}))
     claims = pd.concat(claims, ignore_index=True)
     allowed = np.round(total * rng.uniform(0.55, 0.75, n_e), 2)
-    paid_day = billed_day + rng.integers(14, 75, n_e) + np.where(denied, 35, 0)
+    paid_day = billed_day + rng.integers(12, 50, n_e) + np.where(denied, 35, 0)
     ins_pay = np.round(np.maximum(allowed - cp, 0) * 0.8, 2)
     contractual = np.round(total - allowed, 2)
     pt_share = np.round(np.maximum(allowed - cp - ins_pay, 0), 2)
@@ -389,12 +390,12 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
     post_date = np.where(keyed_late, np.array(_text_dates(paid_day), dtype=object), None)
     session = (paid_day - day_no[0]) // 7 + 1
     post(paid, 1, post_time, ins_pay, contractual, session=session, memo="Adjust code 45", post_date=post_date)
-    pt_day = paid_day + rng.integers(10, 90, n_e)
-    pt_paid = paid & (rng.random(n_e) < 0.7) & (pt_share > 0)
+    pt_day = paid_day + rng.integers(10, 60, n_e)
+    pt_paid = paid & (rng.random(n_e) < 0.85) & (pt_share > 0)
     post(pt_paid, 0, pt_day, pt_share, np.zeros(n_e))
     selfpay = ~ins
     discount = np.round(total * 0.3, 2)
-    sp_paid = np.round(total - discount, 2) * (rng.random(n_e) < 0.8)
+    sp_paid = np.round(total - discount, 2) * (rng.random(n_e) < 0.9)
     post(selfpay, 0, done["day"].to_numpy(), sp_paid, discount, memo="Self-pay discount")
 
     def at_least_one(mask: np.ndarray, among: np.ndarray) -> np.ndarray:
@@ -412,6 +413,12 @@ def generate(spec: FixtureSpec = DEMO) -> dict[str, pd.DataFrame]:  # noqa: C901
     paid_at_visit = selfpay & (sp_paid > 0) & (done["day"].to_numpy() + 30 <= end_no)
     refund = at_least_one(paid_at_visit & (rng.random(n_e) < 0.01), paid_at_visit)
     post(refund, 0, done["day"].to_numpy() + 30, -np.minimum(sp_paid, 10.0), np.zeros(n_e), memo="refund")
+    # a patient balance still unpaid five to six months after the visit goes to collections and is
+    # written off (bad debt), as a practice does: otherwise the receivables would grow without end
+    owed = np.where(ins, pt_share, np.round(total - discount, 2))
+    unpaid = np.where(ins, paid & ~pt_paid, selfpay & (sp_paid == 0)) & (owed > 0)
+    wo_day = done["day"].to_numpy() + rng.integers(150, 180, n_e)
+    post(unpaid & (wo_day <= end_no), 0, wo_day, np.zeros(n_e), owed, memo="Bad debt write-off")
     ar = pd.concat(posts, ignore_index=True)
     ar = ar[pd.to_datetime(ar["post_time"]) <= pd.Timestamp(end) + pd.Timedelta(days=20)].reset_index(drop=True)
     orphan = pd.DataFrame({"pid": [pat[-1]], "encounter": [99_999_999], "sequence_no": [1], "payer_type": [0],
@@ -489,6 +496,8 @@ def write_openemr_demo(data_dir: str | Path, practice_id: str = DEMO_PRACTICE, s
 
     from dyad_lib.data.paths import PROJECT_ROOT
     from dyad_lib.demo.opendental_fixture import MEDICAL_PNL_ACCOUNTS, pnl_export
+    from dyad_lib.goals.history import write_demo_goals
+    from dyad_lib.metrics.periods import fiscal_year_of
     from dyad_lib.importers.mapped import import_mapped
     from dyad_lib.importers.openemr import import_openemr
 
@@ -511,4 +520,7 @@ def write_openemr_demo(data_dir: str | Path, practice_id: str = DEMO_PRACTICE, s
     cfg["active_patient_months"] = 36
     (folder / "practice.yaml").write_text("# Demo practice imported from a generated OpenEMR database.\n"
                                           + yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    # the partners agreed the year the demo's last month falls in, as in the other demo practices
+    fy = fiscal_year_of(pd.Timestamp(spec.end), int(cfg.get("fiscal_year_start_month") or 1))
+    write_demo_goals(practice_id, data_dir, (f"FY{fy}",))
     return result

@@ -378,8 +378,8 @@ ROLE_NAMES = {"dentist": "Dentist", "hygienist": "Hygienist", "physician": "Phys
 
 def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
     """Production, production per hour in the chair, visits, no-shows and case acceptance per
-    provider, by name (the providers table) and role, hygienists after the dentists; providers with
-    nothing in the period are left out."""
+    provider (when treatment plans are delivered), by name (the providers table) and role,
+    hygienists after the dentists; providers with nothing in the period are left out."""
     from dyad_lib.metrics.breakdown import breakdown
 
     b = breakdown(practice, period, "provider")
@@ -396,6 +396,8 @@ def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
         "No-shows": [fmt.percent(x) for x in b["no_show_rate"]],
         fmt.vocabulary("Case acceptance", practice.kind): [fmt.percent(x) for x in b["case_acceptance_value"]],
     }
+    if "treatment_plans" not in practice.tables:  # a column of dashes: the section says the table is missing
+        cols.pop(fmt.vocabulary("Case acceptance", practice.kind))
     if b["role"].notna().any():
         cols = {"Provider": cols.pop("Provider"), "Role": [ROLE_NAMES.get(r, fmt.DASH) for r in b["role"]], **cols}
     out = pd.DataFrame(cols).reset_index(drop=True)

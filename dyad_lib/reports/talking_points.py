@@ -147,7 +147,8 @@ def _last_year_points(practice: "Practice", month: Period, now, ago, goals) -> l
             continue
         change = x / y - 1
         word = "up" if change > 0 else "down"
-        verb = "were" if mid == "collections" else "was"
+        # collections, and a medical practice's net charges, are plural; net production is not
+        verb = "were" if mid == "collections" or practice.kind == "medical" else "was"
         out.append(TalkingPoint(
             "last_year", mid,
             f"{_label(practice, mid)} in {span_text(month)} {verb} {fmt.money(x)}, {word} {fmt.money(abs(x - y))} "
