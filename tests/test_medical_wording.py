@@ -75,14 +75,15 @@ def test_every_report_of_the_medical_demo_uses_medical_words(demo_run):
 @pytest.fixture(scope="module")
 def imported_reports(tmp_path_factory):
     """A small family practice imported from a generated OpenEMR database (with the accountant's
-    expenses through the shipped mapping), and every report run on it."""
+    expenses through the shipped mapping and the year's goals agreed, so the budget and goal sections
+    show), and every report run on it."""
     import datetime as dt
 
     from dyad_lib.demo.openemr_fixture import FixtureSpec, write_openemr_demo
     from dyad_lib.pipeline.batch import demo_jobs, run_batch
 
     data = tmp_path_factory.mktemp("oe-demo-data")
-    spec = FixtureSpec(start=dt.date(2025, 7, 1), end=dt.date(2026, 9, 30), physicians=1, nurse_practitioners=1,
+    spec = FixtureSpec(start=dt.date(2024, 10, 1), end=dt.date(2026, 9, 30), physicians=1, nurse_practitioners=1,
                        visits_per_day=6.0, seed=21, horizon_days=40)
     result = write_openemr_demo(data, "small-clinic", spec)
     root = tmp_path_factory.mktemp("oe-demo-reports")
@@ -100,6 +101,7 @@ def test_a_practice_imported_from_openemr_produces_every_report_in_medical_words
     found = {f.relative_to(root).as_posix(): leaks(f.read_text(encoding="utf-8")) for f in files}
     assert {k: v for k, v in found.items() if v} == {}
     review = visible_text_outside_glossary((root / "small-clinic" / "2026-09" / "monthly_review.html").read_text())
+    assert "No budget for" not in review and "Spent against the committed budget" in review  # the budget section shows
     for label in ("Claim denial rate", "Charge lag", "Visits per physician day", "Patient share of collections"):
         assert label in review or label in (root / "small-clinic" / "2026-09-t12" / "practice_assessment.html"
                                             ).read_text(), label

@@ -497,7 +497,7 @@ def write_openemr_demo(data_dir: str | Path, practice_id: str = DEMO_PRACTICE, s
     from dyad_lib.data.paths import PROJECT_ROOT
     from dyad_lib.demo.opendental_fixture import MEDICAL_PNL_ACCOUNTS, pnl_export
     from dyad_lib.goals.history import write_demo_goals
-    from dyad_lib.metrics.periods import fiscal_year_of
+    from dyad_lib.metrics.periods import add_months, fiscal_year_of, fiscal_year_start, month_start
     from dyad_lib.importers.mapped import import_mapped
     from dyad_lib.importers.openemr import import_openemr
 
@@ -520,7 +520,10 @@ def write_openemr_demo(data_dir: str | Path, practice_id: str = DEMO_PRACTICE, s
     cfg["active_patient_months"] = 36
     (folder / "practice.yaml").write_text("# Demo practice imported from a generated OpenEMR database.\n"
                                           + yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
-    # the partners agreed the year the demo's last month falls in, as in the other demo practices
-    fy = fiscal_year_of(pd.Timestamp(spec.end), int(cfg.get("fiscal_year_start_month") or 1))
-    write_demo_goals(practice_id, data_dir, (f"FY{fy}",))
+    # the partners agreed the year the demo's last month falls in, as in the other demo practices,
+    # when there is a year of history before their planning session (two months before the year)
+    fysm = int(cfg.get("fiscal_year_start_month") or 1)
+    fy = fiscal_year_of(pd.Timestamp(spec.end), fysm)
+    if add_months(month_start(pd.Timestamp(spec.start)), 12) <= add_months(fiscal_year_start(fy, fysm), -2):
+        write_demo_goals(practice_id, data_dir, (f"FY{fy}",))
     return result
