@@ -55,7 +55,7 @@ def _summary(report, written) -> None:
     if months:
         worst = report.max_delta
         style = "bold green" if worst == 0 else "bold red"
-        console.print(f"[{style}]Reconciled with {report.system}'s own report: {len(months)} month(s), largest "
+        console.print(f"[{style}]Reconciled with {report.system}'s own figures: {len(months)} month(s), largest "
                       f"difference {_fmt_money(worst)}[/]", highlight=False, soft_wrap=True)
     for c in report.checks:
         if c.get("id") == "ar_vs_stored_aging":
