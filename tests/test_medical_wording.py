@@ -76,18 +76,19 @@ def test_every_report_of_the_medical_demo_uses_medical_words(demo_run):
 def imported_reports(tmp_path_factory):
     """A small family practice imported from a generated OpenEMR database (with the accountant's
     expenses through the shipped mapping and the year's goals agreed, so the budget and goal sections
-    show), and every report run on it."""
+    show), and every report run on it (the meeting brief for a month and for a quarter)."""
     import datetime as dt
 
     from dyad_lib.demo.openemr_fixture import FixtureSpec, write_openemr_demo
-    from dyad_lib.pipeline.batch import demo_jobs, run_batch
+    from dyad_lib.pipeline.batch import Job, demo_jobs, run_batch
 
     data = tmp_path_factory.mktemp("oe-demo-data")
     spec = FixtureSpec(start=dt.date(2024, 10, 1), end=dt.date(2026, 9, 30), physicians=1, nurse_practitioners=1,
                        visits_per_day=6.0, seed=21, horizon_days=40)
     result = write_openemr_demo(data, "small-clinic", spec)
     root = tmp_path_factory.mktemp("oe-demo-reports")
-    batch = run_batch(demo_jobs(["small-clinic"]), data_dir=data, reports_dir=root,
+    jobs = demo_jobs(["small-clinic"]) + [Job("meeting_brief", "small-clinic", "2026Q3")]  # the quarter's brief too
+    batch = run_batch(jobs, data_dir=data, reports_dir=root,
                       cache_dir=tmp_path_factory.mktemp("oe-demo-cache"), workers=2)
     return result, batch, root
 
@@ -98,6 +99,7 @@ def test_a_practice_imported_from_openemr_produces_every_report_in_medical_words
     assert batch.ok, [(r.job.key, r.status, r.error) for r in batch.results if r.status != "ok"][:3]
     files = practice_reports(root, "small-clinic")
     assert_every_report_rendered(files)
+    assert (root / "small-clinic" / "2026Q3" / "meeting_brief.html").is_file()
     found = {f.relative_to(root).as_posix(): leaks(f.read_text(encoding="utf-8")) for f in files}
     assert {k: v for k, v in found.items() if v} == {}
     review = visible_text_outside_glossary((root / "small-clinic" / "2026-09" / "monthly_review.html").read_text())
