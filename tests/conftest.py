@@ -20,6 +20,7 @@ def demo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo-reports")
     cache = tmp_path_factory.mktemp("demo-cache")
     result = run_batch(demo_jobs(), data_dir=data, reports_dir=root, cache_dir=cache, workers=2)
+    result.extra["cache_dir"] = cache
     return result, root, data
 
 

@@ -43,10 +43,10 @@ def test_two_workers_start_kernels_together_and_a_failure_does_not_stop_the_batc
     status = {r.job: r.status for r in res.results}
     assert status == {"test-practice/2026-09/ok": "ok", "test-practice/2026-09/chart": "ok",
                       "test-practice/2026-09/raises": "failed", "second-practice/2026Q3/ok": "ok",
-                      "blocked-practice/2026-09/ok": "skipped"}
+                      "blocked-practice/2026-09/ok": "blocked"}
     assert [r.job for r in res.results] == [j for j, *_ in sorted(seen, key=lambda s: s[1])] or len(seen) == 5
     assert sorted(d for _, d, _ in seen) == [1, 2, 3, 4, 5] and {t for *_, t in seen} == {5}
-    assert not res.ok and res.counts == {"ok": 3, "failed": 1, "skipped": 1}
+    assert not res.ok and res.counts == {"ok": 3, "failed": 1, "blocked": 1}
     assert (root / "second-practice/2026Q3/ok.html").is_file()
 
 
@@ -75,6 +75,9 @@ def test_index_lists_every_report_with_status_and_link(two_worker_batch):
         assert f'href="{href}"' in page
     assert "failed" in page and "Collections by payer" in page and "see data_quality" in page
     assert "http://" not in page and "https://" not in page
+    # a practice whose data have blocking problems is "blocked", never "ok, with warnings"
+    blocked = page.split('id="p-blocked-practice"')[1].split("</table>")[0]
+    assert 'class="dyad-status blocked">blocked<' in blocked and "ok, with warnings" not in blocked
 
 
 def test_plan_is_practices_times_reports_with_one_portfolio():

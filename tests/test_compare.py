@@ -19,11 +19,11 @@ def mv(mid, x, unit="ratio"):
 
 
 def test_position():
-    band = Band(0.55, 0.60, "benchmark", "", "both", "S")
+    band = Band(0.55, 0.60, "benchmark", "top", "dental", "S")
     assert [position(x, band) for x in (0.5, 0.55, 0.58, 0.60, 0.61)] == ["below", "within", "within", "within",
                                                                           "above"]
-    assert position(0.3, Band(None, 0.25, "benchmark", "", "both", "S")) == "above"
-    assert position(0.96, Band(0.95, None, "benchmark", "", "both", "S")) == "within"
+    assert position(0.3, Band(None, 0.25, "benchmark", "top", "dental", "S")) == "above"
+    assert position(0.96, Band(0.95, None, "benchmark", "top", "dental", "S")) == "within"
     assert position(None, band) is None and position(0.5, None) is None
 
 
@@ -36,7 +36,7 @@ def test_falling_overhead_is_good_and_above_a_down_band_is_a_concern():
     assert compare_value(d, "dental", mv("overhead_ratio", 0.63)).verdict == "watch"
     c = compare_value(d, "dental", mv("overhead_ratio", 0.70))
     assert c.position == "above" and c.verdict == "concern"
-    assert "above the benchmark 55.0–60.0%" in c.reason and "McKenzie" in c.reason
+    assert "above the top performers' band 55.0–60.0%" in c.reason and "McKenzie" in c.reason
 
 
 def test_up_is_better_band():
@@ -91,7 +91,8 @@ def practice(tmp_path_factory):
 
 def test_compare_table(practice):
     t = compare(practice, parse_period("2026-05"))
-    assert list(t.columns) == COLUMNS
+    assert list(t.columns) == COLUMNS + ["period"]
+    assert set(t["period"]) == {"2026-05"}
     row = t.set_index("id").loc["collection_ratio"]
     # 2026-05: 9000 / (10000 − 500); 2026-04: 9100 / 9000; a year earlier is before the data
     assert row["value"] == pytest.approx(9000 / 9500)
@@ -123,6 +124,43 @@ def test_doctors_in(practice):
     assert doctors_in(practice, parse_period("2026-03")) is None  # no visits
 
 
+def test_a_typical_band_reads_above_typical_never_better_than_the_benchmark():
+    d = get("pre_appointment_rate")  # 52–60%: what practices measure
+    c = compare_value(d, "dental", mv("pre_appointment_rate", 0.665))
+    assert c.band_tier == "typical" and c.position == "above"
+    assert "better than typical, not a target" in c.reason and "benchmark" not in c.where
+    assert c.where.startswith("above typical")
+
+
+def test_case_acceptance_by_value_is_judged_against_the_top_decile():
+    d = get("case_acceptance_value")
+    c = compare_value(d, "dental", mv("case_acceptance_value", 0.51))
+    assert (c.band_low, c.band_high, c.band_tier) == (0.75, 0.83, "top")
+    assert c.verdict == "concern" and c.where == "above typical, below the top performers' band (higher is better)"
+    assert [b.tier for b in c.bands] == ["typical", "top"]
+
+
+def test_a_band_of_the_other_kind_of_practice_is_refused():
+    from dyad_lib.metrics import benchmarks
+
+    dental_bands = benchmarks.for_kind("no_show_rate", "dental")
+    assert {b.applies_to for b in dental_bands} == {"dental"}
+    with pytest.raises(benchmarks.BenchmarkError):
+        compare_value(get("no_show_rate"), "medical", mv("no_show_rate", 0.08), bands=dental_bands)
+    # a medical practice has no retention band (the published ones are dental)
+    assert compare_value(get("patient_retention"), "medical", mv("patient_retention", 0.8)).band_low is None
+
+
+def test_differences_agree_with_the_printed_values():
+    # 63.96% against 60.94%: printed 64.0% and 60.9%, so +3.1 pts (not the unrounded +3.0)
+    assert fmt.points_between(0.6395971998931165, 0.6093573372534198) == "+3.1 pts"
+    assert fmt.difference(45.4, 50.6, "score_nps") == "−6"  # +45 against +51
+    assert fmt.versus(345_200, 358_400, "money") == "−3.7%"
+    assert fmt.shown_as_zero(0.12341, 0.12339, "ratio") and not fmt.shown_as_zero(0.1236, 0.1234, "ratio")
+    c = compare_value(get("overhead_ratio"), "dental", mv("o", 0.6396), mv("o", 0.6094))
+    assert fmt.difference(c.value, c.previous, c.unit) == "+3.1 pts" and c.change == pytest.approx(0.0302)
+
+
 def test_fmt():
     assert fmt.money(1_240_000) == "$1.24M" and fmt.money(84_200) == "$84.2K" and fmt.money(1234) == "$1,234"
     assert fmt.money(-1234) == "−$1,234" and fmt.money(None) == "—"
@@ -131,7 +169,27 @@ def test_fmt():
     assert fmt.metric(None, "ratio", "no data", with_reason=True) == "— (no data)"
     assert fmt.change(0.012, "ratio") == "+1.2 pts" and fmt.change(-150, "score_nps") == "−150"
     assert fmt.change(-1000, "money") == "−$1,000"
-    assert fmt.band_text(Band(0.55, 0.6, "benchmark", "", "both", ""), "ratio") == "55.0–60.0%"
-    assert fmt.band_text(Band(None, 0.025, "benchmark", "", "both", ""), "ratio") == "≤ 2.5%"
-    assert fmt.band_text(Band(30, 45, "benchmark", "", "both", ""), "days") == "30–45 days"
-    assert fmt.band_text(Band(60, 84, "benchmark", "", "both", ""), "count") == "60–84"
+    assert fmt.band_text(Band(0.55, 0.6, "benchmark", "top", "dental", ""), "ratio") == "55.0–60.0%"
+    assert fmt.band_text(Band(None, 0.025, "benchmark", "top", "dental", ""), "ratio") == "≤ 2.5%"
+    assert fmt.band_text(Band(30, 45, "benchmark", "typical", "medical", ""), "days") == "30–45 days"
+    assert fmt.band_text(Band(60, 84, "benchmark", "top", "dental", ""), "count") == "60–84"
+
+
+def test_retention_is_judged_only_over_twelve_months(practice):
+    from dyad_lib.metrics import benchmarks
+    from dyad_lib.metrics.compute import compute_metrics
+
+    d = get("patient_retention")
+    # its bands are per year: none for a month's or a quarter's retention, both for twelve months
+    assert benchmarks.resolve(d, "dental", 1) == () and benchmarks.resolve(d, "dental", 3) == ()
+    assert [b.tier for b in benchmarks.resolve(d, "dental", 12)] == ["typical", "top"]
+    # the CLI's comparison is the period's own value (metrics.md); a scorecard's is the year's
+    month = parse_period("2026-05")
+    own = compare(practice, month, ["patient_retention"]).iloc[0]
+    assert own["period"] == "2026-05" and own["band_low"] is None
+    got = compute_metrics(practice, month, ["patient_retention"])["patient_retention"]
+    assert (own["value"] is None and got.value is None) or own["value"] == pytest.approx(got.value)
+    yearly = compare(practice, month, ["patient_retention"], on_year_basis=True).iloc[0]
+    assert yearly["period"] == "T12 to 2026-05"
+    t12 = compute_metrics(practice, month.view("t12"), ["patient_retention"])["patient_retention"]
+    assert yearly["value"] == t12.value or (yearly["value"] is None and t12.value is None)

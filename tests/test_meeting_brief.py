@@ -67,7 +67,7 @@ def test_the_numbers_that_matter(practice):
                           "overhead_ratio_clinical_supplies", "operating_margin"]
     s = rows["overhead_ratio_clinical_supplies"]
     assert s["value"] == "9.0%" and float(s["value_repr"]) == pytest.approx(0.09)
-    assert s["target"] == "5.0–7.0% (benchmark)" and s["tone"] == "bad"
+    assert s["target"] == "5.0–7.0% (top performers)" and s["tone"] == "bad"
     assert s["moved"].startswith("● +0.0 pts vs August 2026 (9.0%)")
     goals = {"FY2026": {"phasing": {"2026-09": 110000.0}, "kpi_targets": {"collection_ratio": {"target": 0.97}}}}
     rows = {r["id"]: r for r in brief.numbers(practice, SEP, goals)}

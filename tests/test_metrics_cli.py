@@ -33,17 +33,44 @@ def test_json_document(root):
     res = invoke("test-dental", "--period", "2026Q2", "--json", "--data-dir", str(root))
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert list(doc) == ["practice_id", "period", "months", "metrics"]
-    assert doc["practice_id"] == "test-dental" and doc["period"] == "2026Q2"
+    assert list(doc) == ["schema", "practice_id", "kind", "period", "months", "previous_period", "year_ago_period",
+                         "metrics"]
+    assert doc["practice_id"] == "test-dental" and doc["period"] == "2026Q2" and doc["kind"] == "dental"
     assert doc["months"] == ["2026-04", "2026-05", "2026-06"]
+    assert (doc["previous_period"], doc["year_ago_period"]) == ("2026Q1", "2025Q2")
     m = doc["metrics"]
-    assert m["gross_production"] == {"value": 27000.0, "unit": "money", "reason": None}
+    g = m["gross_production"]
+    assert (g["value"], g["unit"], g["reason"]) == (27000.0, "money", None)
     # ratios as fractions: 26300 / 26100
     assert m["collection_ratio"]["value"] == pytest.approx(26300 / 26100) and m["collection_ratio"]["unit"] == "ratio"
     assert m["visits_completed"]["value"] == 5 and isinstance(m["visits_completed"]["value"], int)
-    assert m["chair_utilization"] == {"value": None, "unit": "ratio", "reason": "no capacity rows for 2026-06"}
+    cu = m["chair_utilization"]
+    assert (cu["value"], cu["reason"], cu["verdict"]) == (None, "no capacity rows for 2026-06", None)
     p = dental(root)
     assert list(m) == practice_metric_ids(p)
+
+
+def test_json_carries_change_band_tier_and_verdict(root):
+    """What the README promises: the change, the benchmark band with its tier and basis, the verdict."""
+    doc = json.loads(invoke("test-dental", "--period", "2026-05", "--json", "--data-dir", str(root)).output)
+    cr = doc["metrics"]["collection_ratio"]
+    # 2026-05: 9000 / 9500; 2026-04: 9100 / 9000
+    assert cr["previous"] == pytest.approx(9100 / 9000) and cr["change"] == pytest.approx(9000 / 9500 - 9100 / 9000)
+    assert cr["change_text"] == "−6.4 pts" and cr["trend"] == "worse"
+    assert cr["band"]["low"] == 0.97 and cr["band"]["tier"] == "top" and cr["band"]["applies_to"] == "dental"
+    assert cr["tier"] == "top" and cr["position"] == "below" and cr["verdict"] == "watch"
+    assert "Dental Intelligence" in cr["band"]["source"] and cr["verdict_reason"].startswith("below")
+    # a band on a count is scaled to the period and says so: 20–28 per dentist per month × 1 dentist × 1 month
+    np_ = doc["metrics"]["new_patients"]
+    if np_["value"] is not None:
+        assert (np_["band"]["low"], np_["band"]["high"], np_["band"]["per"]) == (20, 28, "provider_month")
+
+
+def test_every_label_a_report_prints_is_a_period_the_cli_takes(root):
+    for label in ("FY2026 YTD to 2026-06", "T12 to 2026-06", "2026-04..2026-05"):
+        res = invoke("test-dental", "--period", label, "--json", "--data-dir", str(root))
+        assert res.exit_code == 0, res.output
+        assert json.loads(res.output)["period"] == label
 
 
 def test_views(root):

@@ -57,8 +57,8 @@ def test_overhead_table_marks_the_band(tiny):
     t = monthly.overhead_table(tiny, parse_period("2025-12")).set_index("Category")
     # December 2025: supplies 8,000 of 100,000 = 8.0%, above 5.0–7.0%
     assert t.loc["Clinical supplies", "Share of collections"] == "8.0%"
-    assert t.loc["Clinical supplies", "Where"] == "above the band (lower is better)"
-    assert t.loc["Staff wages", "Where"] == "within the band"
+    assert t.loc["Clinical supplies", "Where"] == "above the top performers' band (lower is better)"
+    assert t.loc["Staff wages", "Where"] == "within the top performers' band"
 
 
 def test_assessment_leaves_out_kpis_of_absent_tables(tiny):
@@ -68,7 +68,7 @@ def test_assessment_leaves_out_kpis_of_absent_tables(tiny):
     assert "no_show_rate" not in kpis.index and "case_acceptance_value" not in kpis.index
     # T12 2025: collections 1,200,000 = net production -> collection ratio 100%, above 97–99%
     assert kpis.loc["collection_ratio", "Value"] == "100.0%"
-    assert kpis.loc["collection_ratio", "Where"] == "above the band (better)"
+    assert kpis.loc["collection_ratio", "Where"] == "above the top performers' band (better)"
     assert assessment.assessment_period(tiny, "FY2025", "t12").kind == "fiscal_year"
 
 
@@ -96,7 +96,7 @@ def test_partnership_brief_names_the_planted_gaps(demo):
 def test_harbor_assessment_flags_clinical_supplies(demo):
     p = load_practice("harbor-dental", demo)
     kpis = assessment.kpi_table(p, assessment.assessment_period(p, "2026-09", "t12")).set_index("_id")
-    assert kpis.loc["overhead_ratio_clinical_supplies", "Where"] == "above the band (lower is better)"
+    assert kpis.loc["overhead_ratio_clinical_supplies", "Where"] == "above the top performers' band (lower is better)"
     assert kpis.loc["overhead_ratio_clinical_supplies", "Verdict"] in ("watch", "needs attention")
 
 

@@ -52,35 +52,52 @@ def _printed_result(formula: str) -> float:
 
 def test_collection_ratio_matches_metrics_md_example():
     o = by_lever(size_opportunities(DENTAL, "dental"))["collection_ratio"]
-    # (0.98 − 0.934) × 1,812,400 = 0.046 × 1,812,400 = 83,370.4
-    assert o.dollars == 83_370
-    assert o.formula == "(98.0% − 93.4%) × $1,812,400 net production = $83,370"
-    assert o.recurring
+    # (0.98 − 0.934) × 1,812,400 = 0.046 × 1,812,400 = 83,370.4, unrounded, printed once
+    assert o.dollars == pytest.approx(83_370.4)
+    assert o.formula == "(98.00% − 93.40%) × $1,812,400 net production = $83,370"
+    assert o.recurring and o.tier == "top"
 
 
-def test_case_acceptance_uses_presented_value_and_collection_ratio():
+def test_case_acceptance_is_sized_to_the_top_decile():
     o = by_lever(size_opportunities(DENTAL, "dental"))["case_acceptance_value"]
-    # presented = 1,236,000 ÷ (1 − 0.382) = 2,000,000; (0.45 − 0.382) × 2,000,000 × 0.934 = 127,024
-    assert o.dollars == 127_024
-    assert "$2,000,000 presented" in o.formula and "93.4% collection ratio" in o.formula
+    # presented = 1,236,000 ÷ (1 − 0.382) = 2,000,000; the top decile starts at 75%:
+    # (0.75 − 0.382) × 2,000,000 × 0.934 = 687,424
+    assert o.target == 0.75 and o.tier == "top" and "top decile" in o.source
+    assert o.dollars == pytest.approx(687_424)
+    assert "$2,000,000 presented" in o.formula and "93.40% collection ratio" in o.formula
 
 
-def test_no_shows_excess_visits_times_production_per_visit():
+def test_no_shows_excess_visits_times_production_per_visit_unrounded():
     o = by_lever(size_opportunities(DENTAL, "dental"))["no_show_rate"]
-    # booked = 10,000 ÷ (1 − 0.091) = 11,001.1 -> 11,001; excess = (0.091 − 0.07) × 11,001 = 231.02 -> 231
-    # per visit = 1,812,400 ÷ 10,000 = 181.24 -> $181; 231 × 181 = 41,811
-    assert o.dollars == 41_811
-    assert "11,001 appointments kept or missed = 231 missed visits" in o.formula
-    assert o.formula.endswith("231 × $181 net production per completed visit = $41,811")
+    # booked = 10,000 ÷ (1 − 0.091) = 11,001.10; excess = (0.091 − 0.07) × 11,001.10 = 231.02 visits;
+    # per visit = 1,812,400 ÷ 10,000 = 181.24; 231.023 × 181.24 = 41,870.6 (never 231 × 181 = 41,811)
+    booked = 10_000 / (1 - 0.091)
+    assert o.dollars == pytest.approx((0.091 - 0.07) * booked * 181.24)
+    assert o.detail["excess_visits"] == pytest.approx(231.023, abs=1e-3)
+    assert "(9.10% − 7.00%) × 11,001 appointments kept or missed = 231 missed visits" in o.formula
+    assert o.formula.endswith("× $181 net production per completed visit = $41,871")
+
+
+def test_a_gap_of_a_twentieth_of_a_point_is_not_rounded_up():
+    """7.05% against 7.0% is 0.05 points: rounding the rate first would double the visits."""
+    from dyad_lib.metrics.opportunities import no_show_gap
+
+    v = dict(DENTAL, no_show_rate=mv("no_show_rate", 0.0705), visits_completed=mv("visits_completed", 8_947, "count"),
+             net_production=mv("net_production", 3_845_472.0, "money"))
+    o = by_lever(size_opportunities(v, "dental"))["no_show_rate"]
+    gap = no_show_gap(0.0705, 8_947, 3_845_472.0, 0.07)
+    assert o.detail["excess_visits"] == pytest.approx(gap.excess_visits) == pytest.approx(0.0005 * 8_947 / 0.9295)
+    assert "(7.05% − 7.00%)" in o.formula and "4.8 missed visits" in o.formula
+    assert o.dollars == pytest.approx(gap.net_dollars)
 
 
 def test_overhead_categories_above_band_only():
     r = size_opportunities(DENTAL, "dental")
     levers = by_lever(r)
-    # clinical supplies: (8.3% − 7.0%) × 1,692,782 = 22,006.2 -> 22,006
-    assert levers["overhead_ratio_clinical_supplies"].dollars == 22_006
-    # facility: (11.0% − 10.0%) × 1,692,782 = 16,927.8 -> 16,928
-    assert levers["overhead_ratio_facility"].dollars == 16_928
+    # clinical supplies: (8.3% − 7.0%) × 1,692,781.6 = 22,006.2
+    assert levers["overhead_ratio_clinical_supplies"].dollars == pytest.approx(22_006.16)
+    # facility: (11.0% − 10.0%) × 1,692,781.6 = 16,927.8
+    assert levers["overhead_ratio_facility"].dollars == pytest.approx(16_927.816)
     no_gap = {s.lever for s in r.no_gap}
     assert {"overhead_ratio_staff_wages", "overhead_ratio_lab", "overhead_ratio_payroll_taxes_benefits"} <= no_gap
     assert "overhead_ratio_staff_wages" not in levers
@@ -88,30 +105,30 @@ def test_overhead_categories_above_band_only():
 
 def test_adjustments_and_old_receivables():
     levers = by_lever(size_opportunities(DENTAL, "dental"))
-    # (9.4% − 2.5%) × 2,000,000 = 138,000
-    assert levers["adjustments_rate"].dollars == 138_000
+    # (9.38% − 2.5%) × 2,000,000 = 137,600 (the rate unrounded: never 9.4%)
+    assert levers["adjustments_rate"].dollars == pytest.approx(137_600)
     # (22.0% − 15.0%) × 210,000 = 14,700, one-time cash
     ar = levers["ar_over_90_share"]
-    assert ar.dollars == 14_700 and not ar.recurring and "one-time" in ar.formula
+    assert ar.dollars == pytest.approx(14_700) and not ar.recurring and "one-time" in ar.formula
 
 
 def test_sorted_by_dollars_and_total_excludes_one_time_cash():
     r = size_opportunities(DENTAL, "dental")
     dollars = [o.dollars for o in r.items]
     assert dollars == sorted(dollars, reverse=True)
-    assert [o.lever for o in r.items][:2] == ["adjustments_rate", "case_acceptance_value"]
-    assert r.annual_total == 138_000 + 127_024 + 83_370 + 41_811 + 22_006 + 16_928
+    assert [o.lever for o in r.items][:2] == ["case_acceptance_value", "adjustments_rate"]
+    assert r.annual_total == pytest.approx(sum(o.dollars for o in r.items if o.recurring))
 
 
 @pytest.mark.parametrize("kind", ["dental", "medical"])
-def test_every_printed_formula_reproduces_its_dollars(kind):
+def test_every_printed_formula_shows_its_dollars_rounded_once(kind):
     r = size_opportunities(DENTAL, kind)
     assert r.items
     for o in r.items:
-        printed = _printed_result(o.formula)
-        assert printed == o.dollars, o.formula
+        assert _printed_result(o.formula) == round(o.dollars), o.formula
         if o.lever != "no_show_rate":  # two-step formula, checked in its own test
-            assert _evaluate(o.formula) == pytest.approx(o.dollars, abs=0.5), o.formula
+            # the printed rates are to a hundredth of a point: the sum redone by hand is within a cent a dollar
+            assert _evaluate(o.formula) == pytest.approx(o.dollars, rel=2e-3), o.formula
 
 
 def test_medical_targets_and_words():
@@ -120,8 +137,8 @@ def test_medical_targets_and_words():
     assert "adjustments_rate" not in levers  # the 2.5% benchmark is dental fee-for-service only
     assert "case_acceptance_value" not in levers  # its benchmarks are dental ones
     assert {s.lever for s in r.no_gap + r.not_sized}.isdisjoint({"adjustments_rate", "case_acceptance_value"})
-    # (95.0% − 93.4%) × 1,812,400 = 28,998.4 -> 28,998
-    assert levers["collection_ratio"].dollars == 28_998
+    # (95.0% − 93.4%) × 1,812,400 = 28,998.4
+    assert levers["collection_ratio"].dollars == pytest.approx(28_998.4)
     assert "net charges" in levers["collection_ratio"].formula
     # medical A/R over 90 target 25%: 22% is within it
     assert "ar_over_90_share" in {s.lever for s in r.no_gap}
@@ -139,25 +156,39 @@ def test_missing_metrics_are_not_sized_with_the_reason():
 
 
 def test_lever_at_target_is_no_gap():
-    v = dict(DENTAL, collection_ratio=mv("collection_ratio", 0.9799))  # prints 98.0%
+    v = dict(DENTAL, collection_ratio=mv("collection_ratio", 0.98))
     r = size_opportunities(v, "dental")
     assert "collection_ratio" in {s.lever for s in r.no_gap}
+    # just under it is a (small) gap, never rounded away before it is sized
+    v = dict(DENTAL, collection_ratio=mv("collection_ratio", 0.9799))
+    o = by_lever(size_opportunities(v, "dental"))["collection_ratio"]
+    assert o.dollars == pytest.approx(0.0001 * 1_812_400)
+
+
+def test_past_a_typical_band_reads_better_than_typical():
+    from dyad_lib.metrics.opportunities import _met
+
+    assert "typical" in _met("typical", "The no-show rate", "6.0%", "7.0%", "down")
+    assert "target" in _met("top", "The no-show rate", "6.0%", "7.0%", "down")
 
 
 def test_presented_value_metric_is_preferred_when_the_library_has_it():
     v = dict(DENTAL, treatment_presented_value=mv("treatment_presented_value", 1_000_000.0, "money"))
     o = by_lever(size_opportunities(v, "dental"))["case_acceptance_value"]
-    # (0.45 − 0.382) × 1,000,000 × 0.934 = 63,512
-    assert o.dollars == 63_512
+    # (0.75 − 0.382) × 1,000,000 × 0.934 = 343,712
+    assert o.dollars == pytest.approx(343_712)
 
 
-def test_targets_are_the_registry_band_edges():
-    from dyad_lib.metrics import registry
-    from dyad_lib.metrics.targets import target_for
+def test_targets_are_the_edges_of_the_top_performers_band():
+    from dyad_lib.metrics.targets import target, target_for
 
-    assert target_for("overhead_ratio_clinical_supplies", "dental")[0] == registry.get(
-        "overhead_ratio_clinical_supplies").band("dental").high
-    assert target_for("no_show_rate", "medical")[0] == registry.get("no_show_rate").band("medical").high
-    assert target_for("collection_ratio", "medical")[0] == registry.get("collection_ratio").band("medical").low
+    assert target_for("overhead_ratio_clinical_supplies", "dental")[0] == 0.07
+    assert target_for("no_show_rate", "medical")[0] == 0.07 and target("no_show_rate", "medical").tier == "typical"
+    assert target("no_show_rate", "dental").band.source_text == "Drevenstedt & Reznik"
+    assert target_for("collection_ratio", "medical")[0] == 0.95
     assert target_for("collection_ratio", "dental")[0] == 0.98  # metrics.md: "collection ratio to 98%"
     assert target_for("adjustments_rate", "medical") is None
+    # the top decile, not the 45% average
+    assert target("case_acceptance_value", "dental").value == 0.75
+    # a retention band is per year: its target applies to the one (twelve-month) basis
+    assert target("patient_retention", "dental").value == 0.92

@@ -64,8 +64,10 @@ def test_values_and_direction_aware_ranks(rows):
     assert df.loc["beta-medical", "overhead_ratio"] == pytest.approx(0.40)
     # growth against December 2024 (same collections): 0%
     assert df.loc["alpha-dental", "collections_growth"] == pytest.approx(0.0)
-    # alpha and delta tie at 100,000 (rank 1), beta is third
-    assert df.loc["alpha-dental", "collections_rank"] == 1 and df.loc["beta-medical", "collections_rank"] == 3
+    # alpha and delta tie at 100,000 (rank 1 among the dental practices); beta, the only medical one, is
+    # ranked among medical practices only
+    assert df.loc["alpha-dental", "collections_rank"] == 1 and df.loc["beta-medical", "collections_rank"] == 1
+    assert df.loc["alpha-dental", "collections_of"] == 2 and df.loc["beta-medical", "collections_of"] == 1
     assert df.loc["alpha-dental", "overhead_ratio_rank"] == 1  # lower overhead ranks first
     assert df.loc["alpha-dental", "operating_margin_rank"] == 1
     # delta has no expenses: no overhead value and no rank; gamma failed: nothing
@@ -139,3 +141,50 @@ def test_quarter_period_is_used_as_is_and_links_find_the_month_reports(tmp_path)
                      "Assessment": "../../maple/2026-09-t12/practice_assessment.html",
                      "Partnership": "../../maple/2026Q3/quarterly_partnership.html",
                      "Data quality": "../../maple/latest/data_quality.html"}
+
+
+def _row(pid: str, kind: str, providers: float | None, collections: float, overhead: float):
+    from dyad_lib.metrics.values import value
+    from dyad_lib.reports.portfolio import PER_PROVIDER, PracticeRow, _per_provider
+
+    values = {"collections": value("collections", collections, "money"),
+              "overhead_ratio": value("overhead_ratio", overhead, "ratio")}
+    for mid, base in PER_PROVIDER.items():
+        values[mid] = _per_provider(mid, values.get(base), providers)
+    return PracticeRow(pid, pid.title(), kind, "ok", "", parse_period("2025Q4"), values, providers)
+
+
+def test_ranks_totals_and_sizes_stay_within_peer_groups():
+    from dyad_lib.reports.portfolio import kind_totals, peer_groups, summary_tiles
+
+    rows = [_row("big-dental", "dental", 3.0, 900_000, 0.62), _row("mid-dental", "dental", 2.0, 700_000, 0.58),
+            _row("solo-dental", "dental", 1.0, 400_000, 0.55), _row("clinic", "medical", 2.5, 950_000, 0.70)]
+    df = portfolio_frame(rows).set_index("practice_id")
+    # peer groups: kind, then size by dentists / physicians (full-time equivalents)
+    assert df.loc["big-dental", "peer_group"] == df.loc["mid-dental", "peer_group"] == "Dental, 2–3 dentists"
+    assert df.loc["solo-dental", "peer_group"] == "Dental, 1 dentist"
+    assert df.loc["clinic", "peer_group"] == "Medical, 2–3 physicians"
+    assert peer_groups(df.reset_index()) == ["Dental, 1 dentist", "Dental, 2–3 dentists", "Medical, 2–3 physicians"]
+    # ranks among peers only: the medical practice's larger collections rank nobody down
+    assert (df.loc["big-dental", "collections_rank"], df.loc["mid-dental", "collections_rank"]) == (1, 2)
+    assert df.loc["big-dental", "collections_of"] == 2
+    assert df.loc["clinic", "collections_rank"] == 1 and df.loc["clinic", "collections_of"] == 1
+    assert df.loc["mid-dental", "overhead_ratio_rank"] == 1  # lower overhead first
+    # per dentist: 900,000 / 3 = 300,000 and 700,000 / 2 = 350,000, so the smaller practice leads
+    assert df.loc["big-dental", "collections_per_provider"] == pytest.approx(300_000)
+    assert df.loc["mid-dental", "collections_per_provider_rank"] == 1
+    # money is summed within a kind, never across kinds
+    totals = kind_totals(df.reset_index()).set_index("kind")
+    assert totals.loc["dental", "collections"] == 2_000_000 and totals.loc["medical", "collections"] == 950_000
+    labels = [t["label"] for t in summary_tiles(df.reset_index())]
+    assert "Collections, dental practices" in labels and "Collections, medical practices" in labels
+    assert not any("all practices" in x.lower() for x in labels)
+
+
+def test_an_unknown_size_is_its_own_group_and_per_provider_is_missing_with_why():
+    df = portfolio_frame([_row("a", "dental", None, 500_000, 0.6), _row("b", "dental", 2.0, 600_000, 0.6)])
+    df = df.set_index("practice_id")
+    assert df.loc["a", "peer_group"] == "Dental, number of dentists not known"
+    assert df.loc["a", "collections_rank"] == 1 and df.loc["b", "collections_rank"] == 1
+    assert pd_isna(df.loc["a", "collections_per_provider"])
+    assert "not known" in df.loc["a", "collections_per_provider_reason"]

@@ -211,13 +211,20 @@ def test_scorecard_numbers_equal_compute_metrics(demo_batch, pid):
     pages, root, data, cache = demo_batch
     practice = load_snapshot(pid, data, cache)
     period = q.quarter_period(practice, PERIOD)
-    rows = dict(re.findall(r'<tr data-metric="([a-z0-9_]+)"><td>.*?<td class="num qp-value"([^>]*)>', pages[pid]))
+    found = re.findall(r'<tr data-metric="([a-z0-9_]+)" data-period="([^"]+)"><td>.*?<td class="num qp-value"([^>]*)>',
+                       pages[pid])
+    rows = {mid: attrs for mid, _, attrs in found}
+    shown = {mid: p for mid, p, _ in found}
+    # retention's targets and bands are for a year: its row is the twelve months ending with the quarter
+    assert shown.pop("patient_retention") == "T12 to 2026-09"
+    assert set(shown.values()) == {period.label}
     assert {"net_production", "collections", "collection_ratio", "overhead_ratio", "case_acceptance_value",
             "patient_retention", "chair_utilization", "pre_appointment_rate", "patient_nps", "team_satisfaction",
             "burnout_rate", "staff_enps", "dyad_alignment", "meeting_adherence_weekly", "action_items_overdue",
             "conflicts_open"} <= set(rows)
     assert any(k.startswith("quality_") for k in rows)
-    want = compute_metrics(practice, period, list(rows))
+    want = compute_metrics(practice, period, list(rows)) | compute_metrics(
+        practice, period.view("t12"), ["patient_retention"])
     for mid, attrs in rows.items():
         v = want[mid].value
         got = re.search(r'data-value="([^"]+)"', attrs)
@@ -225,8 +232,8 @@ def test_scorecard_numbers_equal_compute_metrics(demo_batch, pid):
             assert got is None, mid
         else:
             assert float(got.group(1)) == pytest.approx(v, rel=1e-12, abs=1e-12), mid
-            cell = re.search(rf'data-metric="{mid}">.*?qp-value"[^>]*>([^<]*)<', pages[pid]).group(1)
-            assert html.unescape(cell) == fmt.number(v, want[mid].unit), mid
+            cell = re.search(rf'data-metric="{mid}" data-period="[^"]+">.*?qp-value"[^>]*>(.*?)</td>', pages[pid]).group(1)
+            assert html.unescape(re.sub(r"<[^>]+>", "", cell)) == fmt.number(v, want[mid].unit), mid
 
 
 @pytest.mark.slow
@@ -249,7 +256,7 @@ def test_report_reads_for_both_partners(demo_batch, pid):
     table = answers[answers.index('class="dyad-table qp-answers-q"'):]
     assert table.index("qp-a qp-clinical") < table.index("qp-a qp-business")
     assert all(q in table[:table.index("</thead>")] for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3"))
-    assert "#1f77b4" in page and "#d9822b" in page  # the partners' colours in the charts
+    assert "#1f77b4" in page and "#7b4fa6" in page  # the partners' colours in the charts
     assert "clinical lead rates" not in text and "business lead rates" not in text  # the practice's own words
     if pid == "harbor-dental":
         assert "Great team &amp; friendly" not in page or "&lt;b&gt;" in page  # free text escaped if shown
@@ -354,3 +361,23 @@ def test_partners_words_choices_and_links_are_shown(demo_batch):
         assert item in supplies, item
     # every rate names its period
     assert "action items due in 2026Q3" in text and "over the last 12 months (October 2025 – September 2026)" in text
+
+
+def test_headline_counts_one_set_of_measures():
+    card = pd.DataFrame({
+        "has_target": [True, True, True, True, False],
+        "value": [1.0, 2.0, 3.0, None, 5.0],
+        "previous": [0.5, 2.5, None, 1.0, 4.0],
+        "verdict": ["good", "concern", "watch", None, "good"],
+        "trend": ["better", "worse", "better", "worse", "better"],
+    })
+    k = q.verdict_counts(card)
+    # only the three lines with a target and a value count, in both splits
+    assert k["with_target"] == 3
+    assert (k["good"], k["watch"], k["concern"]) == (1, 1, 1)
+    assert (k["better"], k["worse"], k["same"], k["no_previous"]) == (1, 1, 0, 1)
+    assert k["good"] + k["watch"] + k["concern"] == k["better"] + k["worse"] + k["same"] + k["no_previous"] == 3
+    card.attrs["previous_label"] = "2026Q2"
+    line = q.headline_sentences(card, {}, None, None)[0]
+    assert line.startswith("Of the 3 scorecard measures with a target, 1 is on track, 1 to watch and 1 needs attention")
+    assert "1 moved the better way, 1 the worse way and 1 has no figure for it." in line

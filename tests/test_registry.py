@@ -64,21 +64,64 @@ def test_labels_follow_the_practice_vocabulary():
 
 
 def test_bands_from_metrics_md():
-    cr = get("collection_ratio")
-    assert (cr.band("dental").low, cr.band("dental").high) == (0.97, 0.99)
-    assert (cr.band("medical").low, cr.band("medical").high) == (0.95, None)
-    assert get("chair_utilization").band("dental").kind == "target"  # not a benchmark
-    assert get("overhead_ratio_staff_wages").band("dental").low == 0.20
-    assert get("overhead_ratio_lab").band("dental").high == 0.10
+    from dyad_lib.metrics.registry import published
+
+    def ref(mid, kind):
+        bs = published(get(mid), kind)
+        return next((b for b in bs if b.tier == "top"), bs[0] if bs else None)
+
+    assert (ref("collection_ratio", "dental").low, ref("collection_ratio", "dental").high) == (0.97, 0.99)
+    assert (ref("collection_ratio", "medical").low, ref("collection_ratio", "medical").high) == (0.95, None)
+    assert ref("chair_utilization", "dental").kind == "target"  # not a benchmark
+    assert ref("overhead_ratio_staff_wages", "dental").low == 0.20
+    assert ref("overhead_ratio_lab", "dental").high == 0.10
     # dental consultants' category bands (Burkhart; McKenzie) are not applied to medical practices
-    assert get("overhead_ratio_lab").band("medical") is None
+    assert ref("overhead_ratio_lab", "medical") is None
     assert get("overhead_ratio_marketing").bands == ()
-    assert get("no_show_rate").band("medical").source_text == "MGMA (2023)"
-    assert get("ar_over_90_share").band("medical").high == 0.25
-    assert get("ar_days").band("dental") is None and get("ar_days").band("medical").low == 30
-    assert get("new_patients").band("dental").per == "doctor_month"
-    assert get("new_patients").band("medical") is None  # the benchmark is dental
-    assert get("patient_retention").band("dental").kind == "target"
+    # MGMA's median is a medical figure; a dental practice is measured against a dental source
+    assert ref("no_show_rate", "medical").source_text == "MGMA (2023)" and ref("no_show_rate", "medical").tier == "typical"
+    assert ref("no_show_rate", "dental").source == "Drevenstedt & Reznik"
+    assert ref("ar_over_90_share", "medical").high == 0.25
+    assert ref("ar_days", "dental") is None and ref("ar_days", "medical").low == 30
+    assert ref("new_patients", "dental").per == "provider_month"
+    assert ref("new_patients", "medical") is None  # the benchmark is dental
+    # retention: one basis (a year), dental sources only
+    assert get("patient_retention").basis == "twelve_months"
+    assert {b.per for b in get("patient_retention").bands} == {"year"}
+    assert ref("patient_retention", "medical") is None
+    # case acceptance by value: the average and the top decile, both published
+    assert [(b.tier, b.low) for b in published(get("case_acceptance_value"), "dental")] == [("typical", 0.45),
+                                                                                            ("top", 0.75)]
+    # the pre-appointment band is what practices measure: typical, never a target
+    assert [b.tier for b in published(get("pre_appointment_rate"), "dental")] == ["typical"]
+
+
+def test_every_band_names_its_kind_of_practice_tier_and_basis():
+    from dyad_lib.metrics.registry import BAND_PER, KINDS, TIERS, band_fits
+
+    for mid, d in REGISTRY.items():
+        for b in d.bands:
+            assert b.applies_to in KINDS, (mid, b)  # never "both": a source measured one kind of practice
+            assert b.tier in TIERS and b.per in BAND_PER, (mid, b)
+            assert band_fits(b, d.basis), (mid, b)
+
+
+def test_a_band_on_the_wrong_basis_or_without_its_kind_is_refused():
+    from dyad_lib.metrics.registry import RegistryError, _def
+
+    base = {"id": "x", "section": "s", "label": "X", "formula": "f", "unit": "count", "better": "up",
+            "date_basis": "d", "tables": ["appointments"]}
+    with pytest.raises(RegistryError, match="does not fit"):  # a count is a sum: it needs a band per month
+        _def({**base, "bands": [{"low": 20, "kind": "benchmark", "tier": "top", "applies_to": "dental", "source": "s"}]})
+    with pytest.raises(RegistryError, match="applies_to"):
+        _def({**base, "bands": [{"low": 20, "kind": "benchmark", "tier": "top", "applies_to": "both",
+                                 "per": "month", "source": "s"}]})
+    with pytest.raises(RegistryError, match="tier"):
+        _def({**base, "bands": [{"low": 20, "kind": "benchmark", "tier": "well-run", "applies_to": "dental",
+                                 "per": "month", "source": "s"}]})
+    with pytest.raises(RegistryError, match="does not fit"):  # a rate never takes a band per month
+        _def({**base, "unit": "ratio", "bands": [{"low": 0.2, "kind": "benchmark", "tier": "top",
+                                                  "applies_to": "dental", "per": "month", "source": "s"}]})
 
 
 def test_quality_ids_are_made_on_demand():
@@ -113,9 +156,9 @@ def test_glossary():
     assert list(g.columns) == ["id", "label", "formula", "unit", "better", "date_basis", "benchmark", "source"]
     row = g.set_index("id").loc["collection_ratio"]
     assert row["label"] == "Net collection rate"
-    assert row["benchmark"] == "≥ 95.0% (benchmark, well-run practice)"
+    assert row["benchmark"] == "≥ 95.0% (top performers: well-run practice)"
     assert row["source"] == "Physicians Practice (2016)"
-    assert g.set_index("id").loc["chair_utilization", "benchmark"].endswith("(target, commonly targeted range)")
+    assert g.set_index("id").loc["chair_utilization", "benchmark"].endswith("(target: commonly targeted range)")
     assert g.set_index("id").loc["quality_a1c", "label"] == "Quality: HbA1c control"
     assert g.set_index("id").loc["overhead_ratio_lab", "better"] == "lower"
 

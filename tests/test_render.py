@@ -150,7 +150,8 @@ def test_goal_line_is_dashed_and_band_shaded():
     df = pd.DataFrame({"month": pd.date_range("2026-01-01", periods=2, freq="MS"), "value": [1.0, 2.0],
                        "goal": [1.5, 1.5]})
     spec = charts.trend(df, goal="goal").to_dict()
-    assert spec["layer"][1]["mark"]["strokeDash"] == [6, 4]
+    dash = spec["layer"][1]["encoding"]["strokeDash"]  # dashed, with its own legend entry
+    assert dash["scale"] == {"domain": [charts.GOAL_LABEL], "range": [[6, 4]]} and "legend" in dash
     b = pd.DataFrame({"c": ["Staff"], "v": [0.3], "lo": [0.24], "hi": [0.28]})
     spec = charts.bar_vs_band(b, category="c", value="v", low="lo", high="hi").to_dict()
     assert spec["layer"][0]["mark"]["opacity"] < 0.5 and spec["layer"][0]["encoding"]["x2"]["field"] == "hi"

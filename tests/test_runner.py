@@ -122,10 +122,14 @@ def test_failed_rerun_keeps_last_good_report(tmp_path):
     assert not (root / "test-practice/2026-09/flaky.failed.ipynb").exists()
 
 
-def test_blocking_validation_skips_all_but_data_quality(tmp_path):
+def test_blocking_validation_blocks_all_but_data_quality(tmp_path):
     res = _run(tmp_path, "ok", prepared=fake_prepared("test-practice", ok=False))
-    assert res.status == "skipped" and res.error == SKIPPED_BLOCKING
+    assert res.status == "blocked" and res.error == SKIPPED_BLOCKING
     assert not (tmp_path / "reports").exists()
+    prep = fake_prepared("test-practice", ok=False)
+    prep.summary["blocking_count"] = 5
+    res = _run(tmp_path, "ok", prepared=prep)
+    assert res.status == "blocked" and res.error == "5 blocking problems in the data — see data_quality"
 
 
 def test_validation_warnings_mark_the_report(tmp_path):

@@ -2,8 +2,11 @@
 
 Every practice × report in worker processes, with a progress bar, a status line per job, a JSON
 run manifest (reports/runs/<run>.json, and reports/manifest.json for the latest state of every
-report), a summary table and the rebuilt reports/index.html. Exit 0 only if every report was
-produced (warnings allowed); 1 if any failed or was skipped; 2 for a usage error.
+report), a summary table and the rebuilt reports/index.html. The period is mapped to each report
+by the kind of period it takes (`dyad_lib.pipeline.periods`: a quarter gives the quarterly report
+for it and the monthly review for each of its months …); a report that cannot apply is listed as
+"not applicable" with the reason. Exit 0 if every report was produced or does not apply (warnings
+allowed); 1 if any failed or its practice's data are blocked; 2 for a usage error.
 """
 
 from __future__ import annotations
@@ -94,9 +97,18 @@ def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_di
     from rich.markup import escape
 
     for r in result.results:
-        style = {"ok": "green", "warnings": "yellow", "failed": "bold red", "skipped": "dim"}.get(r.status, "")
+        style = {"ok": "green", "warnings": "yellow", "failed": "bold red", "skipped": "dim", "blocked": "bold red",
+                 "not applicable": "dim"}.get(r.status, "")
         table.add_row(escape(r.practice_id), escape(r.period), escape(r.report), f"[{style}]{r.status}[/]",
                       f"{r.duration:.1f}")
+    mapped: dict[tuple[str, str], list[str]] = {}
+    for r in result.results:
+        if r.note and r.status != "not applicable":
+            mapped.setdefault((r.report, r.note), []).append(r.practice_id)
+    for (report, note), who in sorted(mapped.items()):
+        whom = "" if len(set(who)) == len({x.practice_id for x in result.results if x.report == report}) \
+            else f" ({', '.join(sorted(set(who)))})"
+        console.print(f"{escape(report)}: {escape(note)}{escape(whom)}", style="dim", highlight=False, soft_wrap=True)
     console.print(table)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(result.counts.items()))
     console.print(f"{len(result.results)} report{'s' if len(result.results) != 1 else ''} in {result.duration:.1f}s "
@@ -109,7 +121,10 @@ def run_and_report(jobs: list[Any], *, data_dir: Any, reports_dir: Any, cache_di
 def register(app: typer.Typer) -> None:
     @app.command("batch")
     def batch(
-        period: Annotated[str, typer.Option("--period", help="2026-09, 2026Q3 or FY2027, for every report.")],
+        period: Annotated[str, typer.Option("--period", help="2026-09, 2026Q3 or FY2027: each report runs for the "
+                                                             "periods of its own kind this one covers (a quarter: "
+                                                             "the quarterly report, the monthly review of each of "
+                                                             "its months …), or is listed as not applicable.")],
         practices: Annotated[Optional[str], typer.Option("--practices", help="a,b or all (default: all).")] = "all",
         reports: Annotated[Optional[str], typer.Option("--reports", help="r1,r2 or all (default: all).")] = "all",
         workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Parallel worker processes (default: CPUs, at most 4).")] = None,
@@ -126,42 +141,24 @@ def register(app: typer.Typer) -> None:
             "--no-cache", help="Run every report, even those whose inputs have not changed.")] = False,
     ) -> None:
         """Produce many reports at once: practices × reports, in parallel worker processes."""
-        import re
-
         from dyad_lib.data.paths import list_practices
+        from dyad_lib.metrics.periods import PeriodError, parse_period
         from dyad_lib.pipeline.batch import plan
-        from dyad_lib.pipeline.runner import (
-            PERIOD_WORDS,
-            ReportError,
-            available_reports,
-            check_params,
-            check_period,
-            portfolio_report,
-        )
-        from dyad_lib.reports.catalog import catalog
+        from dyad_lib.pipeline.runner import ReportError, available_reports, check_params, portfolio_report
 
         try:  # every argument is checked before anything is written
             params = parse_params(param)
             check_params(params)
             chosen_practices = split_list(practices, list_practices(data_dir), "practice")
-            every = not reports or reports.strip().lower() == "all"
             chosen_reports = split_list(reports, available_reports(notebooks_dir), "report")
-            specs = catalog(notebooks_dir)
-            periods = {r: period for r in chosen_reports}
-            for r in chosen_reports:  # a report on the latest data takes a month, else its latest
-                if specs[r].period_kind == "latest" and not re.fullmatch(r"\d{4}-\d{2}", period.strip()):
-                    periods[r] = "latest"
-            left_out = []
-            for r in chosen_reports:
+            if params.get("view") not in (None, "", "period", "ytd", "t12"):
+                raise ReportError(f"view must be ytd or t12, not '{params.get('view')}'")
+            text = period.strip()
+            if text.lower() not in ("latest", "none"):
                 try:
-                    check_period(r, periods[r], params.get("view"), notebooks_dir)
-                except ReportError:
-                    if not every or specs[r].period_kind == "any":
-                        raise
-                    left_out.append(r)  # "all" reports: those that take another kind of period
-            chosen_reports = [r for r in chosen_reports if r not in left_out]
-            if not chosen_reports:
-                raise ReportError(f"no report takes the period '{period}'")
+                    parse_period(text, 1, any_fiscal_year=True)
+                except PeriodError as exc:
+                    raise ReportError(str(exc)) from None
         except (ValueError, ReportError) as exc:
             usage_error(str(exc))
             return
@@ -172,12 +169,10 @@ def register(app: typer.Typer) -> None:
 
         writable(resolve_reports(reports_dir), "reports folder")
         writable(resolve_cache(cache_dir), "cache folder")
-        for r in left_out:
-            takes = " or ".join(PERIOD_WORDS[k] for k in specs[r].period_kinds or (specs[r].period_kind,))
-            console.print(f"{r}: left out, it takes {takes}", style="dim", highlight=False)
-        periods = {r: periods[r] for r in chosen_reports}
-        jobs = plan(chosen_practices, chosen_reports, periods=periods,
-                    params={r: params for r in chosen_reports}, notebooks_dir=notebooks_dir)
+        # each report gets the period the batch was asked for, mapped to its own kind of period
+        # once its practice is validated (its fiscal year and the months its data cover)
+        jobs = plan(chosen_practices, chosen_reports, period=text, params={r: params for r in chosen_reports},
+                    notebooks_dir=notebooks_dir, requested=True)
         from dyad_lib.pipeline.cluster import SchedulerError
 
         try:

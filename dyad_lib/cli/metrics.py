@@ -1,8 +1,10 @@
 """`dyad metrics PRACTICE --period P [--view ytd|t12] [--json]`: every metric of the registry.
 
-The table shows each value next to the previous period, the benchmark or target band and a
-verdict; `--json` prints the values keyed by metric id (ratios as fractions, money as plain
-numbers, null with the reason when a metric cannot be computed). Figures come only from validated
+The table shows each value next to the previous period, the benchmark or target band (its tier and
+basis) and a verdict; `--json` prints the same, keyed by metric id (ratios as fractions, money as
+plain numbers, null with the reason when a metric cannot be computed; the schema is in the
+README). `--period` takes every label a report prints (`2026-09`, `2026Q3`, `FY2026`,
+`T12 to 2026-09`, `FY2026 YTD to 2026-09`, `2026-06..2026-08`). Figures come only from validated
 files. Exit codes: 0 ok, 1 the practice's data cannot be read or has blocking problems (nothing
 is printed), 2 usage error (bad period, view or practice id).
 """
@@ -50,19 +52,14 @@ def render_table(practice, period, table) -> None:
             t.add_row(f"[bold]{sec.capitalize()}[/]", "", "", "", "")
         value = None if r.value is None or (isinstance(r.value, float) and math.isnan(r.value)) else r.value
         change = None if r.change is None or (isinstance(r.change, float) and math.isnan(r.change)) else r.change
-        band = ""
-        if r.band_kind is not None and isinstance(r.band_kind, str):
-            from dyad_lib.metrics.registry import Band
-
-            b = Band(None if _nan(r.band_low) else r.band_low, None if _nan(r.band_high) else r.band_high,
-                     r.band_kind, r.band_tier or "", "both", r.band_source or "")
-            band = f"{fmt.band_text(b, r.unit)} {r.band_kind}"
+        band = r.band_label if isinstance(r.band_label, str) else ""
         if value is None:
             note = f"[dim]{escape(str(r.reason))}[/]"
         else:
             style = VERDICT_STYLE.get(r.verdict, "")
             note = f"[{style}]{r.verdict}[/]" if style else str(r.verdict or "")
-        t.add_row(escape(r.label), fmt.metric(value, r.unit), fmt.change(change, r.unit) if change is not None else "",
+        t.add_row(escape(r.label), fmt.metric(value, r.unit),
+                  fmt.difference(value, r.previous, r.unit) if change is not None else "",
                   escape(band), note)
     console.print(t)
 
@@ -76,7 +73,9 @@ def register(app: typer.Typer) -> None:
     def metrics(
         practice_id: Annotated[str, typer.Argument(help="The practice folder's name, e.g. harbor-dental.")],
         period: Annotated[str, typer.Option("--period", "-p",
-                                            help="2026-09 (month), 2026Q3 (quarter) or FY2026 (fiscal year).")],
+                                            help="2026-09 (month), 2026Q3 (quarter), FY2026 (fiscal year), or a "
+                                                 "label a report prints: 'T12 to 2026-09', 'FY2026 YTD to 2026-09', "
+                                                 "2026-06..2026-08.")],
         view: Annotated[Optional[str], typer.Option("--view", help="ytd (fiscal year to date) or t12 "
                                                     "(trailing twelve months), ending at the period's last month.")] = None,
         json_out: JsonOption = False,
@@ -95,7 +94,7 @@ def register(app: typer.Typer) -> None:
         if view is not None and view.lower() not in ("ytd", "t12", "period"):
             usage_error(f"--view must be ytd or t12, not '{view}'")
         try:
-            parse_period(period, 1, view)
+            parse_period(period, 1, view, any_fiscal_year=True)
         except PeriodError as exc:
             usage_error(str(exc))
         try:
@@ -118,11 +117,8 @@ def register(app: typer.Typer) -> None:
             usage_error(str(exc))
             return
         p = parse_period(period, practice.config.fiscal_year_start_month, view)
-        from dyad_lib.metrics.compute import compute_metrics
-
         if json_out:
-            values = compute_metrics(practice, p)
-            typer.echo(json.dumps(metrics_payload(practice, p, values), indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(metrics_payload(practice, p), indent=2, ensure_ascii=False))
             return
         from dyad_lib.metrics.compare import compare
 

@@ -27,7 +27,8 @@ InputsOption = Annotated[Optional[Path], typer.Option(
     "--inputs", help="A YAML file of inputs for a report whose notebook takes them (an `inputs` parameter), "
                      "checked before the run: e.g. annual_goals takes goal inputs or named scenarios.")]
 
-STATUS_STYLE = {"ok": "green", "warnings": "yellow", "failed": "bold red", "skipped": "dim"}
+STATUS_STYLE = {"ok": "green", "warnings": "yellow", "failed": "bold red", "skipped": "dim", "blocked": "bold red",
+                "not applicable": "dim"}
 
 
 def parse_params(items: list[str] | None) -> dict[str, Any]:

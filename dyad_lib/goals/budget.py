@@ -30,10 +30,10 @@ CHOICES = ("carry", "trim")
 
 def category_band(category: str, kind: str) -> tuple[float, float] | None:
     """The category's industry band as a share of collections (registry), or None."""
-    from dyad_lib.metrics import registry
+    from dyad_lib.metrics import benchmarks
 
     try:
-        b = registry.get(f"overhead_ratio_{category}").band(kind)
+        b = benchmarks.reference(benchmarks.for_kind(f"overhead_ratio_{category}", kind))
     except KeyError:
         return None
     if b is None or b.low is None or b.high is None:

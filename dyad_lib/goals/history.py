@@ -186,7 +186,15 @@ def history_from_practice(practice, fiscal_year: str, as_of: Any = None) -> Hist
                    expense_prior_label=prior_label, expense_prior=prior, base_collections=base_collections,
                    best_quarter_label=best_label, best_quarter_per_hour=best,
                    new_patient_annual_value=_new_patient_value(practice, as_of_ts), monthly=fin_months,
+                   doctors=_doctors(practice, t12),
                    working_days_history=wd_hist, notes=notes)
+
+
+def _doctors(practice, period) -> float | None:
+    """The practice's dentists or physicians over the period (for a band per provider)."""
+    from dyad_lib.metrics.benchmarks import doctor_fte
+
+    return doctor_fte(practice, period)
 
 
 def monthly_history(practice, as_of: pd.Timestamp) -> pd.DataFrame:

@@ -300,6 +300,7 @@ class History:
     base_collections: float | None = None  # collections over the expense base's months
     best_quarter_label: str | None = None
     best_quarter_per_hour: float | None = None  # net production per chair hour, best quarter
+    doctors: float | None = None  # dentists or physicians over the T12 (FTE where given), for bands per provider
     new_patient_annual_value: float | None = None  # net production in a new patient's first 12 months
     monthly: pd.DataFrame | None = None  # month, net_production, collections, …, chair_hours_available, working_days
     working_days_history: dict[pd.Timestamp, float] = field(default_factory=dict)

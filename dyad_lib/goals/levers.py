@@ -22,6 +22,7 @@ import pandas as pd
 
 from dyad_lib.fmt import money_text, pct_text
 from dyad_lib.goals.inputs import GoalInputs, History, NO_SHOW_TARGET
+from dyad_lib.metrics.opportunities import no_show_gap, rate_text, visits_text
 
 #: Default size of each lever.
 LEVER_STEPS = {"no_shows": NO_SHOW_TARGET, "case_acceptance": 0.05, "utilization": 0.05, "new_patients": 24,
@@ -165,18 +166,18 @@ def volume_levers(history: History, r: Rates, steps: Mapping[str, float] | None 
                         step=step, amount=amount, hours=hours, formula=formula))
 
     rate, done, net = h("no_show_rate"), h("visits_completed"), h("net_production")
-    if rate is None or not done or net is None:
-        add("no_shows", "no-shows to 7%", 0, None, "needs appointments with no-shows and production")
-    elif rate <= st["no_shows"]:
-        add("no_shows", f"no-shows already {pct_text(rate)}", 0, 0.0, f"no-show rate {pct_text(rate)} ≤ 7%")
+    target = st["no_shows"]
+    gap = no_show_gap(rate, done, net, target)  # the same sizing as the assessment's opportunity
+    if gap is None:
+        add("no_shows", f"no-shows to {pct_text(target)}", 0, None, "needs appointments with no-shows and production")
+    elif gap.excess_visits <= 0:
+        add("no_shows", f"no-shows already {pct_text(rate)}", 0, 0.0, f"no-show rate {pct_text(rate)} ≤ {pct_text(target)}")
     else:
-        booked = done / (1 - rate)
-        recovered = (rate - st["no_shows"]) * booked
-        per_visit = net / done
-        add("no_shows", f"no-shows {pct_text(rate)} → {pct_text(st['no_shows'])}", rate - st["no_shows"],
-            recovered * per_visit * price * q1,
-            f"({pct_text(rate)} − {pct_text(st['no_shows'])}) × {booked:,.0f} kept or missed = {recovered:,.0f} visits "
-            f"× {money_text(per_visit)} per visit{at} × {pct_text(q1)} collected")
+        add("no_shows", f"no-shows {pct_text(rate)} → {pct_text(target)}", rate - target,
+            gap.net_dollars * price * q1,
+            f"({rate_text(rate)} − {rate_text(target)}) × {gap.booked:,.0f} kept or missed = "
+            f"{visits_text(gap.excess_visits)} visits × {money_text(gap.per_visit)} per visit = "
+            f"{money_text(gap.net_dollars)} net production{at} × {pct_text(q1)} collected")
     acc, presented = h("case_acceptance_value"), h("treatment_presented_value")
     if presented is None and acc is not None and h("unaccepted_treatment_value") is not None and acc < 1:
         presented = h("unaccepted_treatment_value") / (1 - acc)

@@ -18,9 +18,9 @@ def payroll_band(kind: str = "dental") -> tuple[float, float] | None:
     """Payroll share of collections: the registry's wages band + taxes and benefits band
     (20–25% + 3–6% = 23–31%, Burkhart; McKenzie), so the band is defined once. Those are dental
     consultants' figures: for a kind of practice with no published band this is None."""
-    from dyad_lib.metrics import registry
+    from dyad_lib.metrics import benchmarks
 
-    bands = [registry.get(f"overhead_ratio_{c}").band(kind) for c in PAYROLL_CATEGORIES]
+    bands = [benchmarks.reference(benchmarks.for_kind(f"overhead_ratio_{c}", kind)) for c in PAYROLL_CATEGORIES]
     if any(b is None or b.low is None or b.high is None for b in bands):
         return None
     return (sum(b.low for b in bands), sum(b.high for b in bands))

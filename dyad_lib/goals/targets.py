@@ -6,11 +6,12 @@ band's edge, never backwards)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Mapping
 
 import pandas as pd
 
-from dyad_lib.fmt import pct_text
+from dyad_lib.fmt import band_text, pct_text
 from dyad_lib.goals.inputs import History, NO_SHOW_TARGET
 from dyad_lib.goals.levers import LEVER_STEPS
 
@@ -22,37 +23,48 @@ KPI_IDS = ("collection_ratio", "adjustments_rate", "overhead_ratio", "case_accep
            "chair_utilization", "new_patients", "patient_retention", "pre_appointment_rate", "ar_days")
 
 
-def metric_band(metric_id: str, kind: str) -> tuple[float | None, float | None, str, str, str] | None:
-    """(low, high, better, source, unit) from the metric registry, when it has the metric."""
-    try:
-        from dyad_lib.metrics import registry
-    except ImportError:  # pragma: no cover - the registry is part of the suite
-        return None
+def metric_band(metric_id: str, kind: str, providers: float | None = None
+                ) -> tuple[float | None, float | None, str, str, str, str, str] | None:
+    """(low, high, better, source, unit, tier, band text) of the metric's reference band for a
+    year of this kind of practice (`dyad_lib.metrics.benchmarks`: the top performers' band where
+    one is published, else the typical one; a band per dentist needs `providers`, the practice's
+    dentists or physicians). None when the registry does not know the metric."""
+    from dyad_lib.metrics import benchmarks, registry
+
     try:
         d = registry.get(metric_id)
     except KeyError:
         return None
-    b = d.band(kind)
-    if b is None or b.per:  # per-doctor bands are not comparable with a practice total
-        return (None, None, d.better, "", d.unit)
-    return (b.low, b.high, d.better, b.source_text, d.unit)
+    b = benchmarks.reference(benchmarks.resolve(d, kind, 12, providers))
+    if b is None:
+        return (None, None, d.better, "", d.unit, "", "")
+    return (b.low, b.high, d.better, b.source_text, d.unit, b.tier, b.label)
 
 
 def kpi_target(current: float | None, low: float | None, high: float | None, better: str,
-               step: float = KPI_STEP, unit: str = "ratio") -> tuple[float | None, str]:
+               step: float = KPI_STEP, unit: str = "ratio", tier: str = "top") -> tuple[float | None, str]:
     """Today's value moved `step` of the way to the band's near edge; already in or past the band:
-    held. Returns (target, how)."""
+    held. Past a typical band (what practices measure, not a target) the hold says so. Returns
+    (target, how)."""
     if current is None:
         return None, "not computable today"
-    if better == "up":
-        edge = low if low is not None else high
-        if edge is None or current >= edge:
-            return current, "hold: at or better than the band" if edge is not None else "hold: no benchmark"
-        return current + step * (edge - current), f"{step:.0%} of the way to {_edge(edge, unit)}"
-    edge = high if high is not None else low
-    if edge is None or current <= edge:
-        return current, "hold: at or better than the band" if edge is not None else "hold: no benchmark"
-    return current - step * (current - edge), f"{step:.0%} of the way to {_edge(edge, unit)}"
+    edge = (low if low is not None else high) if better == "up" else (high if high is not None else low)
+    if edge is None:
+        return current, "hold: no benchmark"
+    reached = current >= edge if better == "up" else current <= edge
+    if reached:
+        if tier == "typical":
+            inside = (low is None or current >= low) and (high is None or current <= high)
+            where = "within" if inside else "better than"
+            return current, (f"hold: {where} the typical {_range(low, high, unit)} practices measure (what they "
+                             "reach, not a target; no top-performer figure is published)")
+        return current, "hold: at the top performers' level" if tier == "top" else "hold: at or better than the band"
+    return current + step * (edge - current), f"{step:.0%} of the way to {_edge(edge, unit)}"
+
+
+def _range(low: float | None, high: float | None, unit: str) -> str:
+    """'52.0–60.0%', '30–45 days': the band as the reports print it."""
+    return band_text(SimpleNamespace(low=low, high=high), unit)
 
 
 def _edge(x: float, unit: str) -> str:
@@ -115,11 +127,11 @@ def kpi_targets(history: History, step: float = KPI_STEP, combination: pd.DataFr
     planned = plan_rates(history, plan_values or {}, combination) if plan_values is not None else {}
     rows = []
     for mid in ids:
-        band = (bands or {}).get(mid) or metric_band(mid, history.kind)
-        low, high, better, source, unit = (tuple(band) + ("ratio",))[:5] if band else \
-            (None, None, _BETTER.get(mid, "up"), "", "ratio")
+        band = (bands or {}).get(mid) or metric_band(mid, history.kind, history.doctors)
+        low, high, better, source, unit, tier, text = (tuple(band) + ("ratio", "top", ""))[:7] if band else \
+            (None, None, _BETTER.get(mid, "up"), "", "ratio", "", "")
         cur = history.get(mid)
-        target, how = kpi_target(cur, low, high, better, step, unit)
+        target, how = kpi_target(cur, low, high, better, step, unit, tier)
         if mid in planned and planned[mid][0] is not None:
             value, why = planned[mid]
             if why:
@@ -127,13 +139,13 @@ def kpi_targets(history: History, step: float = KPI_STEP, combination: pd.DataFr
                 if mid == "chair_utilization" and cur is not None and value < cur:
                     target, how = cur, f"hold today's level: the goal needs only {pct_text(value)}"
             else:  # the plan counts on no change: hold, and say what a step toward the band would be
-                stepped, _ = kpi_target(cur, low, high, better, step, unit)
+                stepped, _ = kpi_target(cur, low, high, better, step, unit, tier)
                 target = cur
                 how = "hold: the goal does not count on a change"
                 if stepped is not None and cur is not None and abs(stepped - cur) > 1e-12:
                     how += f" ({step:.0%} of the way to the band would be {_edge(stepped, unit)})"
         rows.append({"metric": mid, "label": _label(mid, history.kind), "current": cur, "band_low": low,
-                     "band_high": high, "better": better, "target": target,
+                     "band_high": high, "band_tier": tier, "band_text": text, "better": better, "target": target,
                      "how": how, "source": source, "plan": mid in planned})
     return pd.DataFrame(rows)
 

@@ -28,7 +28,7 @@ ROLE_ORDER = {"dentist": 0, "physician": 0, "nurse_practitioner": 1, "physician_
               "other": 3}
 VISIT_TYPE_COLUMNS = ["visit_type", "visits_completed", "no_show_rate", "production", "chair_minutes_share", "note"]
 CATEGORY_COLUMNS = ["category", "label", "overhead", "amount", "share_of_collections", "band_low", "band_high",
-                    "band_source", "position", "note"]
+                    "band_source", "band_applies_to", "band_tier", "position", "where", "note"]
 
 
 def _div(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -120,7 +120,7 @@ def by_visit_type(practice: "Practice", period: "Period") -> pd.DataFrame:
 
 
 def by_category(practice: "Practice", period: "Period") -> pd.DataFrame:
-    from dyad_lib.metrics.compare import position
+    from dyad_lib.metrics import benchmarks
     from dyad_lib.metrics.compute import compute_metrics
 
     ids = ["collections", *(f"overhead_ratio_{c}" for c in OVERHEAD_CATEGORIES)]
@@ -137,10 +137,14 @@ def by_category(practice: "Practice", period: "Period") -> pd.DataFrame:
         if overhead:
             d = get(f"overhead_ratio_{c}")
             mv = values[d.id]
-            band = d.band(practice.kind)
+            bands = benchmarks.for_period(practice, period, d)
+            band = benchmarks.reference(bands)
             row.update(label=d.label(practice.kind), share_of_collections=mv.value,
                        band_low=band.low if band else None, band_high=band.high if band else None,
-                       band_source=band.source_text if band else None, position=position(mv.value, band),
+                       band_source=band.source_text if band else None,
+                       position=benchmarks.position(mv.value, band),
+                       where=benchmarks.where(mv.value, bands, d.better) if band else None,
+                       band_applies_to=band.applies_to if band else None, band_tier=band.tier if band else None,
                        note=mv.reason)
             if mv.value is None:
                 row["amount"] = None

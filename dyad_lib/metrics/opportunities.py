@@ -2,11 +2,15 @@
 between the practice and its target turned into dollars with a printed formula.
 
 A consultant's assessment is only as credible as its arithmetic, so every opportunity carries the
-formula with its numbers substituted, and the dollars are computed *from the numbers as printed*
-(percentages to a tenth of a point, money to the dollar, visits to the visit): whoever redoes the
-sum with a calculator gets the same figure. Inputs are metric values (`MetricValue`, keyed by the
-public ids of metrics.md) for a trailing-twelve-month view; no KPI is recomputed here. Levers that
-meet their target are reported as "no gap", levers that cannot be sized say why.
+formula with its numbers substituted. Each gap is sized by one function (`share_gap`,
+`no_show_gap`), on the unrounded values, and rounded once when printed: the assessment, the annual
+goals' levers and the monthly talking points all call the same function, so a lever has one size
+for one period (7.05% against 7.0% is 0.05 points, never 0.1). Formulas print the rates to a
+hundredth of a point so the gap they show is the gap computed. Inputs are metric values
+(`MetricValue`, keyed by the public ids of metrics.md) for a trailing-twelve-month view; no KPI is
+recomputed here. Levers that meet their target are reported as "no gap", levers that cannot be
+sized say why. Targets are `dyad_lib.metrics.targets`: the top performers' band where one is
+published (case acceptance by value: the top decile), else the typical one.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 from dyad_lib.fmt import money_text, pct_text, vocabulary
-from dyad_lib.metrics.targets import target_for
+from dyad_lib.metrics.targets import target
 from dyad_lib.metrics.values import MetricValue
 
 if TYPE_CHECKING:
@@ -57,10 +61,12 @@ class Opportunity:
     target: float
     unit: str  # ratio | money
     formula: str  # the sum with its numbers, ending in "= $83,370"
-    dollars: float  # computed from the numbers as printed
+    dollars: float  # unrounded; printed once, rounded
     recurring: bool  # True: dollars per year; False: one-time cash (a balance)
     action: str  # the lever worded as an action, for recommendations
     source: str  # where the target comes from
+    tier: str = "top"  # the target's tier (typical | top)
+    detail: Mapping[str, float] = field(default_factory=dict)  # e.g. the no-show gap's excess visits
 
     @property
     def basis(self) -> str:
@@ -105,16 +111,63 @@ class Opportunities:
         return len(self.items)
 
 
-# --- printing the numbers the way they are used -----------------------------------------------
+# --- one sizing function per kind of gap ---------------------------------------------------------------
 
 
-def _pct_round(x: float) -> float:
-    """A share rounded to a tenth of a percentage point (what the formula prints)."""
-    return round(x * 1000) / 1000
+def share_gap(actual: float, target: float, base: float, better: str) -> float:
+    """Dollars on the unfavourable side of a target share: (actual − target) × base for a cost
+    (`better` down), (target − actual) × base for a rate that should be high; ≤ 0: no gap."""
+    return (actual - target) * base if better == "down" else (target - actual) * base
+
+
+@dataclass(frozen=True)
+class NoShowGap:
+    """The no-shows above a target rate over a period, and what they are worth, all unrounded."""
+
+    rate: float
+    target: float
+    completed: float
+    booked: float  # completed + no-shows = completed ÷ (1 − rate)
+    excess_visits: float  # (rate − target) × booked
+    per_visit: float  # net production per completed visit
+    net_dollars: float  # excess_visits × per_visit
+
+    def per_month(self, months: int) -> "NoShowGap":
+        """The same gap as a monthly figure over a period of `months` months."""
+        from dataclasses import replace
+
+        return replace(self, booked=self.booked / months, completed=self.completed / months,
+                       excess_visits=self.excess_visits / months, net_dollars=self.net_dollars / months)
+
+
+def no_show_gap(rate: float | None, completed: float | None, net: float | None, target: float
+                ) -> NoShowGap | None:
+    """The missed visits above `target` and their net production, from the period's no-show rate,
+    completed visits and net production (None when they cannot be sized). no_show_rate =
+    no-shows ÷ (completed + no-shows), so the appointments kept or missed are completed ÷ (1 − rate)."""
+    if rate is None or completed is None or net is None or not completed or rate >= 1:
+        return None
+    booked = completed / (1 - rate)
+    excess = (rate - target) * booked
+    per_visit = net / completed
+    return NoShowGap(rate, target, completed, booked, excess, per_visit, excess * per_visit)
+
+
+# --- printing ------------------------------------------------------------------------------------------
+
+
+def rate_text(x: float) -> str:
+    """A rate inside a printed formula: to a hundredth of a point, so the gap shows (7.05% − 7.00%)."""
+    return pct_text(x, 2)
 
 
 def _count(x: float) -> str:
     return f"{x:,.0f}"
+
+
+def visits_text(x: float) -> str:
+    """Missed visits in a formula: whole visits from 10 up, a tenth below (4.8, 12)."""
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.1f}"
 
 
 def _metric_name(metric_id: str, kind: str) -> str:
@@ -141,28 +194,36 @@ def _why(values: Mapping[str, MetricValue], *mids: str) -> str:
     return "; ".join(dict.fromkeys(reasons)) or "not enough data"
 
 
+def _met(tier: str, what: str, value: str, target: str, better: str) -> str:
+    """The no-gap sentence, in the target's tier: past a typical figure is 'better than typical'."""
+    side = "at or above" if better == "up" else "at or below"
+    if tier == "typical":
+        return f"{what} is {value}, {side} the typical {target} (what practices measure; no top-performer figure)."
+    return f"{what} is {value}, {side} the {target} target."
+
+
 # --- levers -----------------------------------------------------------------------------------
 
 
 def _collection(values, kind, t) -> Opportunity | LeverStatus | None:
     label = "Collect more of what is produced" if kind == "dental" else "Collect more of what is charged"
-    if (tgt := target_for("collection_ratio", kind)) is None:
+    if (tgt := target("collection_ratio", kind)) is None:
         return None
-    target, source = tgt
+    goal = tgt.value
     actual, base = _v(values, "collection_ratio"), _v(values, "net_production")
     if actual is None or base is None:
         return LeverStatus("collection_ratio", label, "not_sized", _why(values, "collection_ratio", "net_production"))
-    a, b = _pct_round(actual), round(base)
-    if a >= target:
+    dollars = share_gap(actual, goal, base, "up")
+    if dollars <= 0:
         return LeverStatus("collection_ratio", label, "no_gap",
-                           f"The {_metric_name('collection_ratio', kind)} is {pct_text(actual)}, at or above the "
-                           f"{pct_text(target)} target.")
-    dollars = round((target - a) * b)
-    formula = f"({pct_text(target)} − {pct_text(a)}) × {money_text(b)} {t['net_production']} = {money_text(dollars)}"
-    action = (f"Raise the {_metric_name('collection_ratio', kind)} from {pct_text(a)} to {pct_text(target)}: review unpaid claims and "
-              f"patient balances weekly and collect the patient's share at the visit.")
-    return Opportunity("collection_ratio", label, "collection_ratio", actual, target, "ratio", formula,
-                       dollars, True, action, source)
+                           _met(tgt.tier, f"The {_metric_name('collection_ratio', kind)}", pct_text(actual),
+                                pct_text(goal), "up"))
+    formula = (f"({rate_text(goal)} − {rate_text(actual)}) × {money_text(base)} {t['net_production']} "
+               f"= {money_text(dollars)}")
+    action = (f"Raise the {_metric_name('collection_ratio', kind)} from {pct_text(actual)} to {pct_text(goal)}: review "
+              f"unpaid claims and patient balances weekly and collect the patient's share at the visit.")
+    return Opportunity("collection_ratio", label, "collection_ratio", actual, goal, "ratio", formula,
+                       dollars, True, action, tgt.source, tgt.tier)
 
 
 def _presented_value(values) -> float | None:
@@ -179,113 +240,107 @@ def _presented_value(values) -> float | None:
 
 def _case_acceptance(values, kind, t) -> Opportunity | LeverStatus | None:
     label = "Accept more of the treatment presented"
-    if (tgt := target_for("case_acceptance_value", kind)) is None:
+    if (tgt := target("case_acceptance_value", kind)) is None:
         return None
-    target, source = tgt
+    goal = tgt.value
     actual, presented, coll = _v(values, "case_acceptance_value"), _presented_value(values), _v(values, "collection_ratio")
     if actual is None or presented is None or coll is None:
         return LeverStatus("case_acceptance_value", label, "not_sized",
                            _why(values, "case_acceptance_value", "unaccepted_treatment_value", "collection_ratio"))
-    a, p, c = _pct_round(actual), round(presented), _pct_round(coll)
-    if a >= target:
+    dollars = share_gap(actual, goal, presented, "up") * coll
+    if dollars <= 0:
         return LeverStatus("case_acceptance_value", label, "no_gap",
-                           f"Case acceptance by value is {pct_text(actual)}, at or above the {pct_text(target)} average.")
-    dollars = round((target - a) * p * c)
-    formula = (f"({pct_text(target)} − {pct_text(a)}) × {money_text(p)} presented × {pct_text(c)} collection ratio "
-               f"= {money_text(dollars)}")
-    action = (f"Lift case acceptance by value from {pct_text(a)} to {pct_text(target)}: present treatment with its "
-              f"cost and payment options in one conversation, and follow up on every plan not yet accepted.")
-    return Opportunity("case_acceptance_value", label, "case_acceptance_value", actual, target, "ratio", formula,
-                       dollars, True, action, source)
+                           _met(tgt.tier, "Case acceptance by value", pct_text(actual), pct_text(goal), "up"))
+    formula = (f"({rate_text(goal)} − {rate_text(actual)}) × {money_text(presented)} presented × "
+               f"{rate_text(coll)} collection ratio = {money_text(dollars)}")
+    action = (f"Lift case acceptance by value from {pct_text(actual)} toward {pct_text(goal)}, where the "
+              f"{tgt.band.describes or 'top performers'} are: present treatment with its cost and payment options "
+              f"in one conversation, and follow up on every plan not yet accepted.")
+    return Opportunity("case_acceptance_value", label, "case_acceptance_value", actual, goal, "ratio", formula,
+                       dollars, True, action, tgt.source, tgt.tier)
 
 
 def _no_shows(values, kind, t) -> Opportunity | LeverStatus | None:
     label = "Fewer missed appointments"
-    if (tgt := target_for("no_show_rate", kind)) is None:
+    if (tgt := target("no_show_rate", kind)) is None:
         return None
-    target, source = tgt
     rate, completed, net = _v(values, "no_show_rate"), _v(values, "visits_completed"), _v(values, "net_production")
-    if rate is None or completed is None or net is None or not completed or rate >= 1:
+    gap = no_show_gap(rate, completed, net, tgt.value)
+    if gap is None:
         return LeverStatus("no_show_rate", label, "not_sized",
                            _why(values, "no_show_rate", "visits_completed", "net_production"))
-    r = _pct_round(rate)
-    if r <= target:
+    if gap.excess_visits <= 0:
         return LeverStatus("no_show_rate", label, "no_gap",
-                           f"The no-show rate is {pct_text(rate)}, at or below the {pct_text(target)} target.")
-    # no_show_rate = no_shows ÷ (completed + no_shows), so completed + no_shows = completed ÷ (1 − rate).
-    booked = round(completed / (1 - rate))
-    per_visit = round(net / completed)
-    excess = round((r - target) * booked)
-    dollars = excess * per_visit
-    formula = (f"({pct_text(r)} − {pct_text(target)}) × {_count(booked)} appointments kept or missed = "
-               f"{_count(excess)} missed {t['visit']}s; {_count(excess)} × {money_text(per_visit)} "
-               f"{t['net_production']} per completed {t['visit']} = {money_text(dollars)}")
-    action = (f"Bring no-shows from {pct_text(r)} to {pct_text(target)}: confirm every appointment two days ahead, "
+                           _met(tgt.tier, "The no-show rate", pct_text(rate), pct_text(tgt.value), "down"))
+    formula = (f"({rate_text(gap.rate)} − {rate_text(gap.target)}) × {_count(gap.booked)} appointments kept or "
+               f"missed = {visits_text(gap.excess_visits)} missed {t['visit']}s; × {money_text(gap.per_visit)} "
+               f"{t['net_production']} per completed {t['visit']} = {money_text(gap.net_dollars)}")
+    action = (f"Bring no-shows from {pct_text(rate)} to {pct_text(tgt.value)}: confirm every appointment two days ahead, "
               f"keep a short-notice list to refill gaps, and follow up each missed visit the same day.")
-    return Opportunity("no_show_rate", label, "no_show_rate", rate, target, "ratio", formula, float(dollars), True,
-                       action, source)
+    return Opportunity("no_show_rate", label, "no_show_rate", rate, tgt.value, "ratio", formula, gap.net_dollars,
+                       True, action, tgt.source, tgt.tier,
+                       {"excess_visits": gap.excess_visits, "per_visit": gap.per_visit, "booked": gap.booked})
 
 
 def _overhead(values, kind, t, category: str) -> Opportunity | LeverStatus | None:
     mid = f"overhead_ratio_{category}"
     name = CATEGORY_LABELS[category]
     label = f"{name} back within the band"
-    if (tgt := target_for(mid, kind)) is None:
+    if (tgt := target(mid, kind)) is None:
         return None
-    top, source = tgt
+    top = tgt.value
     share, coll = _v(values, mid), _v(values, "collections")
     if share is None or coll is None:
         return LeverStatus(mid, label, "not_sized", _why(values, mid, "collections"))
-    s, c = _pct_round(share), round(coll)
-    if s <= top:
+    dollars = share_gap(share, top, coll, "down")
+    if dollars <= 0:
         return LeverStatus(mid, label, "no_gap",
                            f"{name} is {pct_text(share)} of collections, within its band (up to {pct_text(top)}).")
-    dollars = round((s - top) * c)
-    formula = f"({pct_text(s)} − {pct_text(top)}) × {money_text(c)} collections = {money_text(dollars)}"
-    action = (f"Bring {name.lower()} from {pct_text(s)} to {pct_text(top)} of collections: review what drove the "
+    formula = f"({rate_text(share)} − {rate_text(top)}) × {money_text(coll)} collections = {money_text(dollars)}"
+    action = (f"Bring {name.lower()} from {pct_text(share)} to {pct_text(top)} of collections: review what drove the "
               f"increase and renegotiate or re-budget it.")
-    return Opportunity(mid, label, mid, share, top, "ratio", formula, dollars, True, action, source)
+    return Opportunity(mid, label, mid, share, top, "ratio", formula, dollars, True, action, tgt.source, tgt.tier)
 
 
 def _adjustments(values, kind, t) -> Opportunity | LeverStatus | None:
     label = "Fewer adjustments and write-offs"
-    if (tgt := target_for("adjustments_rate", kind)) is None:
+    if (tgt := target("adjustments_rate", kind)) is None:
         return None
-    target, source = tgt
+    goal = tgt.value
     rate, gross = _v(values, "adjustments_rate"), _v(values, "gross_production")
     if rate is None or gross is None:
         return LeverStatus("adjustments_rate", label, "not_sized", _why(values, "adjustments_rate", "gross_production"))
-    r, g = _pct_round(rate), round(gross)
-    if r <= target:
+    dollars = share_gap(rate, goal, gross, "down")
+    if dollars <= 0:
         return LeverStatus("adjustments_rate", label, "no_gap",
-                           f"Adjustments are {pct_text(rate)} of {t['gross_production']}, at or below {pct_text(target)}.")
-    dollars = round((r - target) * g)
-    formula = f"({pct_text(r)} − {pct_text(target)}) × {money_text(g)} {t['gross_production']} = {money_text(dollars)}"
-    action = (f"Review adjustments ({pct_text(r)} of {t['gross_production']}; {pct_text(target)} is the fee-for-service "
+                           f"Adjustments are {pct_text(rate)} of {t['gross_production']}, at or below {pct_text(goal)}.")
+    formula = (f"({rate_text(rate)} − {rate_text(goal)}) × {money_text(gross)} {t['gross_production']} "
+               f"= {money_text(dollars)}")
+    action = (f"Review adjustments ({pct_text(rate)} of {t['gross_production']}; {pct_text(goal)} is the fee-for-service "
               f"benchmark): separate contractual write-offs, which are fixed by the plans, from discounts and "
               f"write-offs the office chooses.")
-    return Opportunity("adjustments_rate", label, "adjustments_rate", rate, target, "ratio", formula, dollars, True,
-                       action, source + "; contractual insurance write-offs cannot all be recovered")
+    return Opportunity("adjustments_rate", label, "adjustments_rate", rate, goal, "ratio", formula, dollars, True,
+                       action, tgt.source + "; contractual insurance write-offs cannot all be recovered", tgt.tier)
 
 
 def _ar_over_90(values, kind, t) -> Opportunity | LeverStatus | None:
     label = "Old receivables collected"
-    if (tgt := target_for("ar_over_90_share", kind)) is None:
+    if (tgt := target("ar_over_90_share", kind)) is None:
         return None
-    target, source = tgt
+    goal = tgt.value
     share, balance = _v(values, "ar_over_90_share"), _v(values, "ar_balance")
     if share is None or balance is None:
         return LeverStatus("ar_over_90_share", label, "not_sized", _why(values, "ar_over_90_share", "ar_balance"))
-    s, b = _pct_round(share), round(balance)
-    if s <= target:
+    dollars = share_gap(share, goal, balance, "down")
+    if dollars <= 0:
         return LeverStatus("ar_over_90_share", label, "no_gap",
-                           f"{pct_text(share)} of A/R is older than 90 days, at or below {pct_text(target)}.")
-    dollars = round((s - target) * b)
-    formula = f"({pct_text(s)} − {pct_text(target)}) × {money_text(b)} A/R = {money_text(dollars)} (one-time cash)"
-    action = (f"Work the A/R older than 90 days down from {pct_text(s)} to {pct_text(target)} of the balance: "
+                           f"{pct_text(share)} of A/R is older than 90 days, at or below {pct_text(goal)}.")
+    formula = (f"({rate_text(share)} − {rate_text(goal)}) × {money_text(balance)} A/R = {money_text(dollars)} "
+               "(one-time cash)")
+    action = (f"Work the A/R older than 90 days down from {pct_text(share)} to {pct_text(goal)} of the balance: "
               f"call or write on each account, and agree payment plans where needed.")
-    return Opportunity("ar_over_90_share", label, "ar_over_90_share", share, target, "ratio", formula, dollars,
-                       False, action, source)
+    return Opportunity("ar_over_90_share", label, "ar_over_90_share", share, goal, "ratio", formula, dollars,
+                       False, action, tgt.source, tgt.tier)
 
 
 def _in_words(r: Opportunity | LeverStatus, kind: str) -> Opportunity | LeverStatus:
@@ -314,7 +369,7 @@ def size_opportunities(values: Mapping[str, MetricValue], kind: str) -> Opportun
             continue
         r = _in_words(r, kind)
         if isinstance(r, Opportunity):
-            if r.dollars > 0:
+            if round(r.dollars) > 0:
                 out.items.append(r)
             else:
                 out.no_gap.append(LeverStatus(r.lever, r.label, "no_gap", "The gap rounds to no dollars."))

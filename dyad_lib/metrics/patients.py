@@ -39,8 +39,8 @@ def evaluate(comp: Components, start: int, end: int) -> dict[str, tuple[float | 
         out["active_patients"] = (float(_patients_in(comp, end - n + 1, end).sum()), None)
     if start - n < first:
         why = (f"needs {n} months of appointment history before {{period}} "
-               f"(appointments start {month_of(first):%Y-%m}; the first computable month is "
-               f"{month_of(first + n):%Y-%m})")
+               f"(appointments start {month_of(first):%Y-%m}; a period can be measured from "
+               f"{month_of(first + n):%Y-%m} on)")
         out["new_patients"] = (None, why)
         out["patient_retention"] = (None, why)
         out["new_patient_share"] = (None, why)

@@ -1,5 +1,10 @@
 """Reporting periods: a month (`2025-03`), a calendar quarter (`2025Q3`), a fiscal year (`FY2026`),
-and the views `ytd` (fiscal year to date) and `t12` (trailing twelve months) anchored at a period.
+the views `ytd` (fiscal year to date) and `t12` (trailing twelve months) anchored at a period, and
+a range of whole months (`2026-07..2026-09`, the windows talking points and trends use).
+
+Every period's `label` is what `parse_period` reads back (`FY2026 YTD to 2026-09`, `T12 to
+2026-09`, `2026-07..2026-09` included), so a report can name the exact period of each number it
+shows and `dyad metrics --period <label>` gives the same figure.
 
 A fiscal year is named for the calendar year it ends in: with `fiscal_year_start_month: 7`,
 FY2026 runs 2025-07 … 2026-06. Every period is a closed range of whole months; metrics select
@@ -22,6 +27,9 @@ MIN_YEAR, MAX_YEAR = 1900, 2199
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 _FY = re.compile(r"^FY\s*(\d{4})$", re.IGNORECASE)
+_YTD = re.compile(r"^FY\s*(\d{4})\s+YTD\s+to\s+(\d{4})-(\d{1,2})$", re.IGNORECASE)
+_T12 = re.compile(r"^T12\s+to\s+(\d{4})-(\d{1,2})$", re.IGNORECASE)
+_RANGE = re.compile(r"^(\d{4})-(\d{1,2})\s*\.\.\s*(\d{4})-(\d{1,2})$")
 
 
 class PeriodError(ValueError):
@@ -61,7 +69,7 @@ def fiscal_year_start(fy: int, fy_start_month: int = 1) -> pd.Timestamp:
 class Period:
     """A closed range of whole months, with the kind it was asked as."""
 
-    kind: str  # month | quarter | fiscal_year | ytd | t12
+    kind: str  # month | quarter | fiscal_year | ytd | t12 | range
     start: pd.Timestamp  # first month (a month start)
     end: pd.Timestamp  # last month (a month start)
     fy_start_month: int = 1
@@ -70,7 +78,8 @@ class Period:
 
     @property
     def label(self) -> str:
-        """The canonical text: 2025-03, 2025Q3, FY2026, FY2026 YTD (to 2026-03), T12 to 2026-03."""
+        """The canonical text, which `parse_period` reads back: 2025-03, 2025Q3, FY2026,
+        FY2026 YTD to 2026-03, T12 to 2026-03, 2026-01..2026-03 (a range of months)."""
         if self.kind == "month":
             return self.start.strftime("%Y-%m")
         if self.kind == "quarter":
@@ -79,13 +88,17 @@ class Period:
             return f"FY{fiscal_year_of(self.end, self.fy_start_month)}"
         if self.kind == "ytd":
             return f"FY{fiscal_year_of(self.end, self.fy_start_month)} YTD to {self.end:%Y-%m}"
-        return f"T12 to {self.end:%Y-%m}"
+        if self.kind == "t12":
+            return f"T12 to {self.end:%Y-%m}"
+        return f"{self.start:%Y-%m}..{self.end:%Y-%m}"
 
     @property
     def slug(self) -> str:
-        """A file-system-safe name: 2025-03, 2025Q3, FY2026, 2026-03-ytd, 2026-03-t12."""
+        """A file-system-safe name: 2025-03, 2025Q3, FY2026, 2026-03-ytd, 2026-03-t12, 2026-01_2026-03."""
         if self.kind in ("ytd", "t12"):
             return f"{self.end:%Y-%m}-{self.kind}"
+        if self.kind == "range":
+            return f"{self.start:%Y-%m}_{self.end:%Y-%m}"
         return self.label
 
     @property
@@ -180,12 +193,64 @@ def month_period(ts: pd.Timestamp | str, fy_start_month: int = 1) -> Period:
     return Period("month", m, m, fy_start_month)
 
 
-def parse_period(text: str, fy_start_month: int = 1, view: str | None = None) -> Period:
-    """Parse `2025-03`, `2025Q3` or `FY2026` (and optionally apply the `ytd`/`t12` view)."""
+def month_range_period(start: pd.Timestamp, end: pd.Timestamp, fy_start_month: int = 1) -> Period:
+    """The whole months start..end as a period (a month or a calendar quarter when it is one)."""
+    start, end = month_start(start), month_start(end)
+    if end < start:
+        raise PeriodError(f"a range of months must end after it starts ({start:%Y-%m}..{end:%Y-%m})")
+    if start == end:
+        return month_period(start, fy_start_month)
+    if months_between(start, end) == 3 and start.month in (1, 4, 7, 10):
+        return Period("quarter", start, end, fy_start_month)
+    return Period("range", start, end, fy_start_month)
+
+
+def _month(year: str, month: str) -> pd.Timestamp | None:
+    y, m = int(year), int(month)
+    if not (MIN_YEAR <= y <= MAX_YEAR and 1 <= m <= 12):
+        return None
+    return pd.Timestamp(year=y, month=m, day=1)
+
+
+def _labelled(raw: str, fy_start_month: int) -> Period | None:
+    """The periods only a label names: `FY2026 YTD to 2026-03`, `T12 to 2026-03`, `2026-01..2026-03`."""
+    if m := _YTD.match(raw):
+        end = _month(m.group(2), m.group(3))
+        fy = int(m.group(1))
+        if end is None or not MIN_YEAR <= fy <= MAX_YEAR or fiscal_year_of(end, fy_start_month) != fy:
+            raise PeriodError(f"'{raw}': {m.group(2)}-{int(m.group(3)):02d} is not a month of FY{fy}")
+        return Period("ytd", fiscal_year_start(fy, fy_start_month), end, fy_start_month)
+    if m := _T12.match(raw):
+        end = _month(m.group(1), m.group(2))
+        if end is None:
+            raise PeriodError(f"'{raw}' is not a period: use {ACCEPTED_FORMS}")
+        return Period("t12", add_months(end, -11), end, fy_start_month)
+    if m := _RANGE.match(raw):
+        a, b = _month(m.group(1), m.group(2)), _month(m.group(3), m.group(4))
+        if a is None or b is None:
+            raise PeriodError(f"'{raw}' is not a period: use {ACCEPTED_FORMS}")
+        return month_range_period(a, b, fy_start_month)
+    return None
+
+
+def parse_period(text: str, fy_start_month: int = 1, view: str | None = None, *,
+                 any_fiscal_year: bool = False) -> Period:
+    """Parse `2025-03`, `2025Q3` or `FY2026` (and optionally apply the `ytd`/`t12` view); also every
+    label a period prints (`FY2026 YTD to 2026-03`, `T12 to 2026-03`, `2026-01..2026-03`).
+    `any_fiscal_year`: check the text before the practice's fiscal year is known (a year-to-date
+    label is accepted if it fits some fiscal-year start)."""
+    if any_fiscal_year and _YTD.match(str(text).strip()):
+        for m in range(1, 13):
+            try:
+                return parse_period(text, m, view)
+            except PeriodError:
+                continue
     if not 1 <= int(fy_start_month) <= 12:
         raise PeriodError(f"fiscal_year_start_month must be 1-12, not {fy_start_month}")
     raw = str(text).strip()
-    p: Period | None = None
+    p: Period | None = _labelled(raw, fy_start_month)
+    if p is not None:
+        return p.view(view) if view else p
     year_text = re.search(r"\d{4}", raw)
     if year_text and not MIN_YEAR <= int(year_text.group(0)) <= MAX_YEAR and (
             _MONTH.match(raw) or _QUARTER.match(raw) or _FY.match(raw)):

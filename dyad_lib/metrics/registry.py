@@ -24,33 +24,57 @@ KINDS = ("dental", "medical")
 
 
 
+#: How a metric's value relates to its period (registry.yaml `basis`).
+BASES = ("rate", "sum", "balance", "twelve_months")
+#: Tiers of a band: what practices measure, or what the best reach (targets count as top).
+TIERS = ("typical", "top")
+#: The basis of a band on a sum, or `year` for a twelve-months metric (None: a rate or balance).
+#: A `twelve_months` metric is a rate whose value over any period follows its formula, but whose
+#: bands and targets are for a year: they judge it only over twelve months.
+BAND_PER = (None, "month", "year", "provider_month", "provider_year")
+
+
+class RegistryError(ValueError):
+    """registry.yaml holds a definition the suite cannot use (named with the metric and band)."""
+
+
 @dataclass(frozen=True)
 class Band:
-    """A benchmark or target range. low/high may be None (at most / at least); low == high is 'about'."""
+    """A published benchmark or target range, as its source states it. low/high may be None (at
+    most / at least); low == high is 'about'. `dyad_lib.metrics.benchmarks` applies it to a
+    practice and a period: the only place a band meets a value."""
 
     low: float | None
     high: float | None
     kind: str  # benchmark | target
-    tier: str
-    applies_to: str  # both | dental | medical
+    tier: str  # typical | top
+    applies_to: str  # dental | medical
     source: str
     year: int | None = None
-    per: str | None = None  # "doctor_month": the band is per dentist per month and is scaled
+    per: str | None = None  # None | month | year | provider_month | provider_year (see BAND_PER)
     note: str | None = None
+    describes: str = ""
 
     def applies(self, kind: str) -> bool:
-        return self.applies_to in ("both", kind)
+        return self.applies_to == kind
 
     @property
     def source_text(self) -> str:
         return f"{self.source} ({self.year})" if self.year else self.source
 
+    @property
+    def per_text(self) -> str:
+        """'per dentist per month' style words for the band's basis ('' for a rate)."""
+        who = {"dental": "dentist", "medical": "physician"}.get(self.applies_to, "provider")
+        return {None: "", "month": "per month", "year": "per year", "provider_month": f"per {who} per month",
+                "provider_year": f"per {who} per year"}[self.per]
+
     def scaled(self, factor: float) -> "Band":
-        """The band multiplied by `factor` (for per-doctor-per-month bands)."""
+        """The band multiplied by `factor` (a band per month or per provider, applied to a period)."""
         from dataclasses import replace
 
         return replace(self, low=None if self.low is None else self.low * factor,
-                       high=None if self.high is None else self.high * factor, per=None)
+                       high=None if self.high is None else self.high * factor)
 
 
 @dataclass(frozen=True)
@@ -66,20 +90,13 @@ class MetricDef:
     tables: tuple[str, ...]
     applies_to: str = "both"
     bands: tuple[Band, ...] = field(default_factory=tuple)
+    basis: str = "rate"  # see BASES
 
     def label(self, kind: str = "dental") -> str:
         return self.label_medical if kind == "medical" else self.label_dental
 
     def applies(self, kind: str) -> bool:
         return self.applies_to in ("both", kind)
-
-    def bands_for(self, kind: str) -> tuple[Band, ...]:
-        return tuple(b for b in self.bands if b.applies(kind))
-
-    def band(self, kind: str) -> Band | None:
-        """The band comparisons use: the first that applies to this kind of practice."""
-        bands = self.bands_for(kind)
-        return bands[0] if bands else None
 
     @property
     def source(self) -> str:
@@ -91,23 +108,60 @@ class MetricDef:
         return "; ".join(seen)
 
 
-def _band(d: dict[str, Any]) -> Band:
+def _band(d: dict[str, Any], metric: str) -> Band:
     low, high = d.get("low"), d.get("high")
-    return Band(None if low is None else float(low), None if high is None else float(high),
-                d["kind"], d.get("tier", ""), d.get("applies_to", "both"), d["source"],
-                d.get("year"), d.get("per"), d.get("note"))
+    band = Band(None if low is None else float(low), None if high is None else float(high),
+                d.get("kind", ""), d.get("tier", ""), d.get("applies_to", ""), d.get("source", ""),
+                d.get("year"), d.get("per"), d.get("note"), d.get("describes", ""))
+    where = f"registry.yaml, {metric}, band {band.low}–{band.high} ({band.source})"
+    if band.kind not in ("benchmark", "target"):
+        raise RegistryError(f"{where}: kind must be benchmark or target, not '{band.kind}'")
+    if band.tier not in TIERS:
+        raise RegistryError(f"{where}: tier must be one of {', '.join(TIERS)}, not '{band.tier}'")
+    if band.applies_to not in KINDS:
+        raise RegistryError(f"{where}: applies_to must name the kind of practice the source measured "
+                            f"({' or '.join(KINDS)}), not '{band.applies_to}'")
+    if band.per not in BAND_PER:
+        raise RegistryError(f"{where}: per must be one of {', '.join(p for p in BAND_PER if p)} or absent")
+    if not band.source:
+        raise RegistryError(f"{where}: a band needs its source")
+    return band
+
+
+def default_basis(unit: str) -> str:
+    """A metric's basis when registry.yaml does not state one: money and counts add up over the
+    months, everything else is a rate."""
+    return "sum" if unit in ("money", "count") else "rate"
+
+
+def band_fits(band: Band, basis: str) -> bool:
+    """Whether a band's basis can be applied to a metric of this basis: a sum takes a band per
+    month or per year (scaled to the period), a twelve-months metric a band per year, a rate or a
+    balance a band without a `per`."""
+    if basis == "sum":
+        return band.per not in (None,)
+    if basis == "twelve_months":
+        return band.per == "year"
+    return band.per is None
 
 
 def _def(d: dict[str, Any]) -> MetricDef:
-    assert d["unit"] in UNITS, d
-    assert d["better"] in ("up", "down"), d
+    if d["unit"] not in UNITS or d["better"] not in ("up", "down"):
+        raise RegistryError(f"registry.yaml, {d['id']}: unit must be one of {', '.join(UNITS)} and better up or down")
+    basis = d.get("basis") or default_basis(d["unit"])
+    if basis not in BASES:
+        raise RegistryError(f"registry.yaml, {d['id']}: basis must be one of {', '.join(BASES)}, not '{basis}'")
+    bands = tuple(_band(b, d["id"]) for b in d.get("bands", ()) or ())
+    for b in bands:
+        if not band_fits(b, basis):
+            raise RegistryError(f"registry.yaml, {d['id']}: a band per '{b.per or 'period'}' does not fit a metric "
+                                f"whose value is a {basis} ({b.source})")
     label = d.get("label")
     return MetricDef(
         id=d["id"], section=d["section"],
         label_dental=d.get("label_dental", label), label_medical=d.get("label_medical", label),
         formula=d["formula"], unit=d["unit"], better=d["better"], date_basis=d["date_basis"],
-        tables=tuple(d["tables"]), applies_to=d.get("applies_to", "both"),
-        bands=tuple(_band(b) for b in d.get("bands", ()) or ()),
+        tables=tuple(d["tables"]), applies_to=d.get("applies_to", "both"), bands=bands, basis=basis,
     )
 
 
@@ -195,6 +249,26 @@ def ids_for(kind: str, tables: Iterable[str], measure_ids: Iterable[str] = ()) -
     return out
 
 
+TIER_WORDS = {"typical": "typical", "top": "top performers"}
+
+
+def published(d: MetricDef, kind: str) -> tuple[Band, ...]:
+    """The bands published for this kind of practice, as their sources state them (typical
+    first). For the glossary and documents; comparisons go through `dyad_lib.metrics.benchmarks`,
+    which puts a band on the value's basis."""
+    return tuple(sorted((b for b in d.bands if b.applies(kind)), key=lambda b: TIERS.index(b.tier)))
+
+
+def band_words(b: Band, unit: str) -> str:
+    """'≈ 45.0% (typical: average)', '75.0–83.0% (top performers: top decile)', '20–28 per dentist
+    per month (top performers: a healthy general practice)', '75.0–85.0% (target: …)'."""
+    from dyad_lib.fmt import band_text
+
+    per = f" {b.per_text}" if b.per_text and b.per != "year" else ""
+    what = "target" if b.kind == "target" else TIER_WORDS[b.tier]
+    return f"{band_text(b, unit)}{per} ({what}{': ' + b.describes if b.describes else ''})"
+
+
 def glossary(metric_ids: Iterable[str], kind: str = "dental",
              measure_names: dict[str, str] | None = None):
     """One row per metric for a report's glossary: label, formula, unit, better, date basis, the
@@ -206,11 +280,11 @@ def glossary(metric_ids: Iterable[str], kind: str = "dental",
     rows = []
     for mid in metric_ids:
         d = get(mid, measure_names)
-        bands = d.bands_for(kind)
+        bands = published(d, kind)
         rows.append({
             "id": mid, "label": d.label(kind), "formula": d.formula, "unit": d.unit,
             "better": "higher" if d.better == "up" else "lower", "date_basis": d.date_basis,
-            "benchmark": "; ".join(f"{band_text(b, d.unit)} ({b.kind}, {b.tier})" for b in bands),
+            "benchmark": "; ".join(band_words(b, d.unit) for b in bands),
             "source": "; ".join(dict.fromkeys(b.source_text for b in bands)),
         })
     return pd.DataFrame(rows, columns=["id", "label", "formula", "unit", "better", "date_basis",

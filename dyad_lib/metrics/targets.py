@@ -1,29 +1,51 @@
-"""The target a metric is measured against when the partners set none: the edge of its registry
-band on the worse side (the top of the band for a cost, the bottom for a rate that should be
-high), so a gap is what it takes to get into the band. Opportunities, levers and talking points
-all size their gaps to this one rule."""
+"""The target a metric is measured against when the partners set none: the edge of its reference
+band (`benchmarks.reference`: the top performers' band where one is published, else the typical
+one) on the worse side — the top of the band for a cost, the bottom for a rate that should be
+high — so a gap is what it takes to get into the band. Opportunities, levers and talking points all
+size their gaps to this one rule."""
 
 from __future__ import annotations
 
-from dyad_lib.fmt import band_text
-from dyad_lib.metrics import registry
+from dataclasses import dataclass
+
+from dyad_lib.metrics import benchmarks, registry
 
 #: metrics.md names 98% for the dental collection ratio (the middle of its 97–99% band).
 COLLECTION_TARGET_DENTAL = 0.98
 
 
-def target_for(metric_id: str, kind: str) -> tuple[float, str] | None:
-    """The target a lever is sized to, and its source: the edge of the metric's band on the side
-    of "worse" (the top of the band for a cost, the bottom for a rate that should be high), so
-    the gap is what it takes to get *into* the band. None when no band applies to this kind."""
+@dataclass(frozen=True)
+class Target:
+    """A benchmark target: its value, the band it comes from and where that band comes from."""
+
+    value: float
+    band: benchmarks.Benchmark
+
+    @property
+    def tier(self) -> str:
+        return self.band.tier
+
+    @property
+    def source(self) -> str:
+        """'97.0–99.0%, top performers: well-run practice (Dental Intelligence; Levin Group)'."""
+        what = self.band.word + (f": {self.band.describes}" if self.band.describes else "")
+        return f"{self.band.text}, {what} ({self.band.source_text})"
+
+
+def target(metric_id: str, kind: str, months: int | None = None, providers: float | None = None) -> Target | None:
+    """The target of a metric for a kind of practice (None when no band applies): the worse edge
+    of its top performers' band where one is published, else of its typical band."""
     d = registry.get(metric_id)
-    band = d.band(kind)
-    if band is None:
+    ref = benchmarks.reference(benchmarks.resolve(d, kind, months, providers))
+    if ref is None:
         return None
-    source = f"{band_text(band, d.unit)}, {band.tier} ({band.source_text})"
-    if metric_id == "collection_ratio" and kind == "dental":
-        return COLLECTION_TARGET_DENTAL, source
-    edge = band.high if d.better == "down" else band.low
-    if edge is None:  # an open band on the worse side: its only bound
-        edge = band.low if band.high is None else band.high
-    return float(edge), source
+    if metric_id == "collection_ratio" and kind == "dental" and ref.tier == "top":
+        return Target(COLLECTION_TARGET_DENTAL, ref)
+    edge = benchmarks.worse_edge(ref, d.better)
+    return None if edge is None else Target(float(edge), ref)
+
+
+def target_for(metric_id: str, kind: str) -> tuple[float, str] | None:
+    """(target, where it comes from) of a rate, for a kind of practice (see `target`)."""
+    t = target(metric_id, kind)
+    return None if t is None else (t.value, t.source)

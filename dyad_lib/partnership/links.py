@@ -66,6 +66,8 @@ class Movement:
     now: float | None
     now_period: str
     reason: str | None = None  # why a value is missing
+    before_label: str | None = None  # the periods as `dyad metrics --period` spells them
+    now_label: str | None = None
 
     @property
     def change(self) -> float | None:
@@ -82,19 +84,23 @@ class Movement:
         return "better" if (c > 0) == (self.better == "up") else "worse"
 
     @property
-    def text(self) -> str:
+    def text(self) -> fmt.Sentence:
         """'Overhead: clinical supplies — 6.8% in 2025Q4 → 8.6% in 2026Q3 (+1.8 pts, worse)'."""
-        return f"{self.label} — {self.values_text}"
+        return fmt.say("{label} — {values}", label=self.label, values=self.values_text)
 
     @property
-    def values_text(self) -> str:
-        """'6.8% in 2025Q4 → 8.6% in 2026Q3 (+1.8 pts, worse)': both numbers with their periods."""
-        before = f"{fmt.metric(self.before, self.unit)} in {self.before_period}"
-        now = f"{fmt.metric(self.now, self.unit)} in {self.now_period}"
+    def values_text(self) -> fmt.Sentence:
+        """'6.8% in 2025Q4 → 8.6% in 2026Q3 (+1.8 pts, worse)': both numbers with their periods (each
+        a `fmt.Figure` of its metric and period; the change as the two printed values differ)."""
+        before = fmt.say("{x} in {p}", x=fmt.figure(self.before, self.unit, self.metric_id, self.before_label),
+                         p=self.before_period)
+        now = fmt.say("{x} in {p}", x=fmt.figure(self.now, self.unit, self.metric_id, self.now_label),
+                      p=self.now_period)
         if self.change is None:
-            return f"{before} → {now} ({self.reason or 'not available'})"
+            return fmt.say("{b} → {n} ({why})", b=before, n=now, why=self.reason or "not available")
         word = {"same": "about the same"}.get(self.direction or "", self.direction or "")
-        return f"{before} → {now} ({fmt.change(self.change, self.unit)}, {word})"
+        return fmt.say("{b} → {n} ({d}, {w})", b=before, n=now, d=fmt.difference(self.now, self.before, self.unit),
+                       w=word)
 
 
 def movement(practice: "Practice", metric_id: str, since, period: Period) -> Movement:
@@ -105,7 +111,7 @@ def movement(practice: "Practice", metric_id: str, since, period: Period) -> Mov
     b, n = got[before_p.label], got[period.label]
     reason = b.reason if b.value is None else n.reason if n.value is None else None
     return Movement(metric_id, d.label(practice.kind), d.unit, d.better, b.value, period_words(before_p),
-                    n.value, period_words(period), reason)
+                    n.value, period_words(period), reason, before_p.label, period.label)
 
 
 def _known(practice: "Practice", metric_id) -> bool:

@@ -37,7 +37,10 @@ class Job:
     practice_id: str | None
     period: str
     params: tuple[tuple[str, Any], ...] = ()
-
+    #: True: `period` is what the batch was asked for, mapped to this report's kind of period (and
+    #: the practice's fiscal year and data) once the practice is validated (`pipeline.periods`).
+    requested: bool = False
+    note: str = ""  # how a mapped period was chosen
     @property
     def key(self) -> str:
         practice = PORTFOLIO if self.practice_id is None else self.practice_id
@@ -56,7 +59,8 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        return all(r.status in ("ok", "warnings") for r in self.results)
+        """Every report produced, or rightly not produced (its period does not apply)."""
+        return all(r.status in ("ok", "warnings", "not applicable") for r in self.results)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -86,6 +90,83 @@ def _run_job(job: Job, data: str, reports: str, cache: str, prepared: Any, pdf: 
 def _skipped(job: Job, reason: str) -> JobResult:
     return JobResult(job.report, job.practice_id or PORTFOLIO, job.period, job.key.split("/")[1], "skipped",
                      error=reason, params=dict(job.params), finished=_now())
+
+
+def _not_applicable(job: Job, reason: str) -> JobResult:
+    slug = job.key.split("/")[1] if _slug_ok(job) else str(job.period).strip().lower()
+    return JobResult(job.report, job.practice_id or PORTFOLIO, job.period, slug, "not applicable",
+                     error=reason, params=dict(job.params), finished=_now(), requested=job.period, note=reason)
+
+
+def _slug_ok(job: Job) -> bool:
+    try:
+        job.key
+    except Exception:
+        return False
+    return True
+
+
+def map_jobs(jobs: list[Job], prepared: dict[str, Any], data: Path, notebooks_dir: Any = None
+             ) -> tuple[list[Job], list[JobResult]]:
+    """Requested jobs mapped to each report's kind of period for its practice (fiscal year and the
+    months its data cover; `pipeline.periods.map_period`): the jobs to run and the results of
+    those that do not apply. Jobs not marked `requested` pass as they are."""
+    from dyad_lib.pipeline.periods import data_months, map_period
+    from dyad_lib.reports.catalog import catalog
+
+    specs = catalog(notebooks_dir)
+    out: list[Job] = []
+    na: list[JobResult] = []
+    seen: set[str] = set()
+    for j in jobs:
+        if not j.requested:
+            out.append(j)
+            continue
+        spec = specs.get(j.report)
+        kinds = (spec.period_kinds or (spec.period_kind,)) if spec is not None else ("any",)
+        prep = prepared.get(j.practice_id) if j.practice_id else None
+        fy, months = 1, None
+        if j.practice_id and not isinstance(prep, Exception) and prep is not None:
+            fy = _fiscal_start(j.practice_id, data)
+            months = data_months(getattr(prep, "summary", None))
+        missing = _missing_tables(spec, prep)
+        if missing:
+            na.append(_not_applicable(j, f"not applicable: it needs the {' and '.join(missing)} table"
+                                         f"{'s' if len(missing) > 1 else ''}, which the practice does not provide"))
+            continue
+        m = map_period(kinds, j.period, fy, months, dict(j.params).get("view"))
+        if not m.applies:
+            na.append(_not_applicable(j, f"not applicable to {j.period}: {m.reason}"))
+            continue
+        for per in m.periods:
+            note = "" if per == j.period else m.note
+            job = Job(j.report, j.practice_id, per, j.params, False, note)
+            if job.key not in seen:
+                seen.add(job.key)
+                out.append(job)
+    return out, na
+
+
+def _missing_tables(spec: Any, prep: Any) -> list[str]:
+    """The tables a report requires (its notebook's `requires`) that a validated practice lacks."""
+    if spec is None or not spec.requires or prep is None or isinstance(prep, Exception):
+        return []
+    summary = getattr(prep, "summary", None) or {}
+    have = set((summary.get("tables") or {}))
+    if not have:
+        return []
+    return [t for t in spec.requires if t not in have]
+
+
+def _fiscal_start(practice_id: str, data: Path) -> int:
+    from dyad_lib.data.load import read_practice_yaml
+    from dyad_lib.data.paths import practice_dir
+
+    try:
+        cfg = read_practice_yaml(practice_dir(practice_id, data), [])
+    except Exception:
+        return 1
+    return int(getattr(cfg, "fiscal_year_start_month", 1) or 1) if cfg is not None else 1
 
 
 def prepare_all(practices: Iterable[str], data: Path, cache: Path) -> dict[str, Any]:
@@ -182,6 +263,10 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
         if on_result:
             on_result(r, len(results), total)
 
+    jobs, not_applicable = map_jobs(jobs, prepared, data, nbdir)
+    total = len(jobs) + len(not_applicable)
+    for r in not_applicable:
+        _done(r)
     for j in jobs:
         prep = prepared.get(j.practice_id) if j.practice_id else None
         if isinstance(prep, Exception):
@@ -232,6 +317,10 @@ def _run_batch(jobs: list[Job], practices: list[str], data: Path, reports: Path,
 
     order = {j.key: i for i, j in enumerate(jobs)}
     results.sort(key=lambda r: order.get(r.job, len(order)))
+    notes = {j.key: j.note for j in jobs if j.note}
+    for r in results:
+        if r.job in notes and not r.note:
+            r.note = notes[r.job]
     duration = round(time.perf_counter() - t0, 2)
     manifest = update_manifest(reports, results)
     run_id = f"{started.replace(':', '').replace('-', '')}-{os.getpid()}"
@@ -339,10 +428,11 @@ class BatchInterrupted(KeyboardInterrupt):
 
 def plan(practices: list[str], reports: list[str], period: str | None = None,
          periods: dict[str, str] | None = None, params: dict[str, dict[str, Any]] | None = None,
-         notebooks_dir: Any = None) -> list[Job]:
+         notebooks_dir: Any = None, requested: bool = False) -> list[Job]:
     """Practices × reports; `periods` gives a report its own period (demo: monthly 2026-09,
     quarterly 2026Q3 …); `params` adds per-report parameters. A report over every practice (its
-    notebook declares scope: portfolio) is one job, without a practice."""
+    notebook declares scope: portfolio) is one job, without a practice. `requested`: the period is
+    what the batch was asked for, mapped to each report once its practice is validated."""
     from dyad_lib.pipeline.runner import portfolio_report
 
     jobs: list[Job] = []
@@ -352,10 +442,10 @@ def plan(practices: list[str], reports: list[str], period: str | None = None,
             continue
         extra = tuple(sorted((params or {}).get(rep, {}).items()))
         if portfolio_report(rep, notebooks_dir):
-            jobs.append(Job(rep, None, per, extra))
+            jobs.append(Job(rep, None, per, extra, requested))
             continue
         for p in practices:
-            jobs.append(Job(rep, p, per, extra))
+            jobs.append(Job(rep, p, per, extra, requested))
     return jobs
 
 

@@ -23,7 +23,7 @@ ENV = "DYAD_REPORT_CACHE"
 #: The whole library (every stage), whose code a report depends on.
 PACKAGE = Path(__file__).resolve().parents[1]
 #: Result fields a cache hit restores (the rest is per run: duration, finished).
-KEPT = ("status", "practice_name", "html", "notebook", "pdf", "warnings", "section")
+KEPT = ("status", "practice_name", "html", "notebook", "pdf", "warnings", "section", "error")
 
 
 def enabled(flag: bool | None = None) -> bool:

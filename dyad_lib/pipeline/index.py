@@ -15,7 +15,10 @@ from typing import Any
 from dyad_lib.data.paths import atomic_write_text
 from dyad_lib.data.paths import reports_dir as resolve_reports_dir
 
-STATUS_TEXT = {"ok": "ok", "warnings": "ok, with warnings", "failed": "failed", "skipped": "skipped"}
+STATUS_TEXT = {"ok": "ok", "warnings": "ok, with warnings", "failed": "failed", "skipped": "skipped",
+               "blocked": "blocked", "not applicable": "not applicable"}
+#: Statuses kept in the index even without a page: the reason is the point.
+WITHOUT_PAGE = ("skipped", "blocked", "not applicable")
 _SLUG_PERIOD = re.compile(r"^(\d{4})-(\d{2})")
 
 
@@ -38,7 +41,8 @@ def collect(reports_root: Path) -> dict[str, dict[str, Any]]:
                             "status": "ok", "html": p.relative_to(reports_root).as_posix(), "practice_name": ""}
     # a manifest entry whose files were deleted since: keep it only if something still exists
     for key, e in list(entries.items()):
-        if not any(e.get(k) and (reports_root / e[k]).exists() for k in ("html", "error_html")) and e.get("status") != "skipped":
+        if not any(e.get(k) and (reports_root / e[k]).exists() for k in ("html", "error_html")) \
+                and e.get("status") not in WITHOUT_PAGE:
             del entries[key]
     return entries
 
@@ -76,7 +80,10 @@ def render_index(entries: dict[str, dict[str, Any]]) -> str:
         rows = sorted(by_practice[p], key=lambda e: (-_period_sort(e.get("period_slug", ""))[0],
                                                      -_period_sort(e.get("period_slug", ""))[1],
                                                      order.get(e.get("report"), 99), e.get("report", "")))
-        practices.append({"id": p, "name": _name(rows, p), "rows": [_row(e, report_title, spell_date) for e in rows]})
+        blocked = [e for e in rows if e.get("status") == "blocked"]
+        practices.append({"id": p, "name": _name(rows, p), "rows": [_row(e, report_title, spell_date) for e in rows],
+                          "status": "blocked" if blocked else "",
+                          "status_text": (blocked[0].get("error") or "blocking problems in the data") if blocked else ""})
     return page("dyad reports", render("pages/index", summary=summary, practices=practices))
 
 
@@ -91,8 +98,10 @@ def _row(e: dict[str, Any], report_title, spell_date) -> dict[str, Any]:
             notes.append({"text": "what went wrong", "href": e["error_html"]})
         if e.get("html"):
             notes.append({"text": "the link shows the last good version", "href": None})
-    elif st == "skipped":
-        notes.append({"text": e.get("error") or "", "href": None})
+    elif st in ("skipped", "blocked", "not applicable"):
+        notes.append({"text": e.get("error") or e.get("note") or "", "href": None})
+    if st != "not applicable" and e.get("note"):
+        notes.append({"text": e["note"], "href": None})
     elif e.get("warnings"):
         notes.append({"text": "; ".join(e["warnings"]), "href": None})
     if e.get("pdf"):

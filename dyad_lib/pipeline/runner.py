@@ -31,6 +31,17 @@ from dyad_lib.reports import catalog
 PORTFOLIO = "portfolio"
 KERNEL_NAME = "dyad"
 SKIPPED_BLOCKING = "data has blocking problems — see data_quality"
+#: A practice whose data have blocking problems: its reports are "blocked" (the data-quality report,
+#: which explains the problems, is produced and is "blocked" too), never "ok, with warnings".
+BLOCKED = "blocked"
+
+
+def blocking_text(summary: Any) -> str:
+    """'5 blocking problems in the data — see data_quality' (the count from the validation summary)."""
+    n = int((summary or {}).get("blocking_count") or 0) if isinstance(summary, dict) else 0
+    if not n:
+        return SKIPPED_BLOCKING
+    return f"{n} blocking problem{'s' if n != 1 else ''} in the data — see data_quality"
 DEFAULT_TIMEOUT = int(os.environ.get("DYAD_CELL_TIMEOUT", "600"))
 _PAPERMILL_CELL_TIMES = ("start_time", "end_time", "duration")
 
@@ -47,7 +58,7 @@ class JobResult:
     practice_id: str
     period: str
     period_slug: str
-    status: str  # ok | warnings | failed | skipped
+    status: str  # ok | warnings | failed | skipped | blocked | not applicable
     practice_name: str = ""
     duration: float = 0.0
     html: str | None = None
@@ -60,6 +71,8 @@ class JobResult:
     params: dict[str, Any] = field(default_factory=dict)
     finished: str = ""
     cached: bool = False  # served from the report cache: inputs, notebook and code unchanged
+    requested: str | None = None  # the period the batch was asked for, when this one was mapped from it
+    note: str | None = None  # how the period was mapped ("each month of 2026Q3"), or why it does not apply
 
     @property
     def job(self) -> str:
@@ -67,7 +80,8 @@ class JobResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("ok", "warnings")
+        """Produced, or rightly not produced (the period does not apply): nothing failed."""
+        return self.status in ("ok", "warnings", "not applicable")
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -536,10 +550,12 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
         except Exception as exc:  # unknown practice, unreadable files
             return _fail(plain_reason(type(exc).__name__, str(exc)))
         if not prep.ok and not (declared_by and declared_by.runs_on_blocked_data):
-            res.status, res.error = "skipped", SKIPPED_BLOCKING
+            res.status, res.error = BLOCKED, blocking_text(prep.summary)
             res.duration = round(time.perf_counter() - t0, 2)
             return res
         n_warn = int(prep.summary.get("warning_count") or 0) if isinstance(prep.summary, dict) else 0
+        if not prep.ok:
+            res.warnings.append(blocking_text(prep.summary))
         if n_warn:
             res.warnings.append(f"{n_warn} data-quality warning{'s' if n_warn != 1 else ''}")
 
@@ -639,6 +655,8 @@ def run_report(report: str, practice_id: str | None, period: str, params: dict[s
                 res.warnings.append(str(exc))
         if res.warnings:
             res.status = "warnings"
+        if not is_portfolio and not prep.ok:  # the report that explains blocking problems
+            res.status, res.error = BLOCKED, blocking_text(prep.summary)
         if key is not None and (res.pdf or not pdf):
             report_cache.store(out, report, key, res.to_dict())
         res.duration = round(time.perf_counter() - t0, 2)

@@ -180,13 +180,14 @@ def phasing_from_entry(entry: Mapping[str, Any]) -> pd.DataFrame:
     })
 
 
-def targets_from_entry(entry: Mapping[str, Any], kind: str) -> pd.DataFrame:
-    """A committed year's KPI targets in the plan's shape (metric, label, current, band, target, how)."""
+def targets_from_entry(entry: Mapping[str, Any], kind: str, providers: float | None = None) -> pd.DataFrame:
+    """A committed year's KPI targets in the plan's shape (metric, label, current, band, target,
+    how); `providers` (the practice's dentists or physicians) scales a band per provider."""
     from dyad_lib.goals.targets import metric_band
 
     rows = []
     for mid, t in (entry.get("kpi_targets") or {}).items():
-        band = metric_band(mid, kind) or (None, None, "", "", "")
+        band = metric_band(mid, kind, providers) or (None, None, "", "", "", "", "")
         try:
             from dyad_lib.metrics import registry
 
@@ -194,8 +195,8 @@ def targets_from_entry(entry: Mapping[str, Any], kind: str) -> pd.DataFrame:
         except KeyError:
             label = mid.replace("_", " ")
         rows.append({"metric": mid, "label": label, "current": t.get("current"), "band_low": band[0],
-                     "band_high": band[1], "better": t.get("better"), "target": t.get("target"),
-                     "how": fmt.vocabulary(t.get("how") or "", kind), "source": band[3] if len(band) > 3 else ""})
+                     "band_high": band[1], "band_text": band[6], "better": t.get("better"), "target": t.get("target"),
+                     "how": fmt.vocabulary(t.get("how") or "", kind), "source": band[3]})
     return pd.DataFrame(rows)
 
 

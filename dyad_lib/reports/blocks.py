@@ -17,6 +17,7 @@ from IPython.display import HTML
 
 from dyad_lib import __version__
 from dyad_lib.reports.html import render
+from dyad_lib.fmt import Figure, Sentence
 from dyad_lib.fmt import spell_date, spell_month  # noqa: F401  (notebooks use them from here)
 
 TITLE_END = "<!--/dyad-title-->"  # the page template puts the table of contents right after it
@@ -24,7 +25,11 @@ TONES = ("good", "warn", "bad", "clinical", "business", "")
 
 
 def text(v: Any) -> str:
-    """A value as display text (None/NaN -> ''); templates escape it."""
+    """A value as display text (None/NaN -> ''); templates escape it. A number that remembers its
+    metric (`fmt.Figure`) or text with such numbers (`fmt.Sentence`) is kept as it is, so the
+    template renders it with its data attributes."""
+    if isinstance(v, (Figure, Sentence)):
+        return v
     if v is None or (isinstance(v, float) and v != v):
         return ""
     try:

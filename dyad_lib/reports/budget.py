@@ -110,9 +110,9 @@ class _B:
 
 
 def _take_home_for_people(h: pd.DataFrame, kind: str) -> pd.DataFrame:
-    from dyad_lib.metrics import registry
+    from dyad_lib.metrics import benchmarks
 
-    band = registry.get(TAKE_HOME_METRIC).band(kind)
+    band = benchmarks.reference(benchmarks.for_kind(TAKE_HOME_METRIC, kind))
     band_text = fmt.band_text(_B(band.low, band.high), "ratio") if band is not None else "—"
     rows = []
     for r in h.itertuples():

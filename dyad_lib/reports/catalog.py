@@ -45,6 +45,9 @@ class ReportSpec:
     audience: str = ""
     description: str = ""
     tables: tuple[str, ...] = ()
+    #: Tables without which the report cannot be made for a practice (a batch lists it as not
+    #: applicable to a practice that lacks one; `dyad run` explains what is missing).
+    requires: tuple[str, ...] = ()
     scope: str = "practice"
     order: int = 100
     demo_period: str | None = None
@@ -103,7 +106,8 @@ def _spec(path: Path) -> ReportSpec:
     return ReportSpec(
         name=name, title=title, short_title=str(meta.get("short_title") or title),
         period_kind=kinds[0], period_kinds=kinds, audience=str(meta.get("audience") or ""), description=str(meta.get("description") or ""),
-        tables=tuple(meta.get("tables") or ()), scope=scope, order=int(meta.get("order", 100)),
+        tables=tuple(meta.get("tables") or ()), requires=tuple(meta.get("requires") or ()), scope=scope,
+        order=int(meta.get("order", 100)),
         demo_period=meta.get("demo_period"), demo_params=dict(params),
         runs_on_blocked_data=bool(meta.get("runs_on_blocked_data", False)), inputs_check=check, path=path,
     )

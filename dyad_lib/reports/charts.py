@@ -7,8 +7,15 @@ the vega libraries once and presets `VEGA_DEBUG`, so the loader never fetches fr
 enable the `mimetype` renderer: Altair 6's mime type (`application/vnd.vegalite.v6.json`) fails
 nbformat's schema, so papermill aborts the run.
 
-Colours: the clinical lead (dentist / physician) is always CLINICAL, the business lead (office
-manager / administrator) always BUSINESS; goal lines are dashed; benchmark bands are shaded.
+Colours mean one thing each, in every report and in the stylesheet (dyad.css uses the same values):
+- **partners** — the clinical lead (dentist / physician) is always CLINICAL (blue), the business
+  lead (office manager / administrator) always BUSINESS (purple); never a series or a status;
+- **status** — GOOD (green), WARN (amber, "watch"), BAD (red, "needs attention"); only verdicts;
+- **series** — one colour per metric (`SERIES`: collections are teal in every chart, net production
+  navy …) and a neutral palette (`CATEGORY`) for anything else drawn side by side (providers,
+  categories, scenarios, the age of receivables), with no partner or status hue in it;
+- **reference marks** — the goal line is dashed ink, a benchmark band is shaded slate; each has its
+  own legend entry, like every line.
 """
 
 from __future__ import annotations
@@ -21,16 +28,27 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-CLINICAL = "#1f77b4"  # clinical lead: dentist / physician
-BUSINESS = "#d9822b"  # business lead: office manager / administrator
-INK = "#1d2733"
-MUTED = "#5b6b7c"
-GRID = "#e6eaef"
-GOAL = "#1d2733"
-BAND = "#2e7d4f"
-GOOD, WARN, BAD = "#2e7d4f", "#b7791f", "#b42318"
-#: Series colours that are neither partner (practice totals, providers, categories).
-CATEGORY = ["#1f3a5f", "#5b8db8", "#7a9e7e", "#b5a16b", "#8e6c8a", "#c46b5c", "#6f7f8f", "#3d7f8c"]
+from dyad_lib.reports.palette import (  # noqa: E402,F401  (the one palette; see its docstring)
+    BAD, BAND, BUSINESS, CATEGORY, CLINICAL, GOAL, GOOD, GRID, INK, MUTED, SERIES, WARN)
+
+#: Legend words of the reference marks.
+GOAL_LABEL = "Goal"
+BAND_LABEL = "Benchmark band"
+
+
+def series_colors(names: dict[str, str]) -> dict[str, str]:
+    """{series label: colour} for series named by metric id ({metric id: label}): the metric's own
+    colour, the neutral palette for the rest (never two series alike in one chart)."""
+    out: dict[str, str] = {}
+    spare = [c for c in CATEGORY if c not in {SERIES.get(m) for m in names}]
+    for mid, lab in names.items():
+        c = SERIES.get(mid)
+        if c is None or c in out.values():
+            c = spare.pop(0) if spare else CATEGORY[len(out) % len(CATEGORY)]
+        out[lab] = c
+    return out
+
+
 FONT = "Inter, Segoe UI, Helvetica Neue, Helvetica, Arial, Liberation Sans, DejaVu Sans, sans-serif"
 WIDTH = 700
 HEIGHT = 260
@@ -143,11 +161,12 @@ def _axis_fmt(kind: str) -> str:
 
 def trend(df: pd.DataFrame, *, x: str = "month", y: str = "value", series: str | None = None,
           goal: str | None = None, title: str = "", kind: str = "money", y_title: str = "",
-          colors: dict[str, str] | None = None) -> alt.LayerChart:
-    """Monthly line(s) with an optional dashed goal line from column `goal` (same frame).
+          colors: dict[str, str] | None = None, goal_label: str = GOAL_LABEL) -> alt.LayerChart:
+    """Monthly line(s) with an optional dashed goal line from column `goal` (same frame), which
+    has its own legend entry (`goal_label`).
 
     `series` splits lines (e.g. production / collections); `colors` pins a colour per series
-    value (use CLINICAL/BUSINESS for the partners)."""
+    value (`series_colors`: each metric its own colour)."""
     base = alt.Chart(df).encode(x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0,
                                                                              tickCount="month")))
     tip = [alt.Tooltip(f"{x}:T", title="Month", format="%B %Y"), alt.Tooltip(f"{y}:Q", title=y_title or "Value",
@@ -155,32 +174,38 @@ def trend(df: pd.DataFrame, *, x: str = "month", y: str = "value", series: str |
     enc: dict[str, Any] = {"y": alt.Y(f"{y}:Q", title=y_title or None, axis=alt.Axis(format=_axis_fmt(kind)))}
     if series:
         scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
-        enc["color"] = alt.Color(f"{series}:N", title=None, scale=scale)
+        enc["color"] = alt.Color(f"{series}:N", title=None, scale=scale, legend=alt.Legend(symbolType="stroke"))
         tip.insert(1, alt.Tooltip(f"{series}:N", title="Series"))
     lines = base.mark_line(point=alt.OverlayMarkDef(size=36)).encode(**enc, tooltip=tip)
     layers: list[Any] = [lines]
     if goal:
-        g = df[[x, goal]].drop_duplicates().dropna()
-        layers.append(alt.Chart(g).mark_line(strokeDash=[6, 4], color=GOAL, strokeWidth=1.6).encode(
+        g = df[[x, goal]].drop_duplicates().dropna().assign(_mark=goal_label)
+        layers.append(alt.Chart(g).mark_line(color=GOAL, strokeWidth=1.6).encode(
             x=f"{x}:T", y=f"{goal}:Q",
+            strokeDash=alt.StrokeDash("_mark:N", title=None, scale=alt.Scale(domain=[goal_label], range=[[6, 4]]),
+                                      legend=alt.Legend(symbolType="stroke", symbolStrokeColor=GOAL)),
             tooltip=[alt.Tooltip(f"{x}:T", title="Month", format="%B %Y"),
-                     alt.Tooltip(f"{goal}:Q", title="Goal", format=_fmt(kind))]))
+                     alt.Tooltip(f"{goal}:Q", title=goal_label, format=_fmt(kind))]))
     return alt.layer(*layers).properties(title=title, width=WIDTH, height=HEIGHT)
 
 
 def bar_vs_band(df: pd.DataFrame, *, category: str, value: str, low: str | None = None,
-                high: str | None = None, title: str = "", kind: str = "ratio", x_title: str = "") -> alt.LayerChart:
-    """Horizontal bars, one per category, over a shaded benchmark band (columns `low`/`high`)."""
+                high: str | None = None, title: str = "", kind: str = "ratio", x_title: str = "",
+                band_label: str = BAND_LABEL, color: str | None = None) -> alt.LayerChart:
+    """Horizontal bars, one per category, over a shaded benchmark band (columns `low`/`high`),
+    which has its own legend entry (`band_label`)."""
     order = list(df[category])
     y = alt.Y(f"{category}:N", title=None, sort=order)
     layers: list[Any] = []
     if low and high:
-        bands = df.dropna(subset=[low, high])
-        layers.append(alt.Chart(bands).mark_bar(color=BAND, opacity=0.18, height=alt.RelativeBandSize(0.9)).encode(
+        bands = df.dropna(subset=[low, high]).assign(_mark=band_label)
+        layers.append(alt.Chart(bands).mark_bar(opacity=0.3, height=alt.RelativeBandSize(0.9)).encode(
             y=y, x=alt.X(f"{low}:Q"), x2=f"{high}:Q",
+            color=alt.Color("_mark:N", title=None, scale=alt.Scale(domain=[band_label], range=[BAND]),
+                            legend=alt.Legend(symbolType="square", symbolOpacity=0.4)),
             tooltip=[alt.Tooltip(f"{category}:N", title="Item"), alt.Tooltip(f"{low}:Q", title="Band from", format=_fmt(kind)),
                      alt.Tooltip(f"{high}:Q", title="Band to", format=_fmt(kind))]))
-    layers.append(alt.Chart(df).mark_bar(height=alt.RelativeBandSize(0.5)).encode(
+    layers.append(alt.Chart(df).mark_bar(height=alt.RelativeBandSize(0.5), color=color or CATEGORY[0]).encode(
         y=y, x=alt.X(f"{value}:Q", title=x_title or None, axis=alt.Axis(format=_axis_fmt(kind))),
         tooltip=[alt.Tooltip(f"{category}:N", title="Item"), alt.Tooltip(f"{value}:Q", title=x_title or "Value",
                                                                         format=_fmt(kind))]))

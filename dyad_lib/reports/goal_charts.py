@@ -99,15 +99,21 @@ def category_label(category: str) -> str:
     return CATEGORY_LABELS.get(category) or category.replace("_", " ").capitalize()
 
 
+#: The history chart's series, by metric id.
+HISTORY_SERIES = {"gross_production": "Gross production", "net_production": "Net production",
+                  "collections": "Collections"}
+
+
 def history_trend(monthly: pd.DataFrame | None, months: int = 24) -> pd.DataFrame:
-    """Long frame (month, series, value) of gross and net production and collections over the
-    last `months` months of the history, for charts.trend."""
+    """Long frame (month, series, value, metric, period) of gross and net production and
+    collections over the last `months` months of the history, for charts.trend."""
     if monthly is None or monthly.empty:
-        return pd.DataFrame(columns=["month", "series", "value"])
-    names = {"gross_production": "Gross production", "net_production": "Net production", "collections": "Collections"}
+        return pd.DataFrame(columns=["month", "series", "value", "metric", "period"])
+    names = HISTORY_SERIES
     tail = monthly.sort_values("month").tail(months)
-    long = tail.melt(id_vars=["month"], value_vars=list(names), var_name="series", value_name="value")
-    long["series"] = long["series"].map(names)
+    long = tail.melt(id_vars=["month"], value_vars=list(names), var_name="metric", value_name="value")
+    long["series"] = long["metric"].map(names)
+    long["period"] = pd.to_datetime(long["month"]).dt.strftime("%Y-%m")
     return long.dropna(subset=["value"])
 
 
@@ -132,8 +138,10 @@ def band_text(low: float | None, high: float | None, unit: str) -> str:
     return f"≤ {fmt.number(hi, unit)}" if lo is None else f"≥ {fmt.number(lo, unit)}"
 
 
-def targets_frame(targets: pd.DataFrame) -> pd.DataFrame:
-    """KPI targets for people: metric, today (T12), target, benchmark band, how it was set."""
+def targets_frame(targets: pd.DataFrame, period: str | None = None, heading: str = "today (T12)") -> pd.DataFrame:
+    """KPI targets for people: metric, the value they start from (the twelve months `period`, a
+    `fmt.Figure` of that metric and period), target, the reference band (top performers where
+    published, on a year's basis), how it was set."""
     from dyad_lib import fmt
     from dyad_lib.metrics import registry
 
@@ -143,10 +151,10 @@ def targets_frame(targets: pd.DataFrame) -> pd.DataFrame:
             unit = registry.get(r.metric).unit
         except KeyError:
             unit = "ratio"
-        band = band_text(r.band_low, r.band_high, unit)
-        rows.append({"metric": r.label, "today (T12)": fmt.number(r.current, unit),
+        band = getattr(r, "band_text", "") or band_text(r.band_low, r.band_high, unit)
+        rows.append({"metric": r.label, heading: fmt.figure(r.current, unit, r.metric, period),
                      "target": fmt.number(r.target, unit), "band": band, "how": r.how, "source": r.source})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, dtype=object)
 
 
 def whatif_chart(plan, title: str = "Monthly collection goal: the plan and the what-if") -> dict:

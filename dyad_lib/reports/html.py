@@ -29,6 +29,7 @@ def environment():
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(FRAGMENTS)),
         autoescape=True,
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -37,6 +38,23 @@ def environment():
     env.filters.update(money=fmt.money, percent=fmt.percent, count=fmt.count, metric=fmt.metric,
                        spell_date=fmt.spell_date, spell_month=fmt.spell_month, css_string=css_string)
     return env
+
+
+def _finalize(value: Any) -> Any:
+    """Every `{{ value }}` of a template: a number that remembers its metric and period
+    (`fmt.Figure`) is rendered with its data attributes, text with figures in it (`fmt.Sentence`)
+    part by part; anything else is left to autoescaping."""
+    from dyad_lib.fmt import Figure, Sentence
+
+    if isinstance(value, Sentence):
+        if not value.figures:
+            return str(value)
+        return Markup(environment().get_template("sentence.html.j2").render(parts=value.parts))
+    if isinstance(value, Figure):
+        if not (value.metric or value.derived):
+            return str(value)
+        return Markup(environment().get_template("figure.html.j2").render(f=value, text=str(value)))
+    return value
 
 
 def css_string(text: object) -> Markup:

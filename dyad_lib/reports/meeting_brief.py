@@ -217,23 +217,24 @@ def numbers(practice: "Practice", period: Period, goals: Mapping[str, Any] | Non
         if mid in own:
             target = f"{'≥' if d.better == 'up' and r['unit'] != 'money' else '≤' if r['unit'] != 'money' else ''} " \
                      f"{fmt.number(own[mid][0], r['unit'])}".strip() + f" ({own[mid][1]})"
-        elif not pd.isna(r["band_low"]) or not pd.isna(r["band_high"]):
-            from dyad_lib.metrics.registry import Band
+        elif r["bands"]:
+            from dyad_lib.metrics import benchmarks
 
-            lo = None if pd.isna(r["band_low"]) else float(r["band_low"])
-            hi = None if pd.isna(r["band_high"]) else float(r["band_high"])
-            target = f"{fmt.band_text(Band(lo, hi, r['band_kind'] or 'benchmark', '', 'both', ''), r['unit'])} ({r['band_kind']})"
+            ref = benchmarks.reference(r["bands"])
+            target = fmt.say("{b} ({w})", b=ref.figure(period, text=ref.range_text), w=ref.word)
         else:
             target = "no target"
         trend = r["trend"] if isinstance(r["trend"], str) else None
+        prev_v = None if pd.isna(r["previous"]) else float(r["previous"])
         change = None if pd.isna(r["change"]) else float(r["change"])
-        if change is not None and not any(ch in "123456789" for ch in fmt.change(change, r["unit"])):
+        if change is not None and fmt.shown_as_zero(value, prev_v, r["unit"]):
             change, trend = 0.0, "same"  # a change that prints as zero is no change
         arrow = "" if change is None else ("▲" if change > 0 else "▼" if change < 0 else "●")
-        moved = (f"{arrow} {fmt.change(change, r['unit'])} vs {prev} ({fmt.number(r['previous'], r['unit'])}), "
-                 f"{trend or 'same'}") if change is not None else f"{prev}: not available"
+        moved = (fmt.say("{a} {d} vs {p} ({x}), {t}", a=arrow, d=fmt.difference(value, prev_v, r["unit"]), p=prev,
+                         x=fmt.figure(prev_v, r["unit"], mid, period.previous()), t=trend or "same")
+                 if change is not None else f"{prev}: not available")
         tone = {"good": "good", "watch": "warn", "concern": "bad"}.get(r["verdict"] if isinstance(r["verdict"], str) else "", "")
-        out.append({"id": mid, "label": r["label"], "value": fmt.metric(value, r["unit"]),
+        out.append({"id": mid, "label": r["label"], "value": fmt.figure(value, r["unit"], mid, period),
                     "value_repr": repr(value) if value is not None else "", "target": target, "moved": moved,
                     "trend": trend or "", "tone": tone, "better": "higher is better" if d.better == "up" else "lower is better"})
     return out

@@ -155,18 +155,18 @@ def headline(practice: "Practice", month: Period, goals: Mapping[str, Any] | Non
 
 
 def _vs(x: float, ref: float, unit: str) -> str:
-    """'−9.7%' for money (relative), '−1.2 pts' for ratios."""
-    if unit == "ratio":
-        return fmt.points(x - ref)
-    return fmt.percent(x / ref - 1, signed=True) if ref else fmt.DASH
+    """'−9.7%' for money (relative), '−1.2 pts' for ratios, consistent with the printed values."""
+    return fmt.versus(x, ref, unit)
 
 
 def headline_tiles(practice: "Practice", month: Period, df: pd.DataFrame, view: str,
-                   goals: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
+                   goals: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Tiles (label, value, note, tone) for one view ('production' or 'cash'); the note's lines name
-    the goal, the same month last year and the year to date against its phased goal. Tiles take
-    the colour of the partner whose view they are."""
-    ly = f"{month.year_earlier().start:%b %Y}"
+    the goal, the same month last year and the year to date against its phased goal. Each value
+    is a `fmt.Figure` (metric id, period, unrounded value). Tiles take the colour of the partner
+    whose view they are."""
+    ago_p, ytd_p = month.year_earlier(), month.view("ytd")
+    ly = f"{ago_p.start:%b %Y}"
     goals_set = has_goals_for(goals, month)
     tone = "clinical" if view == "production" else "business"
     out = []
@@ -174,21 +174,23 @@ def headline_tiles(practice: "Practice", month: Period, df: pd.DataFrame, view: 
         if np.isnan(r.value):
             out.append({"label": r.label, "value": fmt.DASH, "note": r.reason or "not available", "tone": ""})
             continue
-        lines = []
+        lines: list[Any] = []
         goal_word = "Target" if r.unit == "ratio" else "Goal"
         if not np.isnan(r.goal):
             lines.append(f"{goal_word} {fmt.number(r.goal, r.unit)} ({_vs(r.value, r.goal, r.unit)})")
         else:
             lines.append(f"{goal_word}: {NO_GOALS if not goals_set else 'none set for this measure'}")
         if not np.isnan(r.last_year):
-            lines.append(f"{ly}: {fmt.number(r.last_year, r.unit)} ({_vs(r.value, r.last_year, r.unit)})")
+            lines.append(fmt.say("{when}: {x} ({vs})", when=ly, x=fmt.figure(r.last_year, r.unit, r.id, ago_p),
+                                 vs=_vs(r.value, r.last_year, r.unit)))
         if not np.isnan(r.ytd):
-            ytd = f"Year to date {fmt.number(r.ytd, r.unit)}"
+            ytd = fmt.say("Year to date {x}", x=fmt.figure(r.ytd, r.unit, r.id, ytd_p))
             if not np.isnan(r.ytd_goal):
                 word = "phased goal" if r.unit != "ratio" else "target"
                 ytd += f" vs {word} {fmt.number(r.ytd_goal, r.unit)} ({_vs(r.ytd, r.ytd_goal, r.unit)})"
             lines.append(ytd)
-        out.append({"label": r.label, "value": fmt.number(r.value, r.unit), "note": "\n".join(lines), "tone": tone})
+        out.append({"label": r.label, "value": fmt.figure(r.value, r.unit, r.id, month),
+                    "note": fmt.joined("\n", lines), "tone": tone})
     return out
 
 
@@ -206,16 +208,20 @@ class GoalProgress:
     pace_needed: float | None  # per remaining month
     pace_so_far: float  # average per month so far
     working_days_left: float
+    ytd_period: Period | None = None
 
     @property
     def gap(self) -> float:
         return self.ytd_actual - self.ytd_goal
 
-    def text(self) -> str:
+    def text(self):
         side = "ahead of" if self.gap >= 0 else "behind"
-        s = (f"{self.fiscal_year} collection goal {fmt.money(self.annual_goal)}: {fmt.money(self.ytd_actual)} "
-             f"collected so far, {fmt.money(abs(self.gap))} {side} the phased goal of {fmt.money(self.ytd_goal)} "
-             f"({fmt.percent(self.ytd_actual / self.annual_goal)} of the year's goal).")
+        actual = fmt.figure(self.ytd_actual, "money", "collections", self.ytd_period) if self.ytd_period else \
+            fmt.money(self.ytd_actual)
+        s = fmt.say("{fy} collection goal {goal}: {x} collected so far, {gap} {side} the phased goal of {ytd} "
+                    "({share} of the year's goal).", fy=self.fiscal_year, goal=fmt.money(self.annual_goal), x=actual,
+                    gap=fmt.money(abs(self.gap)), side=side, ytd=fmt.money(self.ytd_goal),
+                    share=fmt.percent(self.ytd_actual / self.annual_goal))
         if self.months_left and self.pace_needed is not None:
             change = self.pace_needed / self.pace_so_far - 1 if self.pace_so_far else None
             s += (f" The remaining {fmt.money(self.remaining)} over {self.months_left} month"
@@ -245,14 +251,16 @@ def goal_progress(practice: "Practice", month: Period, goals: Mapping[str, Any] 
     months_left = int(pace["months_left"])
     return GoalProgress(fiscal_year_label(month), pace["annual_goal"], actual, goal, pace["remaining"], months_left,
                         pace["per_month"] if months_left else None, actual / ytd_p.n_months,
-                        float(pace["working_days_left"]))
+                        float(pace["working_days_left"]), ytd_p)
 
 
 def goal_progress_frame(progress: GoalProgress) -> pd.DataFrame:
     """Bars for the progress chart: collected so far, phased goal to date, the whole year's goal."""
+    ytd = progress.ytd_period.label if progress.ytd_period is not None else None
     return pd.DataFrame({
         "item": ["Collected so far", "Phased goal to date", f"{progress.fiscal_year} goal"],
         "value": [progress.ytd_actual, progress.ytd_goal, progress.annual_goal],
+        "metric": ["collections", None, None], "period": [ytd, None, None],
     })
 
 
@@ -271,8 +279,9 @@ def trend_frame(practice: "Practice", month: Period, goals: Mapping[str, Any] | 
     s = monthly_series(practice, ["gross_production", "net_production", "collections"], start, month.end)
     s = s.dropna(how="all")
     names = {mid: label(practice, mid) for mid in ("gross_production", "net_production", "collections")}
-    long = (s.rename(columns=names).reset_index().melt(id_vars="month", var_name="series", value_name="value")
-            .dropna(subset=["value"]))
+    long = (s.reset_index().melt(id_vars="month", var_name="metric", value_name="value").dropna(subset=["value"]))
+    long["series"] = long["metric"].map(names)
+    long["period"] = long["month"].dt.strftime("%Y-%m")
     g = goal_line(goals, start, month.end)
     long["goal"] = long["month"].map(g).astype("float64")
     long.attrs["has_goal"] = bool(g.notna().any())
@@ -290,25 +299,34 @@ def overhead_frame(practice: "Practice", period: Period) -> pd.DataFrame:
     b = b[b["overhead"].astype(bool)].copy()
     b["name"] = b["label"].str.replace("Overhead: ", "", regex=False).str.capitalize()
     b = b.dropna(subset=["share_of_collections"])
+    b["metric"] = "overhead_ratio_" + b["category"]
+    b["period"] = period.label
+    b["value"] = b["share_of_collections"]
     return b.sort_values("share_of_collections", ascending=False).reset_index(drop=True)
 
 
 def overhead_table(practice: "Practice", month: Period) -> pd.DataFrame:
-    """The month and the year to date per category: amount, share of collections, band, position."""
+    """The month and the year to date per category: amount, share of collections (each share a
+    `fmt.Figure` of its `overhead_ratio_<category>` metric), band, position."""
+    from dyad_lib.metrics import benchmarks
+
     m = overhead_frame(practice, month)
-    y = overhead_frame(practice, month.view("ytd")).set_index("category")
-    band = [fmt.band_text(_Band(lo, hi), "ratio") if not (pd.isna(lo) and pd.isna(hi)) else "—"
-            for lo, hi in zip(m["band_low"], m["band_high"])]
-    out = pd.DataFrame({
-        "Category": m["name"],
+    ytd_p = month.view("ytd")
+    y = overhead_frame(practice, ytd_p).set_index("category")
+    bands = [benchmarks.bands_figure(benchmarks.for_period(practice, month, f"overhead_ratio_{c}"), month)
+             for c in m["category"]]
+    out = pd.DataFrame({  # object columns: each cell keeps its fmt.Figure
+        "Category": m["name"].astype(object),
         "This month": [fmt.money(x) for x in m["amount"]],
-        "Share of collections": [fmt.percent(x) for x in m["share_of_collections"]],
-        "Year to date share": [fmt.percent(y["share_of_collections"].get(c)) for c in m["category"]],
-        "Band": band,
-        "Where": [where_text(p, f"overhead_ratio_{c}", practice) if isinstance(p, str) else
+        "Share of collections": [fmt.figure(x, "ratio", f"overhead_ratio_{c}", month)
+                                 for x, c in zip(m["share_of_collections"], m["category"])],
+        "Year to date share": [fmt.figure(y["share_of_collections"].get(c), "ratio", f"overhead_ratio_{c}", ytd_p)
+                               for c in m["category"]],
+        "Band": bands,
+        "Where": [w if isinstance(w, str) else
                   ("no band published for medical practices" if practice.kind == "medical" else "no band")
-                  for p, c in zip(m["position"], m["category"])],
-    })
+                  for w in m["where"]],
+    }, dtype=object)
     out.attrs["numeric"] = ["This month", "Share of collections", "Year to date share"]
     return out
 
@@ -328,30 +346,33 @@ class _Band:
 
 def metric_rows(practice: "Practice", period: Period, ids: tuple[str, ...] | list[str],
                 goals: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """A small table: metric, this period, the same period last year, the benchmark or target band
-    and where the value sits — for metrics that apply to this kind of practice; missing values
-    show their reason."""
+    """A small table: metric, this period, the same period last year, every benchmark band of this
+    kind of practice on the value's basis (typical and top performers) and where the value sits —
+    for metrics that apply to this kind of practice; missing values show their reason. Values and
+    bands are `fmt.Figure`s (metric id, period, unrounded value; the band's kind and basis)."""
+    from dyad_lib.metrics import benchmarks
     from dyad_lib.metrics.compare import compare
 
     ids = [i for i in ids if _applies(practice, i)]
     c = compare(practice, period, ids)
+    ago = period.year_earlier()
     rows = []
     for r in c.itertuples():
-        band = "—"
-        if not (pd.isna(r.band_low) and pd.isna(r.band_high)):
-            band = fmt.band_text(_Band(r.band_low, r.band_high), r.unit)
-            band += f" ({r.band_kind})" if r.band_kind == "target" else ""
-        value = fmt.metric(r.value, r.unit) if not pd.isna(r.value) else f"— ({r.reason})"
+        value = (fmt.figure(r.value, r.unit, r.id, period) if not pd.isna(r.value)
+                 else fmt.figure(None, r.unit, r.id, period, text=f"— ({r.reason})"))
         rows.append({"Measure": r.label, "This period": value,
-                     "Same period last year": fmt.metric(r.year_ago, r.unit),
-                     "Benchmark": band, "Where": where_text(r.position, r.id, practice)})
-    out = pd.DataFrame(rows, columns=["Measure", "This period", "Same period last year", "Benchmark", "Where"])
+                     "Same period last year": fmt.figure(r.year_ago, r.unit, r.id, ago),
+                     "Benchmark": benchmarks.bands_figure(r.bands, period),
+                     "Where": r.where if isinstance(r.where, str) else "—"})
+    out = pd.DataFrame(rows, columns=["Measure", "This period", "Same period last year", "Benchmark", "Where"],
+                       dtype=object)
     out.attrs["numeric"] = ["This period", "Same period last year"]
     return out
 
 
 def where_text(position: str | None, metric_id: str, practice: "Practice") -> str:
-    """Where a value sits against its band, with the direction that is better spelled out."""
+    """Where a value sits against its band, with the direction that is better spelled out (a
+    band without tier: for callers that have only a position; `compare` gives `where`)."""
     from dyad_lib.metrics.compute import metric_def
 
     if position not in ("above", "below", "within"):
@@ -386,12 +407,14 @@ def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
     b = b[b["production"].notna() | b["visits_completed"].notna()]
     b = b[~((b["role"] == "other") & b["production"].fillna(0).eq(0) & b["visits_completed"].isna())]
     total = b["production"].sum()
-    prod = words(practice)["production"]
+    w = words(practice)
+    from_financials = (b["production_source"] == "financials (net production)").any()
+    prod = production_label(practice, from_financials)
     cols = {
         "Provider": b["name"],
         prod: [fmt.money(x) for x in b["production"]],
         "Share": [fmt.percent(x / total) if total and not pd.isna(x) else fmt.DASH for x in b["production"]],
-        f"Per {words(practice)['chair']} hour": [fmt.money_per_hour(x) for x in b["production_per_hour"]],
+        f"Visit fees per {w['chair']} hour": [fmt.money_per_hour(x) for x in b["production_per_hour"]],
         "Visits": [fmt.count(x) for x in b["visits_completed"]],
         "No-shows": [fmt.percent(x) for x in b["no_show_rate"]],
         fmt.vocabulary("Case acceptance", practice.kind): [fmt.percent(x) for x in b["case_acceptance_value"]],
@@ -403,6 +426,15 @@ def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
     out = pd.DataFrame(cols).reset_index(drop=True)
     out.attrs["numeric"] = [c for c in out.columns if c not in ("Provider", "Role")]
     return out
+
+
+def production_label(practice: "Practice", from_financials: bool) -> str:
+    """One name per basis: net production (financials, after adjustments) or the gross fees of the
+    completed visits (appointments) — never plain "Production" for both in one section."""
+    w = words(practice)
+    if from_financials:
+        return f"Net {w['production'].lower()}"
+    return "Visit fees (gross)"
 
 
 def provider_note(practice: "Practice", period: Period) -> str | None:
@@ -432,7 +464,9 @@ def provider_production_frame(practice: "Practice", period: Period) -> pd.DataFr
 
     b = breakdown(practice, period, "provider").dropna(subset=["production"])
     b = b[~((b["role"] == "other") & b["production"].eq(0))]
-    return b[["name", "production"]].rename(columns={"name": "provider"}).reset_index(drop=True)
+    out = b[["name", "production"]].rename(columns={"name": "provider"}).reset_index(drop=True)
+    out.attrs["label"] = production_label(practice, (b["production_source"] == "financials (net production)").any())
+    return out
 
 
 VISIT_TYPE_NAMES = {"hygiene": "Hygiene", "exam": "Exam", "restorative": "Restorative", "new_patient": "New patient",
@@ -449,9 +483,9 @@ def visit_type_table(practice: "Practice", period: Period) -> pd.DataFrame:
     out = pd.DataFrame({
         "Visit type": [VISIT_TYPE_NAMES.get(v, v) for v in b["visit_type"]],
         "Visits completed": [fmt.count(x) for x in b["visits_completed"]],
-        w["production"]: [fmt.money(x) for x in b["production"]],
-        f"Share of {w['production'].lower()}": [fmt.percent(x / total) if total and not pd.isna(x) else fmt.DASH
-                                               for x in b["production"]],
+        production_label(practice, False): [fmt.money(x) for x in b["production"]],
+        "Share of visit fees": [fmt.percent(x / total) if total and not pd.isna(x) else fmt.DASH
+                                for x in b["production"]],
         f"Share of {w['chair_time']}": [fmt.percent(x) for x in b["chair_minutes_share"]],
         "No-show rate": [fmt.percent(x) for x in b["no_show_rate"]],
     }).reset_index(drop=True)

@@ -61,10 +61,11 @@ def _applies(practice: "Practice", mid: str) -> bool:
 
 def kpi_ids(practice: "Practice", with_band_only: bool = False) -> list[str]:
     from dyad_lib.metrics.compute import metric_def
+    from dyad_lib.metrics.registry import published
 
     out = [m for m in KPI_IDS if _applies(practice, m)]
     if with_band_only:
-        out = [m for m in out if metric_def(practice, m).band(practice.kind) is not None]
+        out = [m for m in out if published(metric_def(practice, m), practice.kind)]
     return out
 
 
@@ -74,52 +75,58 @@ def size_tiles(practice: "Practice", period: Period) -> list[dict[str, str]]:
 
     ids = [m for m in SIZE_IDS if _applies(practice, m)]
     now = compute_metrics(practice, period, ids)
-    ago = compute_metrics(practice, period.year_earlier(), ids)
+    ago_p = period.year_earlier()
+    ago = compute_metrics(practice, ago_p, ids)
     out = []
     for mid in ids:
         v, y = now[mid].value, ago[mid].value
         if v is None:
             continue
-        note = (f"{fmt.percent(v / y - 1, signed=True)} on the year before" if y else "no figure for the year before")
-        out.append({"label": label(practice, mid), "value": fmt.number(v, now[mid].unit), "note": note,
+        note = (fmt.say("{c} on the year before ({y})", c=fmt.pct_change_text(v, y),
+                        y=fmt.figure(y, now[mid].unit, mid, ago_p)) if y else "no figure for the year before")
+        out.append({"label": label(practice, mid), "value": fmt.figure(v, now[mid].unit, mid, period), "note": note,
                     "tone": "business" if mid in ("collections", "overhead") else "clinical"})
     return out
 
 
 def kpi_table(practice: "Practice", period: Period) -> pd.DataFrame:
-    """Every benchmarked KPI: value, the same period a year earlier, the band with its kind and
-    tier, the source, where the value sits (direction spelled out) and the verdict. KPIs whose
-    tables the practice does not provide are left out (the report names those tables once)."""
+    """Every benchmarked KPI: value, the same period a year earlier, every band of this kind of
+    practice on the value's basis (typical and top performers), the source, where the value sits
+    (tier and better direction spelled out) and the verdict against the top performers' band where
+    one is published. Values and bands are `fmt.Figure`s. KPIs whose tables the practice does not
+    provide are left out (the report names those tables once)."""
+    from dyad_lib.metrics import benchmarks
     from dyad_lib.metrics.compare import compare
     from dyad_lib.metrics.compute import metric_def
 
     ids = [m for m in kpi_ids(practice) if set(metric_def(practice, m).tables) <= set(practice.tables)]
     c = compare(practice, period, ids)
+    ago = period.year_earlier()
     rows = []
     for r in c.itertuples():
-        has_band = not (pd.isna(r.band_low) and pd.isna(r.band_high))
-        band = fmt.band_text(_Band(r.band_low, r.band_high), r.unit) if has_band else "—"
-        if has_band and isinstance(r.band_tier, str):
-            band += f" ({'target' if r.band_kind == 'target' else r.band_tier})"
+        has_band = bool(r.bands)
+        sources = "; ".join(dict.fromkeys(b.source_text for b in r.bands)) if has_band else "—"
         rows.append({
             "Measure": r.label,
-            "Value": fmt.metric(r.value, r.unit) if not pd.isna(r.value) else "—",
-            "A year earlier": fmt.metric(r.year_ago, r.unit),
-            "Benchmark": band,
-            "Source": r.band_source if isinstance(r.band_source, str) else "—",
-            "Where": where_text(r.position, r.id, practice) if has_band else "no benchmark",
+            "Value": fmt.figure(r.value, r.unit, r.id, period) if not pd.isna(r.value) else "—",
+            "A year earlier": fmt.figure(r.year_ago, r.unit, r.id, ago),
+            "Benchmark": benchmarks.bands_figure(r.bands, period) if has_band else "—",
+            "Source": sources,
+            "Where": (r.where if isinstance(r.where, str) else "—") if has_band else "no benchmark",
             "Verdict": VERDICT_WORDS.get(r.verdict, "—") if has_band else "—",
             "_reason": r.reason if pd.isna(r.value) else None,
             "_id": r.id,
+            "_has_band": has_band,
         })
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, dtype=object)  # object columns: each cell keeps its fmt.Figure
     out.attrs["numeric"] = ["Value", "A year earlier"]
     return out
 
 
 def split_benchmarked(kpis: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(measures with a benchmark band, the others as Measure / Value / A year earlier)."""
-    has = kpis["Benchmark"] != "—"
+    has = kpis["_has_band"].astype(bool) if "_has_band" in kpis else kpis["Benchmark"] != "—"
+    kpis = kpis.drop(columns=[c for c in ("_has_band",) if c in kpis])
     with_band = kpis[has].reset_index(drop=True)
     with_band.attrs["numeric"] = ["Value", "A year earlier"]
     other = kpis.loc[~has, ["Measure", "Value", "A year earlier"]].reset_index(drop=True)
@@ -137,8 +144,12 @@ def not_computable(kpis: pd.DataFrame) -> list[str]:
 
 
 def verdict_counts(kpis: pd.DataFrame) -> dict[str, int]:
-    v = kpis["Verdict"]
-    return {w: int((v == w).sum()) for w in ("on track", "watch", "needs attention")}
+    """How many benchmarked measures with a value are on track / to watch / need attention; the
+    three add up to `with_band`, the set the headline sentence names."""
+    v = kpis.loc[kpis["Verdict"].isin(list(VERDICT_WORDS.values())), "Verdict"]
+    out = {w: int((v == w).sum()) for w in ("on track", "watch", "needs attention")}
+    out["with_band"] = sum(out.values())
+    return out
 
 
 # --- trends ----------------------------------------------------------------------------------------
@@ -166,34 +177,46 @@ def trend_frame(practice: "Practice", period: Period, ids, months: int = 36, win
     start, end = trend_months(practice, period, months)
     money = [m for m in ids if metric_def(practice, m).unit == "money"]
     ratios = [m for m in ids if m not in money]
-    frames = []
+    fy = practice.config.fiscal_year_start_month
+    parts = []
     if money:
         s = monthly_series(practice, money, start, end)
-        frames.append(s.rename(columns={m: label(practice, m) for m in money}))
+        long = s.reset_index().melt(id_vars="month", var_name="metric", value_name="value")
+        long["period"] = long["month"].dt.strftime("%Y-%m")
+        parts.append(long)
     if ratios:
-        rows = {}
+        rows = []
         for m in pd.date_range(start, end, freq="MS"):
-            vals = compute_metrics(practice, months_ending(m, window, practice.config.fiscal_year_start_month), ratios)
-            rows[m] = {label(practice, k): v.value for k, v in vals.items()}
-        frames.append(pd.DataFrame.from_dict(rows, orient="index").astype("float64"))
-    if not frames:
-        return pd.DataFrame(columns=["month", "series", "value"])
-    wide = pd.concat(frames, axis=1)
-    wide.index.name = "month"
-    return wide.reset_index().melt(id_vars="month", var_name="series", value_name="value").dropna()
+            p = months_ending(m, window, fy)
+            for k, v in compute_metrics(practice, p, ratios).items():
+                rows.append({"month": m, "metric": k, "value": v.value, "period": p.label})
+        parts.append(pd.DataFrame(rows))
+    if not parts:
+        return pd.DataFrame(columns=["month", "series", "value", "metric", "period"])
+    out = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
+    out["value"] = out["value"].astype("float64")
+    out["series"] = out["metric"].map(lambda m: label(practice, m))
+    order = {m: i for i, m in enumerate(ids)}
+    out = out.sort_values(["metric", "month"], key=lambda c: c.map(order) if c.name == "metric" else c, kind="stable")
+    return out[["month", "series", "value", "metric", "period"]].reset_index(drop=True)
 
 
 # --- opportunities and recommendations ----------------------------------------------------------------
 
 
-def opportunities_table(opps: "Opportunities") -> pd.DataFrame:
+def opportunities_table(opps: "Opportunities", period: Period | None = None) -> pd.DataFrame:
+    """One row per sized lever: now (the metric over the twelve months, a `fmt.Figure`), target,
+    the formula, and the dollars (unrounded, printed once; tagged with what they size)."""
+    t12 = period.view("t12") if period is not None else None
     out = pd.DataFrame({
         "Lever": [o.label for o in opps.items],
-        "Now": [fmt.percent(o.current) for o in opps.items],
+        "Now": [fmt.figure(o.current, "ratio", o.metric_id, t12) for o in opps.items],
         "Target": [fmt.percent(o.target) for o in opps.items],
         "How it is sized": [o.formula for o in opps.items],
-        "Dollars": [f"{fmt.money(o.dollars, compact=False)} {'a year' if o.recurring else 'once'}" for o in opps.items],
-    })
+        "Dollars": [fmt.figure(o.dollars, "money", derived=f"opportunity.{o.lever}", period=t12,
+                               text=f"{fmt.money(o.dollars, compact=False)} {'a year' if o.recurring else 'once'}")
+                    for o in opps.items],
+    }, dtype=object)
     out.attrs["numeric"] = ["Now", "Target", "Dollars"]
     return out
 
@@ -202,8 +225,11 @@ def opportunities_sources(opps: "Opportunities") -> list[str]:
     return [f"{o.label}: target {fmt.percent(o.target)} from {o.source}" for o in opps.items]
 
 
-def opportunities_chart_frame(opps: "Opportunities") -> pd.DataFrame:
-    return pd.DataFrame({"lever": [o.label for o in opps.items], "dollars": [o.dollars for o in opps.items]})
+def opportunities_chart_frame(opps: "Opportunities", period: Period | None = None) -> pd.DataFrame:
+    t12 = period.view("t12").label if period is not None else None
+    return pd.DataFrame({"lever": [o.label for o in opps.items], "dollars": [o.dollars for o in opps.items],
+                         "derived": [f"opportunity.{o.lever}" for o in opps.items],
+                         "period": [t12] * len(opps.items)})
 
 
 # --- partnership in brief ---------------------------------------------------------------------------
@@ -223,7 +249,7 @@ def partnership_brief(practice: "Practice", period: Period) -> dict[str, Any]:
            "action_items_done_on_time", "action_items_overdue", "conflicts_open", "staff_enps", "burnout_rate"]
     vals = compute_metrics(practice, period, ids)
     when = period.description[:1].upper() + period.description[1:]  # every rate names its period
-    rows = [{"Measure": metric_def(practice, m).label(practice.kind), when: fmt.metric(v.value, v.unit)}
+    rows = [{"Measure": metric_def(practice, m).label(practice.kind), when: fmt.figure(v.value, v.unit, m, period)}
             for m, v in vals.items() if v.value is not None]
     view = assessment_view(practice.tables.get("dyad_assessment"), period.last_day)
     labels = dict(zip(view["area"], view["label"])) if len(view) else {}
@@ -232,7 +258,7 @@ def partnership_brief(practice: "Practice", period: Period) -> dict[str, Any]:
         return [labels[a] for a in areas_in(view, cls)] if len(view) else []
 
     focus = focus_areas(view) if len(view) else pd.DataFrame()
-    table = pd.DataFrame(rows, columns=["Measure", when])
+    table = pd.DataFrame(rows, columns=["Measure", when], dtype=object)
     table.attrs["numeric"] = [when]
     from dyad_lib.partnership.choices import open_focus
 

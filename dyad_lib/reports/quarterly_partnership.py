@@ -25,6 +25,7 @@ import pandas as pd
 
 from dyad_lib import fmt
 from dyad_lib.reports.html import Markup, render
+from dyad_lib.reports import palette
 from dyad_lib.data.contract import DYAD_AREAS, PARTNER_ROLES
 from dyad_lib.metrics.periods import Period, fiscal_year_of
 
@@ -64,11 +65,15 @@ def partner_label(practice: "Practice", role: str) -> str:
 
 
 def in_words(text: str, practice: "Practice") -> str:
-    """The library's neutral 'clinical lead' / 'business lead' in the practice's own words."""
-    for role, lead in (("physician", "clinical lead"), ("administrator", "business lead")):
-        word = role_word(practice, role)
-        text = text.replace(lead.capitalize(), word[:1].upper() + word[1:]).replace(lead, word)
-    return text
+    """The library's neutral 'clinical lead' / 'business lead' in the practice's own words (the
+    numbers of a `fmt.Sentence` keep what they are)."""
+    def swap(t: str) -> str:
+        for role, lead in (("physician", "clinical lead"), ("administrator", "business lead")):
+            word = role_word(practice, role)
+            t = t.replace(lead.capitalize(), word[:1].upper() + word[1:]).replace(lead, word)
+        return t
+
+    return fmt.map_words(text, swap)
 
 
 def quarter_period(practice: "Practice", period: str) -> Period:
@@ -190,36 +195,48 @@ def scorecard_ids(practice: "Practice") -> list[tuple[str, str, str]]:
     return out
 
 
-def quarter_series(practice: "Practice", period: Period, ids: list[str], n: int = N_QUARTERS) -> pd.DataFrame:
-    """One row per quarter (the `n` quarters ending with `period`, oldest first; index: labels),
-    one column per id, NaN where not computable — the same `compute_metrics` as the scorecard."""
-    from dyad_lib.metrics.compute import compute_metrics
-
+def _quarters(period: Period, n: int) -> list[Period]:
+    """The `n` quarters ending with `period`, oldest first."""
     quarters = [period]
     for _ in range(n - 1):
         quarters.insert(0, quarters[0].previous())
+    return quarters
+
+
+def quarter_series(practice: "Practice", period: Period, ids: list[str], n: int = N_QUARTERS) -> pd.DataFrame:
+    """One row per quarter (the `n` quarters ending with `period`, oldest first; index: labels),
+    one column per id, NaN where not computable — the same `compute_metrics` as the scorecard (a
+    twelve-months metric over the twelve months ending with each quarter)."""
+    from dyad_lib.metrics.compare import year_basis
+    from dyad_lib.metrics.compute import compute_metrics, metric_def
+
+    quarters = _quarters(period, n)
+    yearly = [i for i in ids if metric_def(practice, i).basis == "twelve_months"]  # as the scorecard shows them
     rows = {}
     for q in quarters:
-        got = compute_metrics(practice, q, ids)
+        got = compute_metrics(practice, q, [i for i in ids if i not in yearly])
+        if yearly:
+            got |= compute_metrics(practice, year_basis(q), yearly)
         rows[q.label] = {k: (np.nan if v.value is None else float(v.value)) for k, v in got.items()}
     return pd.DataFrame.from_dict(rows, orient="index", columns=ids).astype(float)
 
 
-def _target_text(unit: str, goal: float | None, source: str | None, band_low, band_high, band_kind, band_source,
-                 better: str) -> tuple[str, str]:
-    """(target, where it comes from) for people."""
-    from dyad_lib.metrics.registry import Band
+def _target_text(unit: str, goal: float | None, source: str | None, bands, better: str, period: Period
+                 ) -> tuple[Any, str]:
+    """(target, where it comes from) for people: the partners' goal, else the reference band
+    (the top performers' where one is published; a band on the quarter's basis, tagged)."""
+    from dyad_lib.metrics import benchmarks
 
     if goal is not None and unit == "money":
         return fmt.number(goal, unit), source or ""
     if goal is not None:
         sign = "≥" if better == "up" else "≤"
         return f"{sign} {fmt.number(goal, unit)}", source or ""
-    lo = None if band_low is None or pd.isna(band_low) else float(band_low)
-    hi = None if band_high is None or pd.isna(band_high) else float(band_high)
-    if lo is None and hi is None:
+    ref = benchmarks.reference(bands or ())
+    if ref is None:
         return fmt.DASH, "no target set"
-    return fmt.band_text(Band(lo, hi, band_kind or "benchmark", "", "both", ""), unit), f"{band_kind}: {band_source}"
+    what = ref.word + (f": {ref.describes}" if ref.describes else "")
+    return ref.figure(period, text=ref.range_text), f"{what} ({ref.source_text})"
 
 
 def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | None = None,
@@ -230,7 +247,8 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
     Targets, first that exists: the partners' KPI target for the quarter's fiscal year
     (goals.yaml), a quality measure's own target rate, the registry's benchmark or target band for
     this kind of practice, the checkpoint rule for the partnership logs. Values are exactly
-    `compute_metrics(practice, period)` (via `compare`).
+    `compute_metrics(practice, period)` (via `compare`) — retention, whose targets and bands are for
+    a year, over the twelve months ending with the quarter (the row's `period`).
     """
     from dyad_lib.metrics.compare import compare
     from dyad_lib.metrics.compute import metric_def
@@ -250,7 +268,7 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
             goal_map[mid], goal_source[mid] = kpi[mid], f"the partners' {fy} target (goals.yaml)"
         elif mid in rules:
             goal_map[mid], goal_source[mid] = rules[mid], "checkpoint rule"
-    c = compare(practice, period, ids, goals=goal_map).set_index("id")
+    c = compare(practice, period, ids, goals=goal_map, on_year_basis=True).set_index("id")
     series = quarter_series(practice, period, ids, n_quarters)
     rows = []
     for half, group, mid in lines:
@@ -260,23 +278,27 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
         source = goal_source.get(mid)
         if goal is not None and source is None:  # a quality measure's own target rate
             source = "the measure's own target"
-        target, target_source = _target_text(r["unit"], goal, source, r["band_low"], r["band_high"],
-                                             r["band_kind"], r["band_source"], d.better)
+        target, target_source = _target_text(r["unit"], goal, source, r["bands"], d.better, period)
         has_target = target != fmt.DASH
+        typical_only = goal is None and has_target and r["band_tier"] == "typical"
         verdict = r["verdict"] if isinstance(r["verdict"], str) else None
         status, tone = STATUS["steady"] if (verdict is not None and not has_target) else STATUS[verdict]
+        if typical_only and verdict == "good":  # past what practices measure: not a target met
+            status = "Better than typical"
         value = None if pd.isna(r["value"]) else float(r["value"])
         prev = None if pd.isna(r["previous"]) else float(r["previous"])
         rows.append({
-            "half": half, "group": group, "id": mid, "label": r["label"], "unit": r["unit"], "better": d.better,
+            "half": half, "group": group, "id": mid, "unit": r["unit"], "better": d.better,
+            "label": r["label"] if r["period"] == period.label else f"{r['label']} (12 months)",
+            "period": r["period"],
             "value": value, "reason": r["reason"] if value is None else None,
             "target_value": goal, "target": target, "target_source": target_source, "has_target": has_target,
             "verdict": verdict if has_target else None, "status": status, "tone": tone,
+            "typical_only": typical_only,
             "status_reason": r["reason"] if value is not None else None,
             "previous": prev, "change": None if pd.isna(r["change"]) else float(r["change"]),
             "year_ago": None if pd.isna(r["year_ago"]) else float(r["year_ago"]),
-            "trend": (("same" if not pd.isna(r["change"]) and _shown_zero(float(r["change"]), r["unit"]) else r["trend"])
-                      if isinstance(r["trend"], str) else None),
+            "trend": r["trend"] if isinstance(r["trend"], str) else None,
             "series": [None if pd.isna(x) else float(x) for x in series[mid]],
             "bridge": BRIDGES.get(mid),
         })
@@ -284,30 +306,34 @@ def scorecard(practice: "Practice", period: Period, goals: Mapping[str, Any] | N
     for col in ("value", "target_value", "previous", "change", "year_ago"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
     out.attrs.update(quarters=list(series.index), previous_label=period.previous().label,
-                     year_ago_label=period.year_earlier().label,
+                     year_ago_label=period.year_earlier().label, period=period,
                      fiscal_year=fy, kpi_targets_set=bool(kpi))
     return out
 
 
 def verdict_counts(card: pd.DataFrame) -> dict[str, int]:
-    """How many lines with a target are on track / to watch / need attention, and how many moved
-    the better or the worse way since the previous quarter."""
+    """Over one set — the lines with a target and a value — how many are on track / to watch /
+    need attention, and, of the same lines, how many moved the better or the worse way since the
+    previous quarter, held, or have no previous figure (each group adds up to `with_target`)."""
     t = card[card["has_target"] & card["value"].notna()]
+    trend = t["trend"].where(t["previous"].notna(), None)
     return {"with_target": int(len(t)), "good": int((t["verdict"] == "good").sum()),
             "watch": int((t["verdict"] == "watch").sum()), "concern": int((t["verdict"] == "concern").sum()),
-            "better": int((card["trend"] == "better").sum()), "worse": int((card["trend"] == "worse").sum())}
+            "better": int((trend == "better").sum()), "worse": int((trend == "worse").sum()),
+            "same": int((trend == "same").sum()), "no_previous": int(trend.isna().sum())}
 
 
 # --- small inline charts (static SVG: no script, nothing fetched) ---------------------------------------
 
 SPARK_W, SPARK_H, SPARK_PAD = 112, 26, 3
-TONE_COLOURS = {"good": "#2e7d4f", "warn": "#b7791f", "bad": "#b42318", "none": "#5b6b7c"}
+TONE_COLOURS = {"good": palette.GOOD, "warn": palette.WARN, "bad": palette.BAD, "none": palette.MUTED}
 
 
 def sparkline_svg(values: list[float | None], labels: list[str], unit: str, target: float | None = None,
-                  tone: str = "none") -> str:
+                  tone: str = "none", metric: str | None = None, periods: list[str] | None = None) -> str:
     """A tiny line of the last quarters (gaps where not computable), the target dashed when it is
-    a single number, the latest point coloured by the status. Tooltip: every quarter's value."""
+    a single number, the latest point coloured by the status. Tooltip: every quarter's value.
+    `periods`: the period each value is for, as tagged in the page (default: `labels`)."""
     pts = [(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
     if len(pts) < 2:
         return render("sparkline", segments=[], singles=[])
@@ -330,7 +356,10 @@ def sparkline_svg(values: list[float | None], labels: list[str], unit: str, targ
         cur.append(xy(i, v))
     segs.append(cur)
     tip = "; ".join(f"{lab}: {fmt.metric(v, unit)}" for lab, v in zip(labels, values))
-    return render("sparkline", w=SPARK_W, h=SPARK_H, pad=SPARK_PAD, tip=tip,
+    import json
+
+    series = json.dumps([[lab, v] for lab, v in zip(periods or labels, values)]) if metric else ""
+    return render("sparkline", w=SPARK_W, h=SPARK_H, pad=SPARK_PAD, tip=tip, metric=metric or "", series=series,
                   segments=[" ".join(f"{x},{y}" for x, y in s) for s in segs if len(s) > 1],
                   singles=[s[0] for s in segs if len(s) == 1],
                   goal_y=xy(0, target)[1] if target is not None else None,
@@ -341,44 +370,56 @@ def _text(x: Any) -> str:
     return x if isinstance(x, str) else ""
 
 
-def _shown_zero(change: float, unit: str) -> bool:
-    """A change that prints as zero at the report's precision (+0.0 pts, +0, +0.0) is no change."""
-    text = fmt.change(change, unit)
-    return not any(ch in "123456789" for ch in text)
-
-
 def _change(row: Mapping[str, Any]) -> dict[str, str] | None:
-    """The change against the previous quarter: arrow, tone, word and the change printed."""
+    """The change against the previous quarter: arrow, tone, word and the change printed — the
+    difference of the two printed values (`fmt.difference`), 'same' when they print alike."""
     if row["change"] is None or row["previous"] is None:
         return None
-    if _shown_zero(row["change"], row["unit"]):
-        row = {**row, "trend": "same"}
+    trend = "same" if fmt.shown_as_zero(row["value"], row["previous"], row["unit"]) else row["trend"]
     arrow = {"better": ("▲" if row["change"] > 0 else "▼", "good"), "worse": ("▲" if row["change"] > 0 else "▼", "bad"),
-             "same": ("●", "none")}.get(row["trend"] or "", ("", "none"))
-    word = {"better": "better", "worse": "worse", "same": "same"}.get(row["trend"] or "", "")
-    return {"arrow": arrow[0], "tone": arrow[1], "word": word, "text": fmt.change(row["change"], row["unit"])}
+             "same": ("●", "none")}.get(trend or "", ("", "none"))
+    word = {"better": "better", "worse": "worse", "same": "same"}.get(trend or "", "")
+    return {"arrow": arrow[0], "tone": arrow[1], "word": word,
+            "text": fmt.difference(row["value"], row["previous"], row["unit"])}
+
+
+def _on_year_basis(row: Mapping[str, Any], period: Period | None) -> bool:
+    """Whether a scorecard row shows its metric over the twelve months ending with the quarter
+    (retention, whose targets and bands are for a year) rather than over the quarter."""
+    return period is not None and row.get("period") not in (None, period.label)
 
 
 def scorecard_html(card: pd.DataFrame, half: str, practice: "Practice") -> Markup:
     """One half of the scorecard as a table. Each row carries `data-metric` and `data-value` (the
     unrounded value) so a reader's tool — and the tests — can check it against `dyad metrics`."""
+    from dyad_lib.metrics.compare import year_basis
+
     quarters = card.attrs.get("quarters", [])
+    period = card.attrs.get("period")
     groups = []
     for group, g in card[card["half"] == half].groupby("group", sort=False):
         rows = []
         for r in g.to_dict("records"):
             has_value = r["value"] is not None
+            p, prev_p, ago_p = ((period, period.previous(), period.year_earlier()) if period is not None
+                                else (None, None, None))
+            spark_periods = None
+            if _on_year_basis(r, period):
+                p, prev_p, ago_p = year_basis(p), year_basis(prev_p), year_basis(ago_p)
+                spark_periods = [year_basis(q).label for q in _quarters(period, len(quarters))]
             rows.append({
                 "id": r["id"], "label": r["label"], "bridge": r["bridge"] if isinstance(r["bridge"], str) else "",
+                "period": p.label if p is not None else "",
                 "value": r["value"], "value_repr": repr(r["value"]) if has_value else "",
-                "value_text": fmt.number(r["value"], r["unit"]) if has_value else "",
+                "value_text": fmt.figure(r["value"], r["unit"], r["id"], p) if has_value else "",
                 "reason": in_words(_text(r["reason"]) or "not available", practice),
                 "tone": r["tone"], "status": r["status"], "why": in_words(_text(r["status_reason"]), practice),
                 "target": r["target"], "target_source": r["target_source"] if r["has_target"] else "",
-                "previous_text": fmt.metric(r["previous"], r["unit"]),
+                "previous_text": fmt.figure(r["previous"], r["unit"], r["id"], prev_p),
                 "change": _change(r) if has_value else None,
-                "year_ago_text": fmt.metric(r["year_ago"], r["unit"]),
-                "spark": sparkline_svg(r["series"], quarters, r["unit"], r["target_value"], r["tone"]),
+                "year_ago_text": fmt.figure(r["year_ago"], r["unit"], r["id"], ago_p),
+                "spark": sparkline_svg(r["series"], quarters, r["unit"], r["target_value"], r["tone"], r["id"],
+                                       spark_periods),
             })
         groups.append({"name": group, "rows": rows})
     return render("scorecard", groups=groups, dash=fmt.DASH, n_quarters=len(quarters),
@@ -501,10 +542,12 @@ def goal_sentences(progress: pd.DataFrame) -> list[str]:
     fy, through = progress.attrs["fiscal_year"], progress.attrs["through"]
     for r in progress.to_dict("records"):
         side = "ahead of" if r["gap_to_date"] >= 0 else "behind"
-        s = (f"{r['label']}: {fmt.money(r['ytd_actual'])} to the end of {through}, {fmt.money(abs(r['gap_to_date']))} "
-             f"{side} the phased goal of {fmt.money(r['ytd_goal'])} ({fmt.percent(r['share_of_phased'])} of it). "
-             f"At that pace {fy} ends near {fmt.money(r['projection'])} against the goal of "
-             f"{fmt.money(r['annual_goal'])} ({fmt.change(r['projected_gap'], 'money')}).")
+        s = fmt.say("{label}: {x} to the end of {through}, {gap} {side} the phased goal of {goal} ({share} of it). "
+                    "At that pace {fy} ends near {proj} against the goal of {annual} ({pgap}).",
+                    label=r["label"], x=fmt.figure(r["ytd_actual"], "money", r["id"], progress.attrs["ytd_label"]),
+                    through=through, gap=fmt.money(abs(r["gap_to_date"])), side=side, goal=fmt.money(r["ytd_goal"]),
+                    share=fmt.percent(r["share_of_phased"]), fy=fy, proj=fmt.money(r["projection"]),
+                    annual=fmt.money(r["annual_goal"]), pgap=fmt.change(r["projected_gap"], "money"))
         if r["months_left"] and r["pace_needed"] is not None:
             change = r["pace_needed"] / r["pace_so_far"] - 1 if r["pace_so_far"] else None
             s += (f" Reaching the goal needs {fmt.money(r['pace_needed'])} a month for the remaining "
@@ -523,20 +566,23 @@ def goal_chart_frame(progress: pd.DataFrame, measure: str = "collections") -> pd
     r = progress.set_index("id").loc[measure]
     fy = progress.attrs["fiscal_year"]
     return pd.DataFrame({"item": ["So far this year", "Phased goal to date", f"Projected {fy}", f"{fy} goal"],
-                         "value": [r["ytd_actual"], r["ytd_goal"], r["projection"], r["annual_goal"]]})
+                         "value": [r["ytd_actual"], r["ytd_goal"], r["projection"], r["annual_goal"]],
+                         "metric": [measure, None, None, None],
+                         "period": [progress.attrs["ytd_label"], None, None, None]})
 
 
 def goal_table(progress: pd.DataFrame) -> pd.DataFrame:
+    ytd = progress.attrs.get("ytd_label")
     out = pd.DataFrame({
-        "Measure": progress["label"],
-        "So far": [fmt.money(x) for x in progress["ytd_actual"]],
+        "Measure": progress["label"].astype(object),
+        "So far": [fmt.figure(x, "money", m, ytd) for x, m in zip(progress["ytd_actual"], progress["id"])],
         "Phased goal to date": [fmt.money(x) for x in progress["ytd_goal"]],
         "Difference": [fmt.change(x, "money") for x in progress["gap_to_date"]],
         "Projected year end": [fmt.money(x) for x in progress["projection"]],
         f"{progress.attrs['fiscal_year']} goal": [fmt.money(x) for x in progress["annual_goal"]],
         "Needed a month from here": [fmt.money(x) if x is not None and not pd.isna(x) else fmt.DASH
                                      for x in progress["pace_needed"]],
-    })
+    }, dtype=object)
     out.attrs["numeric"] = list(out.columns[1:])
     return out
 
@@ -893,6 +939,7 @@ def scorecard_agenda(card: pd.DataFrame, practice: "Practice") -> dict[str, list
     """Agenda lines from the practice half of the scorecard (the partnership half and patient NPS are
     already covered by `dyad_lib.partnership.checkpoint`): measures on track are working, measures that need
     attention could be improved; each names the value, the target and its source."""
+    from dyad_lib.metrics.compare import year_basis
     from dyad_lib.partnership.checkpoint import AgendaItem
 
     out: dict[str, list] = {"working": [], "improve": []}
@@ -901,8 +948,12 @@ def scorecard_agenda(card: pd.DataFrame, practice: "Practice") -> dict[str, list
         if r["value"] is None or r["verdict"] not in ("good", "concern"):
             continue
         src = r["target_source"].replace("(goals.yaml)", "").strip()
-        text = (f"{r['label']}: {fmt.number(r['value'], r['unit'])} in {card.attrs['quarters'][-1]} against "
-                f"{r['target']} ({src}).")
+        p, q = card.attrs.get("period"), card.attrs["quarters"][-1]
+        if _on_year_basis(r, p):  # retention: the twelve months ending with the quarter
+            p = year_basis(p)
+            q = f"the twelve months to {p.end:%B %Y}"
+        text = fmt.say("{label}: {x} in {q} against {t} ({src}).", label=r["label"],
+                       x=fmt.figure(r["value"], r["unit"], r["id"], p), q=q, t=r["target"], src=src)
         out["working" if r["verdict"] == "good" else "improve"].append(AgendaItem("scorecard", text))
     return out
 
@@ -978,19 +1029,26 @@ def headline_tiles(card: pd.DataFrame, progress: pd.DataFrame | None) -> list[di
         if mid not in c.index or c.at[mid, "value"] is None or pd.isna(c.at[mid, "value"]):
             continue
         r = c.loc[mid]
-        lines = []
+        lines: list[Any] = []
+        period = card.attrs.get("period")
         if r["has_target"]:
-            word = "Goal" if mid in GOAL_MEASURES else "Target"
-            lines.append(f"{word} {r['target']}")
+            word = "Goal" if mid in GOAL_MEASURES else ("Typical" if r.get("typical_only") else "Target")
+            lines.append(fmt.say("{w} {t}", w=word, t=r["target"]))
         if mid in GOAL_MEASURES and progress is not None and mid in set(progress["id"]):
             p = progress.set_index("id").loc[mid]
-            lines.append(f"Year to date {fmt.percent(p['share_of_phased'])} of the phased goal")
+            lines.append(fmt.say("Year to date {x}, {s} of the phased goal",
+                                 x=fmt.figure(p["ytd_actual"], "money", mid, progress.attrs.get("ytd_label")),
+                                 s=fmt.percent(p["share_of_phased"])))
         if r["previous"] is not None and not pd.isna(r["previous"]):
-            lines.append(f"{card.attrs['previous_label']}: {fmt.number(r['previous'], r['unit'])}")
+            prev = period.previous() if period is not None else card.attrs["previous_label"]
+            lines.append(fmt.say("{when}: {x} ({d})", when=card.attrs["previous_label"],
+                                 x=fmt.figure(r["previous"], r["unit"], mid, prev),
+                                 d=fmt.difference(r["value"], r["previous"], r["unit"])))
         tone = {"good": "good", "watch": "warn", "concern": "bad"}.get(r["verdict"] or "", "")
         now = (card.attrs.get("quarters") or [""])[-1]  # every figure names its period
-        tiles.append({"label": f"{r['label']} · {now}" if now else r["label"], "value": fmt.number(r["value"], r["unit"]),
-                      "note": "\n".join(lines),
+        tiles.append({"label": f"{r['label']} · {now}" if now else r["label"],
+                      "value": fmt.figure(r["value"], r["unit"], mid, period),
+                      "note": fmt.joined("\n", lines),
                       "tone": tone})
     return tiles
 
@@ -1001,9 +1059,16 @@ def headline_sentences(card: pd.DataFrame, agenda: Mapping[str, list], focus: pd
     k = verdict_counts(card)
     out = []
     if k["with_target"]:
-        out.append(f"Of the {k['with_target']} scorecard measures with a target, {k['good']} are on track, "
-                   f"{k['watch']} to watch and {k['concern']} need attention; compared with "
-                   f"{card.attrs['previous_label']}, {k['better']} moved the better way and {k['worse']} the worse way.")
+        moved = [f"{k['better']} moved the better way", f"{k['worse']} the worse way"]
+        if k["same"]:
+            moved.append(f"{k['same']} held")
+        if k["no_previous"]:
+            moved.append(f"{k['no_previous']} {'has' if k['no_previous'] == 1 else 'have'} no figure for it")
+        are, needs = ("is" if k["good"] == 1 else "are"), ("needs" if k["concern"] == 1 else "need")
+        out.append(f"Of the {k['with_target']} scorecard measures with a target, {k['good']} {are} on track, "
+                   f"{k['watch']} to watch and {k['concern']} {needs} attention; of the same "
+                   f"{k['with_target']}, compared with {card.attrs['previous_label']}, "
+                   + ", ".join(moved[:-1]) + " and " + moved[-1] + ".")
     if focus is not None and len(focus):
         names = " and ".join(focus["label"])
         out.append(f"Proposed focus for the next quarter, from the partnership assessment: {names}.")

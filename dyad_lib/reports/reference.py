@@ -174,10 +174,10 @@ def contract_markdown() -> str:
 
 def _bands(d: registry.MetricDef) -> str:
     out = []
-    for b in d.bands:
-        who = "" if b.applies_to == "both" else f"{b.applies_to}: "
-        per = " per dentist per month" if b.per == "doctor_month" else ""
-        out.append(f"{who}{fmt.band_text(b, d.unit)}{per} ({b.kind}, {b.tier}; {b.source_text})")
+    for kind in registry.KINDS:
+        for b in registry.published(d, kind):
+            out.append(f"{kind}: {registry.band_words(b, d.unit)}{'; a year' if b.per == 'year' else ''}"
+                       f" — {b.source_text}")
     return "; ".join(out) or "—"
 
 
@@ -193,7 +193,14 @@ def metrics_markdown() -> str:
              "date) and `t12` (trailing twelve months).\n\n"
              "Labels are given as dental / medical where the two kinds of practice use different words. "
              "A band applies to the kind of practice it names; a benchmark published for one kind is "
-             "never applied to the other.\n"]
+             "never applied to the other. Each band has a tier — *typical* (what practices measure: an "
+             "average, a median) or *top performers* (a top decile, or a consultant's standard for a "
+             "well-run practice; a target counts as top) — and a basis: a band on a count is per month or "
+             "per dentist/physician per month and is scaled to the period and the practice's providers; "
+             "retention's bands are per year, so they judge a retention measured over twelve months only (a "
+             "scorecard shows retention over the twelve months ending with its period); ratios take their bands as they are. Verdicts, targets and sized opportunities use "
+             "the top performers' band where one is published, else the typical one (a value better than "
+             "typical is 'above typical', never a target met).\n"]
     by_section: dict[str, list[registry.MetricDef]] = {}
     for d in registry.REGISTRY.values():
         by_section.setdefault(d.section, []).append(d)

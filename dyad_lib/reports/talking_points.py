@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from dyad_lib import fmt
 from dyad_lib.data.contract import OVERHEAD_CATEGORIES
-from dyad_lib.metrics.periods import Period, add_months
+from dyad_lib.metrics.periods import Period, add_months, month_range_period
 
 if TYPE_CHECKING:
     from dyad_lib.data.load import Practice
@@ -42,7 +42,7 @@ class TalkingPoint:
 
     topic: str  # goal | goal_ytd | last_year | overhead | collections | schedule | treatment
     metric_id: str
-    text: str
+    text: str  # a fmt.Sentence: plain text, and in a report each number carries its metric and period
     dollars_per_month: float  # the ranking score (absolute size)
     favourable: bool  # the movement is in the better direction
     notable: bool = True  # past the thresholds above; others only fill up to MIN_POINTS
@@ -55,7 +55,7 @@ def window(end: Period | Any, months: int = WINDOW, fy_start_month: int = 1) -> 
     """The `months` months ending with the period's last month (a range of whole months)."""
     last = end.end if isinstance(end, Period) else end
     fy = end.fy_start_month if isinstance(end, Period) else fy_start_month
-    return Period("range", add_months(last, -(months - 1)), last, fy)
+    return month_range_period(add_months(last, -(months - 1)), last, fy)
 
 
 def span_text(p: Period) -> str:
@@ -85,21 +85,29 @@ def _lower(label: str) -> str:
 
 
 def _band(practice: "Practice", mid: str):
+    """The reference band of a rate for this kind of practice (`benchmarks.reference`)."""
+    from dyad_lib.metrics import benchmarks
     from dyad_lib.metrics.compute import metric_def
 
-    return metric_def(practice, mid).band(practice.kind)
+    return benchmarks.reference(benchmarks.for_kind(metric_def(practice, mid), practice.kind))
 
 
 # --- candidates ---------------------------------------------------------------------------------
 
 
-def _versus_last_year(x: float, y: float | None, when: Period) -> str:
-    """' and 8.8% below September 2025' (empty without a value a year earlier)."""
+def _fig(values: Mapping[str, Any], mid: str, period: Period, unit: str = "money"):
+    """The value of `mid` printed, remembering its metric and period."""
+    return fmt.figure(_val(values, mid), unit, mid, period)
+
+
+def _versus_last_year(x: float, y: float | None, when: Period, mid: str = "collections"):
+    """' and 8.8% below September 2025 ($317.2K)' (empty without a value a year earlier)."""
     if not y:
         return ""
-    change = x / y - 1
+    change = fmt.pct_change(x, y)
     side = "above" if change >= 0 else "below"
-    return f", and {fmt.percent(abs(change))} {side} {span_text(when.year_earlier())} ({fmt.money(y)})"
+    return fmt.say(", and {c} {side} {when} ({y})", c=fmt.percent(abs(change)), side=side,
+                   when=span_text(when.year_earlier()), y=fmt.figure(y, "money", mid, when.year_earlier()))
 
 
 def _goal_points(practice: "Practice", month: Period, goals: Mapping[str, Any] | None,
@@ -116,20 +124,23 @@ def _goal_points(practice: "Practice", month: Period, goals: Mapping[str, Any] |
         side = "above" if gap >= 0 else "under"
         out.append(TalkingPoint(
             "goal", "collections",
-            f"Collections in {span_text(month)} were {fmt.money(actual)}, {fmt.money(abs(gap))} "
-            f"({fmt.percent(abs(gap) / goal)}) {side} the month's goal of {fmt.money(goal)}"
-            f"{_versus_last_year(actual, _val(ago, 'collections'), month)}.",
+            fmt.say("Collections in {when} were {x}, {gap} ({share}) {side} the month's goal of {goal}{vs}.",
+                    when=span_text(month), x=_fig(now, "collections", month), gap=fmt.money(abs(gap)),
+                    share=fmt.percent(abs(gap) / goal), side=side, goal=fmt.money(goal),
+                    vs=_versus_last_year(actual, _val(ago, "collections"), month)),
             abs(gap), gap >= 0, abs(gap) / goal >= MIN_MONEY_MOVE / 2))
     ytd = month.view("ytd")
     ygoal = ytd_goal(goals, month.end)
-    yact = _val(compute_metrics(practice, ytd, ["collections"]), "collections")
+    yvals = compute_metrics(practice, ytd, ["collections"])
+    yact = _val(yvals, "collections")
     if yact is not None and ygoal:
         gap = yact - ygoal
         side = "ahead of" if gap >= 0 else "behind"
         out.append(TalkingPoint(
             "goal_ytd", "collections",
-            f"Year to date ({span_text(ytd)}) collections are {fmt.money(yact)}, {fmt.money(abs(gap))} "
-            f"({fmt.percent(abs(gap) / ygoal)}) {side} the phased goal of {fmt.money(ygoal)}.",
+            fmt.say("Year to date ({span}) collections are {x}, {gap} ({share}) {side} the phased goal of {goal}.",
+                    span=span_text(ytd), x=_fig(yvals, "collections", ytd), gap=fmt.money(abs(gap)),
+                    share=fmt.percent(abs(gap) / ygoal), side=side, goal=fmt.money(ygoal)),
             abs(gap) / ytd.n_months, gap >= 0, abs(gap) / ygoal >= MIN_MONEY_MOVE / 5))
     return out
 
@@ -145,20 +156,24 @@ def _last_year_points(practice: "Practice", month: Period, now, ago, goals) -> l
         x, y = _val(now, mid), _val(ago, mid)
         if x is None or not y or x == y:
             continue
-        change = x / y - 1
-        word = "up" if change > 0 else "down"
-        # collections, and a medical practice's net charges, are plural; net production is not
-        verb = "were" if mid == "collections" or practice.kind == "medical" else "was"
+        change = fmt.pct_change(x, y)
         out.append(TalkingPoint(
             "last_year", mid,
-            f"{_label(practice, mid)} in {span_text(month)} {verb} {fmt.money(x)}, {word} {fmt.money(abs(x - y))} "
-            f"({fmt.percent(abs(change))}) on {span_text(month.year_earlier())}.",
+            fmt.say("{name} in {when} {verb} {x}, {word} {diff} ({pct}) on {then} ({y}).",
+                    name=_label(practice, mid), when=span_text(month),
+                    # collections, and a medical practice's net charges, are plural; net production is not
+                    verb="were" if mid == "collections" or practice.kind == "medical" else "was",
+                    x=_fig(now, mid, month),
+                    word="up" if change > 0 else "down", diff=fmt.money(abs(x - y)), pct=fmt.percent(abs(change)),
+                    then=span_text(month.year_earlier()), y=_fig(ago, mid, month.year_earlier())),
             abs(x - y), change > 0, abs(change) >= MIN_MONEY_MOVE))
     return out
 
 
 def _overhead_points(practice: "Practice", recent: Period, now, ago) -> list[TalkingPoint]:
     """A cost category whose share of collections moved against last year (creep or relief)."""
+    from dyad_lib.metrics import benchmarks
+
     out = []
     coll = _val(now, "collections")
     if not coll:
@@ -171,79 +186,100 @@ def _overhead_points(practice: "Practice", recent: Period, now, ago) -> list[Tal
             continue
         dollars = abs(x - y) * per_month
         band = _band(practice, mid)
+        pos = benchmarks.position(x, band)
         where = ""
-        if band is not None and band.high is not None and x > band.high:
+        if band is not None and pos == "above":
             where = f", above its {fmt.band_text(band, 'ratio')} band"
-        elif band is not None and band.low is not None and band.high is not None and band.low <= x <= band.high:
+        elif band is not None and pos == "within" and band.low is not None and band.high is not None:
             where = f", within its {fmt.band_text(band, 'ratio')} band"
         name = _label(practice, mid).split(": ", 1)[-1]
         name = name[0].upper() + name[1:]
-        more = "more" if x > y else "less"
         out.append(TalkingPoint(
             "overhead", mid,
-            f"{name} took {fmt.percent(x)} of collections in {span_text(recent)}, "
-            f"{'up' if x > y else 'down'} from {fmt.percent(y)} in the same months a year earlier{where}: "
-            f"about {fmt.money(dollars)} a month {more} than at last year's share.",
+            fmt.say("{name} took {x} of collections in {when}, {word} from {y} in the same months a year "
+                    "earlier{where}: about {dollars} a month {more} than at last year's share.",
+                    name=name, x=_fig(now, mid, recent, "ratio"), when=span_text(recent),
+                    word="up" if x > y else "down", y=_fig(ago, mid, recent.year_earlier(), "ratio"), where=where,
+                    dollars=fmt.money(dollars), more="more" if x > y else "less"),
             dollars, x < y, abs(x - y) >= MIN_SHARE_MOVE))
     return out
 
 
 def _collection_points(practice: "Practice", recent: Period, now, ago) -> list[TalkingPoint]:
-    from dyad_lib.metrics.targets import target_for
+    from dyad_lib.metrics.opportunities import share_gap
+    from dyad_lib.metrics.targets import target
 
     x, y, net = _val(now, "collection_ratio"), _val(ago, "collection_ratio"), _val(now, "net_production")
-    tgt = target_for("collection_ratio", practice.kind)
+    tgt = target("collection_ratio", practice.kind)
     if x is None or net is None or tgt is None:
         return []
-    target = tgt[0]
+    goal = tgt.value
     label = _label(practice, "collection_ratio")
     per_month = net / recent.n_months
-    if x < target:
-        dollars = (target - x) * per_month
-        before = f" ({fmt.percent(y)} a year earlier)" if y is not None else ""
+    if x < goal:
+        dollars = share_gap(x, goal, per_month, "up")
+        before = fmt.say(" ({y} a year earlier)", y=_fig(ago, "collection_ratio", recent.year_earlier(), "ratio")) \
+            if y is not None else ""
         return [TalkingPoint(
             "collections", "collection_ratio",
-            f"The {_lower(label)} was {fmt.percent(x)} in {span_text(recent)}{before}, under the "
-            f"{fmt.percent(target)} target: about {fmt.money(dollars)} a month not yet collected.",
-            dollars, False, target - x >= MIN_SHARE_MOVE)]
-    if y is not None and y < target and x - y >= MIN_SHARE_MOVE:
+            fmt.say("The {name} was {x} in {when}{before}, under the {goal} target: about {dollars} a month not yet "
+                    "collected.", name=_lower(label), x=_fig(now, "collection_ratio", recent, "ratio"),
+                    when=span_text(recent), before=before, goal=fmt.percent(goal), dollars=fmt.money(dollars)),
+            dollars, False, goal - x >= MIN_SHARE_MOVE)]
+    if y is not None and y < goal and x - y >= MIN_SHARE_MOVE:
         dollars = (x - y) * per_month
         return [TalkingPoint(
             "collections", "collection_ratio",
-            f"The {_lower(label)} recovered to {fmt.percent(x)} in {span_text(recent)}, from {fmt.percent(y)} "
-            f"a year earlier: about {fmt.money(dollars)} a month more collected.", dollars, True)]
+            fmt.say("The {name} recovered to {x} in {when}, from {y} a year earlier: about {dollars} a month more "
+                    "collected.", name=_lower(label), x=_fig(now, "collection_ratio", recent, "ratio"),
+                    when=span_text(recent), y=_fig(ago, "collection_ratio", recent.year_earlier(), "ratio"),
+                    dollars=fmt.money(dollars)), dollars, True)]
     return []
 
 
 def _no_show_points(practice: "Practice", recent: Period, now, ago) -> list[TalkingPoint]:
-    from dyad_lib.metrics.targets import target_for
+    """Missed visits above the target, sized by the one no-show sizing (`opportunities.no_show_gap`)
+    over the recent months, per month."""
+    from dyad_lib.metrics.opportunities import no_show_gap
+    from dyad_lib.metrics.targets import target
 
     rate, done, net = _val(now, "no_show_rate"), _val(now, "visits_completed"), _val(now, "net_production")
-    tgt = target_for("no_show_rate", practice.kind)
-    if rate is None or not done or net is None or tgt is None or rate >= 1:
+    tgt = target("no_show_rate", practice.kind)
+    gap = None if tgt is None else no_show_gap(rate, done, net, tgt.value)
+    if gap is None:
         return []
-    target = tgt[0]
+    goal = tgt.value
     before = _val(ago, "no_show_rate")
-    booked = done / (1 - rate)  # no_show_rate = no-shows ÷ (completed + no-shows)
-    per_visit = net / done
-    since = f", against {fmt.percent(before)} a year earlier" if before is not None else ""
-    if rate > target:
-        excess = (rate - target) * booked / recent.n_months
-        dollars = excess * per_visit
-        visits = fmt.count(excess)
+    since = fmt.say(", against {y} a year earlier", y=_fig(ago, "no_show_rate", recent.year_earlier(), "ratio")) \
+        if before is not None else ""
+    word = "benchmark" if tgt.tier == "top" else "typical rate"
+    if gap.excess_visits > 0:
+        month = gap.per_month(recent.n_months)
+        visits = fmt.figure(month.excess_visits, "count", derived="no_show_gap.excess_visits", period=recent,
+                            basis="per_month", text=_visits(month.excess_visits))
+        dollars = fmt.figure(month.net_dollars, "money", derived="no_show_gap.net_dollars", period=recent,
+                             basis="per_month")
         return [TalkingPoint(
             "schedule", "no_show_rate",
-            f"{fmt.percent(rate)} of booked visits were no-shows in {span_text(recent)}{since}; above the "
-            f"{fmt.percent(target)} benchmark that is about {visits} visit{'' if visits == '1' else 's'} and "
-            f"{fmt.money(dollars)} of {_lower(_label(practice, 'net_production'))} a month.",
-            dollars, False, rate - target >= MIN_SHARE_MOVE)]
-    if before is not None and before > target and before - rate >= MIN_SHARE_MOVE:
-        dollars = (before - rate) * booked * per_visit / recent.n_months
+            fmt.say("{x} of booked visits were no-shows in {when}{since}; above the {goal} {word} that is about "
+                    "{visits} visit{s} and {dollars} of {net} a month.",
+                    x=_fig(now, "no_show_rate", recent, "ratio"), when=span_text(recent), since=since,
+                    goal=fmt.percent(goal), word=word, visits=visits, s="" if str(visits) == "1" else "s",
+                    dollars=dollars, net=_lower(_label(practice, "net_production"))),
+            month.net_dollars, False, rate - goal >= MIN_SHARE_MOVE)]
+    if before is not None and before > goal and before - rate >= MIN_SHARE_MOVE:
+        dollars = (before - rate) * gap.booked * gap.per_visit / recent.n_months
         return [TalkingPoint(
             "schedule", "no_show_rate",
-            f"No-shows fell to {fmt.percent(rate)} of booked visits in {span_text(recent)}{since}: about "
-            f"{fmt.money(dollars)} a month of visits kept.", dollars, True)]
+            fmt.say("No-shows fell to {x} of booked visits in {when}{since}: about {dollars} a month of visits kept.",
+                    x=_fig(now, "no_show_rate", recent, "ratio"), when=span_text(recent), since=since,
+                    dollars=fmt.money(dollars)), dollars, True)]
     return []
+
+
+def _visits(x: float) -> str:
+    """Visits a month for people: whole visits from 10 up, a tenth below ('5.2', '12')."""
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.1f}"
 
 
 def _acceptance_points(practice: "Practice", recent: Period, now, ago) -> list[TalkingPoint]:
@@ -254,9 +290,12 @@ def _acceptance_points(practice: "Practice", recent: Period, now, ago) -> list[T
     dollars = abs(x - y) * presented * (coll or 1.0) / recent.n_months
     return [TalkingPoint(
         "treatment", "case_acceptance_value",
-        f"Case acceptance by value was {fmt.percent(x)} in {span_text(recent)}, "
-        f"{'up' if x > y else 'down'} from {fmt.percent(y)} a year earlier, on {fmt.money(presented)} of "
-        f"treatment presented: about {fmt.money(dollars)} a month {'more' if x > y else 'less'} to collect.",
+        fmt.say("Case acceptance by value was {x} in {when}, {word} from {y} a year earlier, on {p} of treatment "
+                "presented: about {dollars} a month {more} to collect.",
+                x=_fig(now, "case_acceptance_value", recent, "ratio"), when=span_text(recent),
+                word="up" if x > y else "down", y=_fig(ago, "case_acceptance_value", recent.year_earlier(), "ratio"),
+                p=_fig(now, "treatment_presented_value", recent), dollars=fmt.money(dollars),
+                more="more" if x > y else "less"),
         dollars, x > y, abs(x - y) >= MIN_ACCEPTANCE_MOVE)]
 
 
