@@ -363,3 +363,37 @@ def joined(sep: str, items: Any) -> Sentence:
             parts.append(sep)
         parts.append(x)
     return Sentence(parts)
+
+
+# --- the practice's own words -------------------------------------------------------------------------
+
+#: Text written once for both kinds of practice, in a medical practice's words: charges where a
+#: dental practice says production, exam rooms for chairs, care plans for treatment plans, physicians
+#: for dentists, practice administrators for office managers (the registry's medical labels). Longer
+#: phrases come first so they win over the words they contain; a phrase whose verb would no longer
+#: agree ("production that is …") is written for both kinds where it is composed instead.
+MEDICAL_WORDS = (
+    ("treatment presented", "care plans presented"), ("Treatment presented", "Care plans presented"),
+    ("Accept more of the treatment", "Accept more of the care"), ("present treatment", "present care plans"),
+    ("Case acceptance", "Care-plan acceptance"), ("case acceptance", "care-plan acceptance"),
+    ("Gross production", "Gross charges"), ("gross production", "gross charges"),
+    ("Net production", "Net charges"), ("net production", "net charges"),
+    ("what is produced", "what is charged"), ("Production", "Charges"), ("production", "charges"),
+    ("Chair utilization", "Exam-room utilization"), ("chair utilization", "exam-room utilization"),
+    ("chair hour", "exam-room hour"), ("Chair", "Exam-room"), ("chair", "exam-room"),
+    ("dentists", "physicians"), ("Dentists", "Physicians"), ("dentist", "physician"), ("Dentist", "Physician"),
+    ("office managers", "practice administrators"), ("office manager", "practice administrator"),
+    ("Office manager", "Practice administrator"),
+)
+
+
+def vocabulary(text: Any, kind: str) -> Any:
+    """`text` in the practice's vocabulary (unchanged for a dental practice or a non-text value); a
+    Sentence keeps its figures (only its words change), a Figure is a number and stays as it is."""
+    if kind != "medical" or not isinstance(text, str) or isinstance(text, Figure):
+        return text
+    if isinstance(text, Sentence):
+        return text.map_text(lambda words: vocabulary(words, kind))
+    for a, b in MEDICAL_WORDS:
+        text = text.replace(a, b)
+    return text

@@ -97,15 +97,17 @@ def test_a_number_shown_twice_with_two_values_is_caught(demo_tagged, demo_run, t
 @pytest.fixture(scope="module")
 def unseen(tmp_path_factory):
     """Deliveries built another way, through `dyad batch --period 2025Q4`: the dental demo imported
-    from a generated Open Dental database, and a dental and a medical practice with only financials
-    (the dental one without expenses)."""
+    from a generated Open Dental database, the medical demo imported from a generated OpenEMR
+    database, and a dental and a medical practice with only financials (the dental one without
+    expenses)."""
     from dyad_lib.cli.app import app
     from report_fixtures import write_minimal
 
     root = tmp_path_factory.mktemp("unseen")
     data, reports, cache = root / "data", root / "reports", root / "cache"
-    res = CliRunner().invoke(app, ["demo", "--opendental", "--data-only", "--data-dir", str(data)])
-    assert res.exit_code == 0, res.output
+    for system in ("--opendental", "--openemr"):
+        res = CliRunner().invoke(app, ["demo", system, "--data-only", "--data-dir", str(data)])
+        assert res.exit_code == 0, res.output
     write_minimal(data, "bare-dental", "Bare Dental", expenses=False)
     write_minimal(data, "bare-clinic", "Bare Clinic", kind="medical")
     res = CliRunner().invoke(app, ["batch", "--period", "2025Q4", "--workers", "2", "--data-dir", str(data),
@@ -121,7 +123,7 @@ def test_a_batch_over_a_quarter_on_other_deliveries_agrees_everywhere(unseen):
     status = {k: v["status"] for k, v in latest.items()}
     assert not [k for k, s in status.items() if s in ("failed", "skipped")], status
     # the quarter mapped to each report: its months, the quarter, the fiscal year after it
-    for pid in ("seaside-dental", "bare-clinic"):
+    for pid in ("seaside-dental", "cedar-family-medicine", "bare-clinic"):
         for key in ("2025-10/monthly_review", "2025-11/monthly_review", "2025-12/monthly_review",
                     "2025Q4/quarterly_partnership", "2025Q4/meeting_brief", "2025Q4/practice_assessment",
                     "FY2026/annual_goals", "latest/data_quality"):
@@ -129,7 +131,7 @@ def test_a_batch_over_a_quarter_on_other_deliveries_agrees_everywhere(unseen):
     assert status["bare-dental/2025Q4/annual_goals"] == "not applicable"  # no expenses: no goal ledger
     assert "FY2026, the fiscal year after 2025Q4" in out
     tagged = read_pages(reports)
-    assert {t.practice for t in tagged} == {"seaside-dental", "bare-dental", "bare-clinic"}
+    assert {t.practice for t in tagged} == {"seaside-dental", "cedar-family-medicine", "bare-dental", "bare-clinic"}
     practices = _practices({t.practice for t in tagged}, data, cache)
     rep = check(tagged, practices)
     assert rep.problems == [], "\n".join(rep.problems[:40])

@@ -85,6 +85,15 @@ def test_ledger_from_last_year_times_change_names_the_source():
     assert lg.collection_goal == 974_000
 
 
+def test_a_collection_ratio_over_100_percent_is_not_carried_into_the_plan():
+    # a year that collected old receivables (101.5%): the plan counts on 100% and says why
+    inputs = default_inputs("FY2026", hand_history(collection_ratio=1.015))
+    assert inputs.collection_ratio.value == 1.0
+    assert inputs.collection_ratio.source.startswith("default: T12 to 2025-11 collection ratio 101.5%, capped at 100%")
+    # entered by the partners: taken as entered
+    assert default_inputs("FY2026", hand_history(), {"collection_ratio": 1.01}).collection_ratio.value == 1.01
+
+
 def test_inputs_per_category_change_and_validation():
     inputs = default_inputs("FY2026", hand_history(), {"overhead_changes_pct": {"lab": 10}})
     assert inputs.overhead["lab"].amount == 77_000  # 70,000 × 1.10

@@ -98,3 +98,22 @@ def test_mariadb_credentials_and_database(mariadb, tmp_path):
     res = invoke(tmp_path, "x-dental", "--url", mariadb.import_url("od_cli"), password=IMPORT_PASSWORD)
     assert res.exit_code == 1 and "not an Open Dental database" in one_line_error(res)
     assert not (tmp_path / "data").exists()
+
+
+def test_openemr_import_on_the_command_line(tmp_path):
+    from openemr_helpers import trap_db as openemr_trap
+
+    path = tmp_path / "oe.db"
+    openemr_trap().write(sa.create_engine(f"sqlite:///{path}"))
+    env = {"DYAD_CACHE_DIR": str(tmp_path / "cache"), "DYAD_IMPORT_PASSWORD": SECRET}
+    args = ["import", "openemr", "maple-clinic", "--url", f"sqlite:///{path}", "--from", "2024-01", "--to", "2024-02",
+            "--data-dir", str(tmp_path / "data")]
+    res = runner.invoke(app, args, env=env, terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert "Reconciled with OpenEMR's own figures: 2 month(s), largest difference $0.00" in res.output
+    assert "Nothing blocks the reports" in res.output and SECRET not in res.output
+    res = runner.invoke(app, args, env=env, terminal_width=200)
+    assert res.exit_code == 2 and "already exists" in one_line_error(res)
+    res = runner.invoke(app, ["import", "openemr", "x-clinic", "--url", "postgresql://u@h/db", "--data-dir",
+                              str(tmp_path / "data")], env=env, terminal_width=200)
+    assert res.exit_code == 2 and "MariaDB/MySQL or SQLite" in one_line_error(res)

@@ -67,7 +67,8 @@ def test_plain_csv_is_typed(tmp_path):
     assert fin["_row"].tolist() == [2, 3]  # header is spreadsheet row 1
     # optional columns the file lacks are present and empty
     assert fin["ar_balance"].isna().all() and fin["provider_id"].isna().all()
-    assert set(p.sources["financials"].missing_optional) == {"provider_id", "ar_balance", "ar_over_90"}
+    assert set(p.sources["financials"].missing_optional) == {"provider_id", "ar_balance", "ar_over_90",
+                                                             "patient_collections", "insurance_collections"}
     assert p.config.kind == "dental" and p.config.active_patient_months == 18
 
 

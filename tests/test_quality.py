@@ -140,7 +140,7 @@ def test_notebook_shows_the_import_of_an_imported_practice(tmp_path):
                                     "data_dir": str(tmp_path / "data"), "cache_dir": str(tmp_path / "cache")})
     nb = json.loads(out.read_text())
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
-    assert "Every one of the 2 months matches Open Dental's own Production &amp; Income figures to the cent" in html
+    assert "Every one of the 2 months matches Open Dental&#39;s own Production &amp; Income figures to the cent" in html
     assert 'class="dq-verdict dq-ok"' in html
     assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
 
@@ -180,7 +180,7 @@ def test_the_import_section_shows_the_reconciliation_and_hides_the_connection(tm
     report.write_text(json.dumps(data))
     html = str(quality.import_html(quality.import_records("trap-dental", tmp_path / "data")))
     assert "Imported from Open Dental 22.4.31.0 (database opendental)" in html
-    assert "Every one of the 2 months matches Open Dental's own Production &amp; Income figures to the cent" in html
+    assert "Every one of the 2 months matches Open Dental&#39;s own Production &amp; Income figures to the cent" in html
     assert "$1,030.00" in html and "$1,109.00" in html  # January production; A/R at the last aging run
     assert "2 procedurelog rows: deleted procedures" in html
     assert "10.0.0.5" not in html and "reader" not in html and str(tmp_path) not in html

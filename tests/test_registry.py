@@ -22,13 +22,23 @@ CONTRACT_IDS = [
     *(f"meeting_adherence_{c}" for c in MEETING_CADENCES), "action_items_done_on_time", "action_items_overdue",
     "conflicts_open", "conflict_days_to_resolve",
 ]
+#: The medical practice's own measures (issue 15): medical only.
+MEDICAL_IDS = ["charge_lag_days", "denial_rate", "collections_per_visit", "patient_collections_share",
+               "late_cancellation_rate", "visits_per_physician_day", "new_patient_share"]
 
 
 def test_every_contract_id_is_registered():
     missing = [i for i in CONTRACT_IDS if i not in REGISTRY]
     assert missing == []
     # beyond the contract only two supporting figures
-    assert set(REGISTRY) - set(CONTRACT_IDS) == {"ar_balance", "treatment_presented_value"}
+    assert set(REGISTRY) - set(CONTRACT_IDS) == {"ar_balance", "treatment_presented_value", *MEDICAL_IDS}
+
+
+def test_the_medical_measures_apply_to_medical_practices_only_and_carry_no_dental_band():
+    for mid in MEDICAL_IDS:
+        d = REGISTRY[mid]
+        assert d.applies_to == "medical" and mid not in ids_for("dental", d.tables), mid
+        assert all(b.applies_to == "medical" for b in d.bands), mid
 
 
 def test_definitions_are_complete():

@@ -102,6 +102,10 @@ CLEAN: dict[str, str] = {
         "provider_id,name,role,active,fte\n"
         "d1,Dr. A,dentist,yes,1\nd2,Dr. C,dentist,yes,0.5\n"
     ),
+    "charges.csv": (
+        "charge_id,service_date,entry_date,provider_id,amount,submitted_date,denied\n"
+        "c1,2025-01-06,2025-01-07,d1,150,2025-01-08,no\nc2,2025-03-12,2025-03-12,d2,400,,\n"
+    ),
 }
 
 

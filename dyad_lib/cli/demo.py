@@ -36,6 +36,10 @@ def register(app: typer.Typer) -> None:
             "--opendental", help="Build the dental demo seaside-dental through the Open Dental import instead: "
                                  "a generated Open Dental database (embedded SQLite) imported, reconciled and "
                                  "validated like a client's.")] = False,
+        openemr: Annotated[bool, typer.Option(
+            "--openemr", help="Build the medical demo cedar-family-medicine through the OpenEMR import instead: a "
+                              "generated OpenEMR database (embedded SQLite) imported, reconciled and validated like a "
+                              "client's.")] = False,
     ) -> None:
         """Write the demo practices harbor-dental and maple-family-medicine, then produce their reports."""
         from dyad_lib.data.paths import cache_dir as resolve_cache
@@ -43,15 +47,25 @@ def register(app: typer.Typer) -> None:
         from dyad_lib.data.paths import reports_dir as resolve_reports
 
         writable(resolve_data(data_dir), "data folder")
-        if opendental:
-            from dyad_lib.demo.opendental_fixture import DEMO_PRACTICE, write_opendental_demo
+        if opendental or openemr:
+            if opendental and openemr:
+                from dyad_lib.cli.common import usage_error
+
+                usage_error("give --opendental or --openemr, not both")
+                return
+            if opendental:
+                from dyad_lib.demo.opendental_fixture import DEMO_PRACTICE, write_opendental_demo as write_imported
+                system = "Open Dental"
+            else:
+                from dyad_lib.demo.openemr_fixture import DEMO_PRACTICE, write_openemr_demo as write_imported
+                system = "OpenEMR"
 
             if not data_only:
                 writable(resolve_reports(reports_dir), "reports folder")
                 writable(resolve_cache(None), "cache folder")
-            result = write_opendental_demo(resolve_data(data_dir))
-            console.print(f"Imported {DEMO_PRACTICE}/ from a generated Open Dental database: "
-                          f"{sum(result.tables.values()):,} rows; largest difference from Open Dental's own figures "
+            result = write_imported(resolve_data(data_dir))
+            console.print(f"Imported {DEMO_PRACTICE}/ from a generated {system} database: "
+                          f"{sum(result.tables.values()):,} rows; largest difference from {system}'s own figures "
                           f"${result.report.max_delta:,.2f}",
                           highlight=False)
             if data_only:

@@ -1,8 +1,7 @@
 """`dyad import SOURCE …`: a practice's data straight from its practice system, or from any export
 through a mapping file, written as a delivery and validated.
 
-A sub-command group, so each source system is one command (`opendental`, `mapped`; `openemr`
-can be added beside them). Exit codes: 0 imported and nothing blocks, 1 a problem in the source
+A sub-command group, so each source system is one command (`opendental`, `openemr`, `mapped`). Exit codes: 0 imported and nothing blocks, 1 a problem in the source
 data, the reconciliation or the delivery's validation, 2 a usage problem (options, URL,
 credentials, an existing practice without --overwrite). Errors are one line; no traceback, no
 password, no URL with a password is ever printed.
@@ -56,7 +55,7 @@ def _summary(report, written) -> None:
     if months:
         worst = report.max_delta
         style = "bold green" if worst == 0 else "bold red"
-        console.print(f"[{style}]Reconciled with {report.system}'s own report: {len(months)} month(s), largest "
+        console.print(f"[{style}]Reconciled with {report.system}'s own figures: {len(months)} month(s), largest "
                       f"difference {_fmt_money(worst)}[/]", highlight=False, soft_wrap=True)
     for c in report.checks:
         if c.get("id") == "ar_vs_stored_aging":
@@ -138,8 +137,39 @@ def opendental(
     data_dir: DataDirOption = None,
 ) -> None:
     """Import an Open Dental database read-only, reconcile it with Open Dental's own figures, validate it."""
-    from dyad_lib.importers.connection import PASSWORD_ENV, parse_source, password_from_env
     from dyad_lib.importers.opendental import STEPS, import_opendental
+
+    _database_import(import_opendental, STEPS, url, practice_id, data_dir, start=from_, end=to, kind=kind, name=name,
+                     fiscal_year_start=fiscal_year_start, overwrite=overwrite)
+
+
+@import_app.command("openemr")
+def openemr(
+    practice_id: PracticeArg,
+    url: Annotated[str, typer.Option("--url", help="mysql+pymysql://USER@HOST[:PORT]/DATABASE (no password: set "
+                                                   "DYAD_IMPORT_PASSWORD or answer the prompt), or sqlite:///file.db")],
+    from_: Annotated[Optional[str], typer.Option("--from", help="First month, YYYY-MM (default: the first month "
+                                                                "with an active charge).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Last month, YYYY-MM (default: the last complete month "
+                                                           "with an active charge).")] = None,
+    kind: Annotated[str, typer.Option(help="medical or dental")] = "medical",
+    name: Annotated[Optional[str], typer.Option(help="The practice's name on reports (default: OpenEMR's primary "
+                                                     "facility).")] = None,
+    fiscal_year_start: Annotated[Optional[int], typer.Option("--fiscal-year-start", help="Month the fiscal year "
+                                                                                         "starts, 1-12.")] = None,
+    overwrite: OverwriteOption = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Import an OpenEMR database read-only, reconcile it with OpenEMR's own figures, validate it."""
+    from dyad_lib.importers.openemr import STEPS, import_openemr
+
+    _database_import(import_openemr, STEPS, url, practice_id, data_dir, start=from_, end=to, kind=kind, name=name,
+                     fiscal_year_start=fiscal_year_start, overwrite=overwrite)
+
+
+def _database_import(do, steps, url: str, practice_id: str, data_dir, **options) -> None:
+    """The shared path of the database imports: check the URL, get the password, run, summarise."""
+    from dyad_lib.importers.connection import PASSWORD_ENV, parse_source, password_from_env
     from dyad_lib.importers.problems import ImportProblem
 
     try:
@@ -153,10 +183,8 @@ def opendental(
                                 hide_input=True, default="", show_default=False) or None
 
     def do_import(progress, set_total):
-        set_total(len(STEPS))
-        return import_opendental(url, practice_id, password=password, data_dir=data_dir, start=from_, end=to,
-                                 kind=kind, name=name, fiscal_year_start=fiscal_year_start, overwrite=overwrite,
-                                 progress=progress)
+        set_total(len(steps))
+        return do(url, practice_id, password=password, data_dir=data_dir, progress=progress, **options)
 
     _run(do_import, practice_id, data_dir)
 

@@ -39,7 +39,7 @@ APPOINTMENT_STATUSES = ("completed", "no_show", "cancelled", "scheduled")
 #: Who a provider is; reports keep hygienists apart from the dentists whose production they share.
 PROVIDER_ROLES = ("dentist", "hygienist", "physician", "nurse_practitioner", "physician_assistant", "other")
 #: Tables whose rows name a provider (checked against `providers` when it is delivered).
-PROVIDER_TABLES = ("financials", "appointments", "treatment_plans")
+PROVIDER_TABLES = ("financials", "appointments", "treatment_plans", "charges")
 VISIT_TYPES = ("hygiene", "exam", "restorative", "new_patient", "procedure", "other")
 
 PARTNER_ROLES = ("physician", "administrator")
@@ -199,6 +199,10 @@ TABLES: dict[str, Table] = {
                 _c("collections", "money", description="money received in the month, >= 0"),
                 _c("ar_balance", "money", False, description="accounts receivable at month end"),
                 _c("ar_over_90", "money", False, description="part of ar_balance older than 90 days"),
+                _c("patient_collections", "money", False,
+                   description="the part of collections paid by patients, >= 0 (payer mix)"),
+                _c("insurance_collections", "money", False,
+                   description="the part of collections paid by insurers, >= 0; patient + insurance = collections"),
             ),
             key=("month", "provider_id"),
             required=True,
@@ -241,6 +245,8 @@ TABLES: dict[str, Table] = {
                 _c("production", "money", False),
                 _c("next_visit_booked", "bool", False),
                 _c("documented_date", "date", False),
+                _c("late_cancellation", "bool", False,
+                   description="for a cancelled appointment: cancelled with less than 24 hours' notice"),
             ),
             key=("appointment_id",),
             enables="schedule, patient and clinical-production sections",
@@ -258,7 +264,24 @@ TABLES: dict[str, Table] = {
                 _c("accepted_date", "date", False),
             ),
             key=("plan_id",),
-            enables="case acceptance",
+            enables="the acceptance of treatment plans",
+        ),
+        Table(
+            "charges",
+            "One row per billed visit: when it was seen, when its charges were entered, and its claim.",
+            (
+                _c("charge_id", "str", description="the visit's bill (an encounter), unique"),
+                _c("service_date", "date", description="the day of the visit"),
+                _c("entry_date", "date", description="the day its charges were entered, >= service_date"),
+                _c("provider_id", "str"),
+                _c("amount", "money", description="the visit's charges at full fee, >= 0"),
+                _c("submitted_date", "date", False,
+                   description="the day the first claim for it went to an insurer; blank = not billed to insurance"),
+                _c("denied", "bool", False,
+                   description="a payer denied the claim at least once; blank when the source does not record it"),
+            ),
+            key=("charge_id",),
+            enables="charge lag and the claim denial rate",
         ),
         Table(
             "quality_measures",
@@ -465,4 +488,6 @@ PRACTICE_YAML_KEYS = {
     "active_patient_months": "how many months define an active patient (12, 18 or 36 are common)",
     "date_format": "optional: the one non-ISO date format of your exports, e.g. %m/%d/%Y",
     "partners": "clinical_lead and business_lead names",
+    "capacity": "optional: exam_rooms and open_hours per weekday (mon: 08:00-17:00 …), read by `dyad import openemr` "
+                "when the practice's calendar has no office hours",
 }

@@ -54,6 +54,9 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None, bool, str]] = {
     ("capacity", "chair_hours_available"): (0, HOURS_MAX, True, "a number of hours above 0, at most 100,000"),
     ("capacity", "provider_hours_available"): (0, HOURS_MAX, True, "a number of hours above 0, at most 100,000"),
     ("capacity", "working_days"): (0, 31, False, "a number of days from 0 to 31"),
+    ("financials", "patient_collections"): (0, MONTH_MONEY_MAX, False, "an amount of money from 0 to 100,000,000"),
+    ("financials", "insurance_collections"): (0, MONTH_MONEY_MAX, False, "an amount of money from 0 to 100,000,000"),
+    ("charges", "amount"): (0, VISIT_MONEY_MAX, False, "an amount of money from 0 to 1,000,000"),
     ("appointments", "chair_minutes"): (5, 600, False, "a number of minutes from 5 to 600"),
     ("appointments", "production"): (0, VISIT_MONEY_MAX, False, "an amount of money from 0 to 1,000,000"),
     ("treatment_plans", "amount_presented"): (0, PLAN_MONEY_MAX, True, "an amount of money above 0, at most 10,000,000"),
@@ -72,6 +75,8 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None, bool, str]] = {
     ("meetings", "duration_minutes"): (0, 1440, False, "a number of minutes from 0 to 1440"),
     ("providers", "fte"): (0, 1.5, False, "a full-time equivalent from 0 to 1.5 (1 = full time)"),
 }
+#: The derived column (see `dyad_lib.data.validation`): patient_collections + insurance_collections to the cent.
+PAYER_SPLIT = "_payer_split"
 #: The derived column (see `dyad_lib.data.validation`) holding a row's provider_id when the
 #: delivery has a providers table that does not list it, else blank.
 PROVIDER_UNLISTED = "_provider_unlisted"
@@ -91,6 +96,24 @@ PAIR_RULES: dict[str, list[tuple[str, str, str, str, str, str, str, str | None]]
          "{n} row{s} {have} ar_over_90 larger than ar_balance",
          "A/R over 90 days is part of the A/R balance, so it cannot be larger than it.",
          "Take both figures from the same aging report for the same month-end.", None),
+        ("payer_split_le_collections", "collections", PAYER_SPLIT, BLOCKING,
+         "{n} row{s} {have} patient_collections + insurance_collections larger than collections",
+         "Collections are what patients and insurers paid, so the two parts add up to them.",
+         "Take the three figures from the same payments report for the same month.", None),
+        ("payer_split_ge_collections", PAYER_SPLIT, "collections", BLOCKING,
+         "{n} row{s} {have} patient_collections + insurance_collections smaller than collections",
+         "Collections are what patients and insurers paid, so the two parts add up to them.",
+         "Take the three figures from the same payments report for the same month.", None),
+    ],
+    "charges": [
+        ("entered_after_service", "entry_date", "service_date", BLOCKING,
+         "{n} charge{s} {are} entered before the visit",
+         "A visit's charges are entered on or after the day of the visit.",
+         "Check entry_date and service_date (day and month may be swapped).", None),
+        ("submitted_after_service", "submitted_date", "service_date", WARNING,
+         "{n} claim{s} {are} submitted before the visit",
+         "A claim goes to the insurer after the visit it bills.",
+         "Check submitted_date and service_date.", None),
     ],
     "appointments": [
         ("documented_after_visit", "documented_date", "date", BLOCKING,
@@ -157,6 +180,14 @@ CONDITIONAL_REQUIRED: dict[str, list[tuple[str, str, str, str, str, str, str]]] 
          "Financials are either for the whole practice (provider_id blank everywhere) or per provider "
          "(provider_id on every row); a mix would count money twice or not at all.",
          "Fill provider_id on every row, or leave it blank on every row."),
+        ("insurance_when_patient", "insurance_collections", "patient_collections.notna()", BLOCKING,
+         "{n} row{s} {have} patient_collections but no insurance_collections",
+         "The payer mix needs both parts of collections on a row.",
+         "Fill insurance_collections (0 when insurers paid nothing), or clear patient_collections."),
+        ("patient_when_insurance", "patient_collections", "insurance_collections.notna()", BLOCKING,
+         "{n} row{s} {have} insurance_collections but no patient_collections",
+         "The payer mix needs both parts of collections on a row.",
+         "Fill patient_collections (0 when patients paid nothing), or clear insurance_collections."),
     ],
     "treatment_plans": [
         ("accepted_date_when_accepted", "accepted_date", "amount_accepted > 0", BLOCKING,
@@ -169,6 +200,16 @@ CONDITIONAL_REQUIRED: dict[str, list[tuple[str, str, str, str, str, str, str]]] 
          "{n} item{s} marked done {have} no completed_date",
          "A finished item needs the day it was completed, to show progress over time.",
          "Fill completed_date, or change the status if the item is not done."),
+    ],
+}
+
+#: "Values must be in a set when" rules: (check, column, condition, allowed, severity, problem, why, fix).
+VALUE_RULES: dict[str, list[tuple[str, str, str, list, str, str, str, str]]] = {
+    "appointments": [
+        ("late_only_when_cancelled", "late_cancellation", 'status != "cancelled"', [False], BLOCKING,
+         "{n} appointment{s} not cancelled {are} marked as late cancellations",
+         "A late cancellation is a cancelled appointment; other appointments cannot be one.",
+         "Clear late_cancellation (or set it to false) where status is not cancelled."),
     ],
 }
 
@@ -266,6 +307,9 @@ def table_spec(table: Table) -> dict[str, Any]:
                        "there is shown as a bare code.",
                        "Add these provider ids to providers.csv with their names and roles.",
                        column=PROVIDER_UNLISTED))
+    for check, col, cond, allowed, sev, problem, why, fix in VALUE_RULES.get(t, []):
+        ex.append(_exp("expect_column_values_to_be_in_set", t, check, sev, [col], problem, why, fix,
+                       column=col, value_set=allowed, **_cond(cond)))
     for check, a, b, sev, problem, why, fix, cond in PAIR_RULES.get(t, []):
         cols = [c for c in (b, a) if not c.startswith("_")]
         ex.append(_exp("expect_column_pair_values_a_to_be_greater_than_b", t, check, sev, cols, problem, why,

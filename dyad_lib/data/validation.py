@@ -26,7 +26,8 @@ from dyad_lib.data.contract import PROVIDER_TABLES, TABLES, known_metric_id
 from dyad_lib.data.goalsfile import GOALS_FILE, GoalsFileError, read_goals_file
 from dyad_lib.data.load import ROW_COL, LoadIssue, Practice, load_practice, private_values
 from dyad_lib.data.paths import UnknownPracticeError, practice_dir  # noqa: F401  (raised for an unknown id)
-from dyad_lib.data.suites import BLOCKING, COVERAGE, METRIC_UNKNOWN, PROVIDER_UNLISTED, SUITE_VERSION, suite_specs
+from dyad_lib.data.suites import (BLOCKING, COVERAGE, METRIC_UNKNOWN, PAYER_SPLIT, PROVIDER_UNLISTED, SUITE_VERSION,
+                                  suite_specs)
 
 MAX_SHOWN = 5
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_COL]}
@@ -405,6 +406,8 @@ def validation_frames(practice: Practice) -> dict[str, pd.DataFrame]:
             df = df.astype({c: "float64" for c in ints})
         if name == "financials":
             df = df.assign(_uses_providers=bool(df["provider_id"].notna().any()))
+            if {"patient_collections", "insurance_collections"} <= set(df.columns):
+                df = df.assign(**{PAYER_SPLIT: (df["patient_collections"] + df["insurance_collections"]).round(2)})
         elif name == "appointments":
             df = df.assign(_data_end=pd.Series(end if end is not None else pd.NaT, index=df.index,
                                                dtype="datetime64[ns]"))

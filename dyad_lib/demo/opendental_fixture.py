@@ -845,7 +845,13 @@ PNL_ACCOUNTS = [
 ]
 
 
-def pnl_export(collections: pd.Series, title: str, seed: int = 1) -> str:
+#: The same chart of accounts for a family practice: medical supplies, a reference lab, patient service revenue.
+MEDICAL_PNL_ACCOUNTS = [(("Medical Supplies", s, f) if a == "Dental Supplies" else
+                         ("Reference Lab Fees", s * 0.25, f) if a == "Lab Fees" else (a, s, f))
+                        for a, s, f in PNL_ACCOUNTS]
+
+
+def pnl_export(collections: pd.Series, title: str, seed: int = 1, accounts=None, income: str = "Dental Income") -> str:
     """An accountant's "Profit and Loss by Month" CSV (title lines, one row per account, one column
     per month) for monthly collections (index YYYY-MM): the shape examples/mappings/accounting_pnl.yaml
     reads. Variable costs follow the month's collections, fixed ones the year's average."""
@@ -866,11 +872,11 @@ def pnl_export(collections: pd.Series, title: str, seed: int = 1) -> str:
         return f"({abs(v):,.2f})" if v < 0 else f"{v:,.2f}"
 
     w.writerow(["Income", *[""] * (len(months) + 1)])
-    w.writerow(["Dental Income", *[money(v) for v in coll], money(coll.sum())])
+    w.writerow([income, *[money(v) for v in coll], money(coll.sum())])
     w.writerow(["Total Income", *[money(v) for v in coll], money(coll.sum())])
     w.writerow(["Expenses", *[""] * (len(months) + 1)])
     total = np.zeros(len(months))
-    for account, share, fixed in PNL_ACCOUNTS:
+    for account, share, fixed in accounts or PNL_ACCOUNTS:
         base = level if fixed else coll
         noise = 1 + rng.normal(0, 0.004 if fixed else 0.03, len(months))
         v = np.round(base * share * noise, 2)

@@ -21,6 +21,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
+from dyad_lib.demo import sqltables
+
 TINY = sa.SmallInteger().with_variant(mysql.TINYINT(), "mysql")
 BIG = sa.BigInteger
 DBL = sa.Double
@@ -139,77 +141,14 @@ treatplanattach = _table("treatplanattach", _pk("TreatPlanAttachNum"), C("TreatP
 TABLES = tuple(metadata.tables)
 
 
-def _default(col: sa.Column):
-    t = col.type
-    if isinstance(t, sa.DateTime):
-        return MIN_DATETIME
-    if isinstance(t, sa.Date):
-        return MIN_DATE
-    if isinstance(t, sa.Time):
-        return "00:00:00"
-    if isinstance(t, (sa.String, sa.Text)):
-        return ""
-    if isinstance(t, sa.Double):
-        return 0.0
-    return 0
-
-
-def _column_values(col: sa.Column, s: pd.Series) -> list:
-    """A frame column as plain Python values the DBAPI drivers accept (dates as ISO text)."""
-    t = col.type
-    if isinstance(t, sa.DateTime):
-        if pd.api.types.is_datetime64_any_dtype(s):
-            return s.dt.strftime("%Y-%m-%d %H:%M:%S").fillna(MIN_DATETIME).tolist()
-        return [MIN_DATETIME if v is None or v != v else str(v) for v in s.tolist()]
-    if isinstance(t, sa.Date):
-        if pd.api.types.is_datetime64_any_dtype(s):
-            return s.dt.strftime("%Y-%m-%d").fillna(MIN_DATE).tolist()
-        return [MIN_DATE if v is None or v != v else str(v)[:10] for v in s.tolist()]
-    if isinstance(t, (sa.String, sa.Text, sa.Time)):
-        return ["" if v is None or v != v else str(v) for v in s.tolist()]
-    if isinstance(t, sa.Double):
-        return s.astype("float64").fillna(0.0).tolist()
-    return s.fillna(0).astype("int64").tolist()
-
-
 def rows_for(table: sa.Table, df: pd.DataFrame) -> tuple[list[str], list[tuple]]:
     """Column names and row tuples for `table`, every unset column at Open Dental's default."""
-    unknown = set(df.columns) - set(table.c.keys())
-    if unknown:
-        raise KeyError(f"{table.name} has no column(s) {sorted(unknown)}")
-    n = len(df)
-    names = list(table.c.keys())
-    cols = [_column_values(table.c[c], df[c]) if c in df.columns else [_default(table.c[c])] * n for c in names]
-    return names, list(zip(*cols)) if n else []
+    return sqltables.rows_for(table, df, MIN_DATE)
 
 
 def write(engine: sa.engine.Engine, frames: Mapping[str, pd.DataFrame], *, chunk: int = 20_000) -> dict[str, int]:
-    """Create every table (dropping old ones) and insert the frames; returns rows per table.
-
-    Rows go through the DBAPI's executemany in chunks (converted chunk by chunk, so a two-million
-    row table never exists twice as Python tuples)."""
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
-    counts: dict[str, int] = {}
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        for name in TABLES:
-            df = frames.get(name)
-            if df is None or df.empty:
-                counts[name] = 0
-                continue
-            names = list(metadata.tables[name].c.keys())
-            sql = f"INSERT INTO {name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
-            for i in range(0, len(df), chunk):
-                _, rows = rows_for(metadata.tables[name], df.iloc[i:i + chunk])
-                cur.executemany(sql, rows)
-            counts[name] = len(df)
-        raw.commit()
-    finally:
-        raw.close()
-    return counts
+    """Create every table (dropping old ones) and insert the frames; returns rows per table."""
+    return sqltables.write(engine, metadata, frames, chunk=chunk, no_date=MIN_DATE)
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:

@@ -1179,7 +1179,9 @@ def generate(practice_id: str) -> dict[str, pd.DataFrame]:
     out["dyad_assessment"] = _dyad_assessment(rng(8), spec)
     out["feedback_360"] = _feedback_360(rng(9), spec)
     out["meetings"] = _meetings(rng(10), spec, cal)
-    out["decision_grid"] = pd.DataFrame([(*d, None)[:5] for d in DECISIONS],
+    decisions = [(a, lead, consulted.replace("hygienists", "nurse practitioners") if spec.kind == "medical" else consulted,
+                  *rest) for a, lead, consulted, *rest in DECISIONS]
+    out["decision_grid"] = pd.DataFrame([(*d, None)[:5] for d in decisions],
                                         columns=["decision_area", "lead", "consulted", "notes", "metric_id"])
     out["conflicts"] = pd.DataFrame(
         [(c, dt.date.fromisoformat(o), t, dt.date.fromisoformat(r) if r else None, m, *(rest or (None,)))
@@ -1195,7 +1197,46 @@ def generate(practice_id: str) -> dict[str, pd.DataFrame]:
     out["focus_areas"] = _focus_areas(spec, out["meetings"])
     out["decisions"] = _decisions(spec, out["meetings"])
     out["providers"] = _providers(spec)
-    return {name: out[name] for name in TABLES}
+    if spec.kind == "medical":
+        _revenue_cycle(rng(12), out, appts, day)
+    return {name: out[name] for name in TABLES if name in out}
+
+
+def _revenue_cycle(r: np.random.Generator, out: dict[str, pd.DataFrame], appts: pd.DataFrame, day) -> None:
+    """A physician practice's billing trail: the payer split of collections (about one dollar in six
+    from patients), late cancellations (about a third of cancellations), and one charge row per billed
+    visit — charges entered within a few days, most visits billed to an insurer the next day, about 7%
+    of claims denied; the clearinghouse switch of late 2025 (the conflict log's billing backlog) slows
+    charge entry and doubles denials for two months."""
+    fin = out["financials"]
+    coll = np.round(fin["collections"].to_numpy(dtype=float) * 100).astype(np.int64)
+    share = np.clip(r.normal(0.17, 0.02, len(fin)), 0.05, 0.4)
+    pat = np.round(coll * share).astype(np.int64)
+    fin["patient_collections"] = pat / 100
+    fin["insurance_collections"] = (coll - pat) / 100
+    ap = out["appointments"]
+    cancelled = (ap["status"] == "cancelled").to_numpy()
+    late = r.random(len(ap)) < 0.35
+    ap["late_cancellation"] = pd.array(np.where(cancelled, late, pd.NA), dtype="boolean")
+    done = appts[(appts["status"] == "completed") & (appts["production"].fillna(0) > 0)]
+    d = done["day"].to_numpy(dtype=np.int64)
+    service = np.array([day(i) for i in d], dtype="datetime64[D]")
+    backlog = (service >= np.datetime64("2025-11-01")) & (service < np.datetime64("2026-01-01"))
+    lag = r.choice([0, 1, 2, 3, 5, 8, 14], size=len(d), p=[0.35, 0.25, 0.15, 0.1, 0.07, 0.05, 0.03])
+    lag = np.where(backlog, lag + r.integers(3, 10, len(d)), lag)
+    entry = service + lag.astype("timedelta64[D]")
+    insured = r.random(len(d)) < 0.86
+    submitted = entry + r.integers(0, 3, len(d)).astype("timedelta64[D]")
+    denied = r.random(len(d)) < np.where(backlog, 0.14, 0.07)
+    out["charges"] = pd.DataFrame({
+        "charge_id": "V" + done["appointment_id"].astype(str).str.lstrip("V").to_numpy(),
+        "service_date": service.astype("datetime64[ns]").astype(object),
+        "entry_date": entry.astype("datetime64[ns]").astype(object),
+        "provider_id": done["provider_id"].to_numpy(), "amount": done["production"].to_numpy(),
+        "submitted_date": np.where(insured, submitted.astype("datetime64[ns]").astype(object), None),
+        "denied": pd.array(np.where(insured, denied, pd.NA), dtype="boolean")})
+    for c in ("service_date", "entry_date", "submitted_date"):
+        out["charges"][c] = [None if v is None else pd.Timestamp(v).date() for v in out["charges"][c]]
 
 
 # --- rendering ----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from dyad_lib.data.contract import OVERHEAD_CATEGORIES
-from dyad_lib.fmt import money_text, pct_text
+from dyad_lib.fmt import money_text, pct_text, vocabulary
 from dyad_lib.goals.inputs import CATEGORY_LABELS
 
 #: The ledger lines compared (step id, label).
@@ -94,7 +94,8 @@ def compare_months(entry: Mapping[str, Any], plan: Any) -> pd.DataFrame:
 
 
 def explain(entry: Mapping[str, Any], plan: Any) -> list[str]:
-    """Why today's derivation differs from the committed plan, largest effects first."""
+    """Why today's derivation differs from the committed plan, largest effects first (in the practice's
+    words)."""
     was_through, now_through = entry.get("history_through"), plan.history.as_of
     out: list[str] = []
     diff = compare(entry, plan).set_index("step")["difference"]
@@ -141,7 +142,7 @@ def explain(entry: Mapping[str, Any], plan: Any) -> list[str]:
                        "the seasonality and the collection lag are all measured again on the newer history.")
     out.append("The committed plan stays the yardstick of the monthly and quarterly reports until the partners "
                "commit a revision (dyad goals --commit --overwrite).")
-    return out
+    return [vocabulary(x, plan.history.kind) for x in out]
 
 
 def _flat(source: str) -> str:

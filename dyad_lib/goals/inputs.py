@@ -401,8 +401,12 @@ def default_inputs(fiscal_year: str, history: History, overrides: Mapping[str, A
                          f"{profit_words}: {money_text(profit_default)} {p:+g}% (entered by the partners)")
     else:
         profit = pick("profit_target", profit_default, profit_words, "profit / reinvestment")
-    ratio = pick("collection_ratio", history.get("collection_ratio"), f"{history.t12_label} collection ratio",
-                 "collection ratio")
+    ratio_t12, ratio_words = history.get("collection_ratio"), f"{history.t12_label} collection ratio"
+    if ratio_t12 is not None and ratio_t12 > 1.0:  # a plan cannot count on collecting old receivables again
+        ratio_words += (f" {pct_text(ratio_t12)}, capped at 100%: collecting more than a year's net production "
+                        "means old receivables came in, which does not repeat")
+        ratio_t12 = 1.0
+    ratio = pick("collection_ratio", ratio_t12, ratio_words, "collection ratio")
     adj = pick("adjustment_rate", history.get("adjustments_rate"), f"{history.t12_label} adjustment rate",
                "adjustment rate")
     hours = Sourced(float(o["added_chair_hours"]), "entered by the partners") if "added_chair_hours" in o \

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from dyad_lib import fmt
 from dyad_lib.metrics.periods import fiscal_year_period
 from dyad_lib.goals.inputs import GoalInputs, History
 from dyad_lib.goals.ledger import Ledger, build_ledger
@@ -18,22 +19,9 @@ from dyad_lib.goals.realism import Capacity, Check, capacity_needs, realism_chec
 from dyad_lib.goals.targets import KPI_STEP, kpi_targets, metric_band
 
 
-#: A medical practice reads charges and exam rooms where a dental one reads production and chairs
-#: (the registry's medical labels). Applied to the words of a finished plan; ids never change.
-_MEDICAL_WORDS = (("Gross production", "Gross charges"), ("gross production", "gross charges"),
-                  ("Net production", "Net charges"), ("net production", "net charges"),
-                  ("production", "charges"), ("Production", "Charges"),
-                  ("Chair utilization", "Exam-room utilization"), ("chair utilization", "exam-room utilization"),
-                  ("chair hour", "exam-room hour"), ("Chair", "Exam-room"), ("chair", "exam-room"))
-
-
 def words(text: str, kind: str) -> str:
-    """`text` in the practice's vocabulary (unchanged for a dental practice)."""
-    if kind != "medical" or not isinstance(text, str):
-        return text
-    for a, b in _MEDICAL_WORDS:
-        text = text.replace(a, b)
-    return text
+    """`text` in the practice's vocabulary (unchanged for a dental practice): `fmt.vocabulary`."""
+    return fmt.vocabulary(text, kind)
 
 
 def _localize(plan: "GoalPlan") -> None:
@@ -48,6 +36,8 @@ def _localize(plan: "GoalPlan") -> None:
             if col in frame:
                 frame[col] = [words(x, kind) for x in frame[col]]
     plan.combination_text = words(plan.combination_text, kind)
+    if "how" in plan.kpi_targets:
+        plan.kpi_targets["how"] = [words(x, kind) for x in plan.kpi_targets["how"]]
     plan.phasing_notes = [words(n, kind) for n in plan.phasing_notes]
 
 

@@ -337,12 +337,17 @@ def ar_by_month(ledger: pd.DataFrame, months: list[str], chunk: int = 8192) -> p
         sel = (g_index >= lo) & (g_index < lo + chunk)
         rows = g_index[sel] - lo
         width = n + 1
-        charges = np.zeros((min(chunk, len(g_codes) - lo), width + 1), dtype=np.int64)
-        credits = np.zeros_like(charges)
-        charges90 = np.zeros_like(charges)
-        np.add.at(charges, (rows, np.minimum(pos[sel], width)), ch[sel])
-        np.add.at(credits, (rows, np.minimum(pos[sel], width)), cr[sel])
-        np.add.at(charges90, (rows, np.minimum(pos90[sel], width)), ch[sel])
+        n_rows = min(chunk, len(g_codes) - lo)
+
+        def summed(col: np.ndarray, values: np.ndarray) -> np.ndarray:
+            # a scatter-add as one bincount (np.add.at is slow); cents are exact in float64 below 2**53
+            flat = rows * (width + 1) + np.minimum(col, width)
+            out = np.bincount(flat, weights=values.astype(np.float64), minlength=n_rows * (width + 1))
+            return np.rint(out).astype(np.int64).reshape(n_rows, width + 1)
+
+        charges = summed(pos[sel], ch[sel])
+        credits = summed(pos[sel], cr[sel])
+        charges90 = summed(pos90[sel], ch[sel])
         c, k, c90 = (np.cumsum(a, axis=1)[:, 1:width] for a in (charges, credits, charges90))
         out_ar += np.maximum(c - k, 0).sum(axis=0)
         out_90 += np.maximum(c90 - k, 0).sum(axis=0)

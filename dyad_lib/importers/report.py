@@ -72,6 +72,10 @@ class ImportReport:
     reconciliation: list[dict[str, Any]] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: How the reconciliation's figures are named for this system (None hides a figure that does not
+    #: apply) and what they were computed from; the data-quality report reads both.
+    labels: dict[str, str | None] = field(default_factory=dict)
+    reconciled_with: str = ""
 
     def read(self, table: str, rows: int) -> None:
         self.rows_read[table] = self.rows_read.get(table, 0) + int(rows)
@@ -99,7 +103,8 @@ class ImportReport:
             "rows_written": self.rows_written,
             "excluded": [asdict(e) for e in self.excluded],
             "reconciliation": {"months": self.reconciliation, "max_abs_delta": self.max_delta,
-                               "ok": self.max_delta == 0.0},
+                               "ok": self.max_delta == 0.0, "labels": self.labels,
+                               "reconciled_with": self.reconciled_with},
             "checks": self.checks,
             "notes": self.notes,
         }

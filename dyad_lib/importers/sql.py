@@ -92,8 +92,11 @@ class month_key(FunctionElement):  # noqa: N801
 @compiles(month_key, "sqlite")
 def _month_key_sqlite(element, compiler, **kw):
     (expr,) = element.clauses
-    shift = f", '{element.days:+d} days'" if element.days else ""
-    return f"CAST(strftime('%Y%m', {compiler.process(expr, **kw)}{shift}) AS INTEGER)"
+    if element.days:
+        return f"CAST(strftime('%Y%m', {compiler.process(expr, **kw)}, '{element.days:+d} days') AS INTEGER)"
+    # ISO text (YYYY-MM-DD…, as SQLite stores dates): the year and month digits, without parsing the date
+    x = compiler.process(expr, **kw)
+    return f"CAST(substr({x}, 1, 4) || substr({x}, 6, 2) AS INTEGER)"
 
 
 @compiles(month_key, "mysql")
@@ -121,6 +124,9 @@ def to_dates(s: pd.Series) -> pd.Series:
     'no date' (0001-01-01) and unreadable values become missing."""
     if s.empty:
         return pd.to_datetime(s)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s.dt.normalize()
+        return out.where(out.dt.year >= 1880)
     text = s.astype(str).str.slice(0, 10)
     out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     return out.where(out.dt.year >= 1880)

@@ -118,6 +118,11 @@ def _agg_financials(f: pd.DataFrame) -> pd.DataFrame:
         "ar_balance_gaps": g["ar_balance"].apply(lambda s: float(s.isna().sum())),
         "ar_over_90_gaps": g["ar_over_90"].apply(lambda s: float(s.isna().sum())),
     })
+    if {"patient_collections", "insurance_collections"} <= set(f.columns):
+        split = f["patient_collections"].notna() & f["insurance_collections"].notna()
+        out["pat_coll"] = f["patient_collections"].where(split, 0.0).groupby(f["month"]).sum()
+        out["ins_coll"] = f["insurance_collections"].where(split, 0.0).groupby(f["month"]).sum()
+        out["split_rows"] = split.astype(float).groupby(f["month"]).sum()
     out["has_financials"] = 1.0
     return out
 
@@ -185,7 +190,19 @@ def _agg_appointments(a: pd.DataFrame, kind: str, providers: pd.DataFrame | None
     minutes = a["chair_minutes"].astype("float64").fillna(0.0).to_numpy()
     production = a["production"].astype("float64").fillna(0.0).to_numpy()
     hyg = completed & hygiene_mask(a, providers)
+    cancelled = mask(status == "cancelled")
+    late = a["late_cancellation"] if "late_cancellation" in a else pd.Series(pd.NA, index=a.index)
+    # a physician's working day: the first completed visit of each (physician, day); medical practices only
+    phys = completed & physician_mask(a, providers) if kind == "medical" else np.zeros(len(a), dtype=bool)
+    first_of_day = np.zeros(len(a), dtype=bool)
+    if phys.any():
+        seen = pd.DataFrame({"p": a["provider_id"].to_numpy()[phys], "d": a["date"].to_numpy()[phys]})
+        first_of_day[np.flatnonzero(phys)[~seen.duplicated().to_numpy()]] = True
     return _by_month(a["date"], {
+        "late_cx": cancelled & mask(late.fillna(False).astype(bool)),
+        # the source records late cancellations at all (a period without any cancellation then has a rate of 0)
+        "late_known": np.full(len(a), float(late.notna().any())),
+        "phys_visits": phys, "phys_days": first_of_day,
         "appt_rows": np.ones(len(a)),
         "completed": completed,
         "no_show": mask(status == "no_show"),
@@ -196,6 +213,30 @@ def _agg_appointments(a: pd.DataFrame, kind: str, providers: pd.DataFrame | None
         "visit_prod": np.where(completed, production, 0.0),
         "hyg_prod": np.where(hyg, production, 0.0), "hyg_min": np.where(hyg, minutes, 0.0),
     })
+
+
+def physician_mask(a: pd.DataFrame, providers: pd.DataFrame | None) -> np.ndarray:
+    """Which appointments are a physician's: the providers whose role is physician, or without a
+    providers table (or one naming no physician) every provider's."""
+    if providers is not None and len(providers) and (providers["role"] == "physician").any():
+        docs = set(providers.loc[providers["role"] == "physician", "provider_id"].dropna().astype(str))
+        return a["provider_id"].isin(docs).to_numpy(dtype=bool)
+    return np.ones(len(a), dtype=bool)
+
+
+def _agg_charges(c: pd.DataFrame) -> pd.DataFrame:
+    """Charge lag by month of service; claims submitted and denied by month of submission."""
+    lag = (c["entry_date"] - c["service_date"]).dt.days.astype("float64")
+    ok = lag.notna().to_numpy()
+    by_service = _by_month(c["service_date"].where(ok), {"ch_n": np.ones(len(c)),
+                                                         "ch_lag": np.nan_to_num(lag.to_numpy())})
+    denied = c["denied"]
+    known = c["submitted_date"].notna() & denied.notna()
+    by_claim = _by_month(c["submitted_date"].where(known), {
+        "cl_sub": np.ones(len(c)), "cl_den": denied.fillna(False).astype(bool).to_numpy(dtype="float64")})
+    out = pd.concat([by_service, by_claim], axis=1)
+    out["has_charges"] = 1.0
+    return out
 
 
 def _agg_plans(p: pd.DataFrame) -> pd.DataFrame:
@@ -295,6 +336,10 @@ def build_components(practice: "Practice") -> Components:
         if len(appts):
             parts.append(_agg_appointments(appts, kind, t.get("providers")))
             appt_start = pd.Timestamp(appts["date"].min()).to_period("M").to_timestamp()
+    if "charges" in t:
+        ch = _rows_with(t["charges"], ["service_date"])
+        if len(ch):
+            parts.append(_agg_charges(ch))
     if "treatment_plans" in t:
         parts.append(_agg_plans(_rows_with(t["treatment_plans"], ["presented_date"])))
     if "quality_measures" in t:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dyad_lib.metrics import financial as metrics_financial
+from dyad_lib.metrics import medical as metrics_medical
 from dyad_lib.metrics import patients as metrics_patients
 from dyad_lib.metrics import schedule as metrics_schedule
 from dyad_lib.data.contract import TABLES
@@ -105,6 +106,7 @@ def _partnership_series(practice: "Practice", months: pd.DatetimeIndex) -> pd.Da
 def _evaluate(rows: pd.DataFrame, comp: Components) -> dict:
     out = metrics_financial.evaluate(rows, comp)
     out.update(metrics_schedule.evaluate(rows, comp))
+    out.update(metrics_medical.evaluate(rows, comp))
     return out
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
-from dyad_lib.fmt import money_text, pct_text
+from dyad_lib.fmt import money_text, pct_text, vocabulary
 from dyad_lib.metrics.targets import target
 from dyad_lib.metrics.values import MetricValue
 
@@ -343,6 +343,14 @@ def _ar_over_90(values, kind, t) -> Opportunity | LeverStatus | None:
                        False, action, tgt.source, tgt.tier)
 
 
+def _in_words(r: Opportunity | LeverStatus, kind: str) -> Opportunity | LeverStatus:
+    """A lever's words in the practice's vocabulary (charges and care plans in a medical practice)."""
+    from dataclasses import fields, replace
+
+    return replace(r, **{f.name: vocabulary(getattr(r, f.name), kind) for f in fields(r)
+                         if f.name in ("label", "formula", "action", "text")})
+
+
 def size_opportunities(values: Mapping[str, MetricValue], kind: str) -> Opportunities:
     """Size every lever from trailing-twelve-month metric values; largest dollars first.
 
@@ -359,6 +367,7 @@ def size_opportunities(values: Mapping[str, MetricValue], kind: str) -> Opportun
     for r in results:
         if r is None:
             continue
+        r = _in_words(r, kind)
         if isinstance(r, Opportunity):
             if round(r.dollars) > 0:
                 out.items.append(r)

@@ -1,4 +1,4 @@
-"""Patient metrics (metrics.md "Patients"): active patients, new patients, retention.
+"""Patient metrics (metrics.md "Patients"): active patients, new patients, retention, new-patient share.
 
 They look at windows of `active_patient_months` rather than at the period's months alone, so they
 work on the distinct (patient, month) pairs of completed visits, precomputed once per practice.
@@ -12,7 +12,7 @@ import numpy as np
 
 from dyad_lib.metrics.components import Components, month_index, month_of
 
-IDS = ("active_patients", "new_patients", "patient_retention")
+IDS = ("active_patients", "new_patients", "patient_retention", "new_patient_share")
 
 
 def _patients_in(comp: Components, lo: int, hi: int) -> np.ndarray:
@@ -43,9 +43,13 @@ def evaluate(comp: Components, start: int, end: int) -> dict[str, tuple[float | 
                f"{month_of(first + n):%Y-%m} on)")
         out["new_patients"] = (None, why)
         out["patient_retention"] = (None, why)
+        out["new_patient_share"] = (None, why)
         return out
     fv = comp.first_visit_month
-    out["new_patients"] = (float(((fv >= start) & (fv <= end)).sum()), None)
+    new = int(((fv >= start) & (fv <= end)).sum())
+    out["new_patients"] = (float(new), None)
+    seen = int(_patients_in(comp, start, end).sum())
+    out["new_patient_share"] = (new / seen, None) if seen else (None, "no patient had a completed visit in {period}")
     base = _patients_in(comp, start - n, start - 1)
     n_base = int(base.sum())
     if n_base == 0:

@@ -196,7 +196,7 @@ def targets_from_entry(entry: Mapping[str, Any], kind: str, providers: float | N
             label = mid.replace("_", " ")
         rows.append({"metric": mid, "label": label, "current": t.get("current"), "band_low": band[0],
                      "band_high": band[1], "band_text": band[6], "better": t.get("better"), "target": t.get("target"),
-                     "how": t.get("how") or "", "source": band[3]})
+                     "how": fmt.vocabulary(t.get("how") or "", kind), "source": band[3]})
     return pd.DataFrame(rows)
 
 

@@ -149,6 +149,6 @@ def _sentences(n: pd.DataFrame, h: pd.DataFrame, kind: str, month: Period) -> li
                    f"{fmt.money(y['actual_take_home'])} so far this year, {fmt.money(abs(y['diff']))} {side} the "
                    f"{fmt.money(y['plan_take_home'])} the plan expects by this month (the collection goal to date − "
                    "the overhead and debt-service budgets to date).")
-    out.append("Monthly budgets: lab and clinical supplies follow the net production goal's months; the other "
-               "categories, owner pay and debt service are spread evenly over the year.")
+    out.append(fmt.vocabulary("Monthly budgets: lab and clinical supplies follow the net production goal's months; "
+                              "the other categories, owner pay and debt service are spread evenly over the year.", kind))
     return out

@@ -158,6 +158,28 @@ RECON_COLUMNS = (("Production", "source", "production"), ("Adjustments", "source
                  ("Patient income", "source", "patient_income"), ("Insurance income", "source", "insurance_income"),
                  ("Δ production", "delta", "gross_production"), ("Δ net", "delta", "net_production"),
                  ("Δ collections", "delta", "collections"))
+def recon_columns(labels: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The reconciliation's columns as this system names its figures (import-report.json `labels`;
+    None leaves a figure out); Open Dental's names when the report gives none."""
+    out = []
+    for heading, side, key in RECON_COLUMNS:
+        label_key = key if side == "source" else f"delta_{key}"
+        if label_key in labels and labels[label_key] is None:
+            continue
+        out.append((labels.get(label_key) or heading, side, key))
+    return out
+
+
+def _recon_formula(labels: dict[str, Any]) -> str:
+    """How the columns add up, in the system's words."""
+    if not labels:
+        return ("net production = production + adjustments − write-offs; collections = patient + insurance "
+                "income")
+    lab = {k: (v or "").lower() for k, v in labels.items()}
+    return (f"{lab.get('net_production', 'net')} = {lab.get('production', 'gross')} − {lab.get('writeoffs', '')}; "
+            f"collections = {lab.get('patient_income', '')} + {lab.get('insurance_income', '')}")
+
+
 #: Months shown open; the rest behind a "show all" toggle.
 RECENT_MONTHS = 12
 
@@ -199,11 +221,13 @@ def import_context(rec: dict[str, Any]) -> dict[str, Any]:
     """One import report as the values the template shows (every amount formatted for people)."""
     from dyad_lib import fmt
 
-    months = (rec.get("reconciliation") or {}).get("months") or []
+    recon = rec.get("reconciliation") or {}
+    months = recon.get("months") or []
+    columns = recon_columns(recon.get("labels") or {})
     rows = []
     for m in months:
         cells = [pd.Timestamp(f"{m['month']}-01").strftime("%b %Y")] + \
-            [fmt.cents((m.get(side) or {}).get(key)) for _, side, key in RECON_COLUMNS]
+            [fmt.cents((m.get(side) or {}).get(key)) for _, side, key in columns]
         off = any(abs(v) > 0 for v in (m.get("delta") or {}).values())
         reclass = (m.get("imported") or {}).get("reclassified") or 0
         rows.append({"cells": cells, "off": off, "reclassified": fmt.cents(reclass) if reclass else ""})
@@ -226,7 +250,9 @@ def import_context(rec: dict[str, Any]) -> dict[str, Any]:
         "read_on": fmt.spell_date(pd.Timestamp(rec["read_at"]).tz_localize(None)) if rec.get("read_at") else "",
         "range": _range_text(rec.get("range") or {}),
         "months": len(months), "worst": fmt.cents(worst), "reconciled": worst == 0,
-        "head": ["Month"] + [c[0] for c in RECON_COLUMNS],
+        "head": ["Month"] + [c[0] for c in columns],
+        "reconciled_with": recon.get("reconciled_with") or f"{system}'s own Production & Income figures",
+        "formula": _recon_formula(recon.get("labels") or {}),
         "recent": rows[-RECENT_MONTHS:], "earlier": rows[:-RECENT_MONTHS] if len(rows) > RECENT_MONTHS else [],
         "reclassified": any(r["reclassified"] for r in rows),
         "checks": checks,

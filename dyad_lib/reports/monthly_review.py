@@ -31,8 +31,10 @@ HEADLINE_IDS = PRODUCTION_IDS + CASH_IDS
 PHASED = ("collections", "net_production", "gross_production")
 CLINICAL_IDS = ("case_acceptance_value", "case_acceptance_count", "chair_utilization", "production_per_chair_hour",
                 "hygiene_production_share", "production_per_hygiene_hour", "no_show_rate", "pre_appointment_rate",
-                "visits_completed", "new_patients")
-AR_IDS = ("ar_balance", "ar_over_90_share", "ar_days")
+                "visits_completed", "new_patients", "visits_per_physician_day", "collections_per_visit",
+                "late_cancellation_rate", "new_patient_share")
+#: The receivables and, in a medical practice, the billing behind them (charge lag, denials, payer mix).
+AR_IDS = ("ar_balance", "ar_over_90_share", "ar_days", "charge_lag_days", "denial_rate", "patient_collections_share")
 NO_GOALS = "no goals set"
 
 
@@ -40,9 +42,10 @@ NO_GOALS = "no goals set"
 
 ROLE_WORDS = {
     "dental": {"clinical": "dentist", "business": "office manager", "chair": "chair", "providers": "dentists and hygienists",
-               "production": "Production", "chair_time": "chair time"},
+               "production": "Production", "chair_time": "chair time", "is": "is", "does": "does"},
     "medical": {"clinical": "physician", "business": "practice administrator", "chair": "exam room",
-                "providers": "physicians", "production": "Charges", "chair_time": "exam-room time"},
+                "providers": "physicians", "production": "Charges", "chair_time": "exam-room time", "is": "are",
+                "does": "do"},
 }
 
 
@@ -60,8 +63,8 @@ def intro(practice: "Practice") -> str:
     return (f"The same month read two ways. {w['production']} is the work done in the {w['chair']}, the number "
             f"{clinical} steers; cash and costs are what came in and what went out, the numbers {business} "
             f"manages. Each figure shows the month's goal, the same month last year, and the year to date "
-            f"against the goal phased to date. Both views matter: {prod} that is not collected does not pay "
-            f"the bills, and collections follow the {prod} of earlier months.")
+            f"against the goal phased to date. Both views matter: {prod} that {w['is']} not collected "
+            f"{w['does']} not pay the bills, and collections follow the {prod} of earlier months.")
 
 
 def view_title(practice: "Practice", view: str) -> str:
@@ -320,7 +323,9 @@ def overhead_table(practice: "Practice", month: Period) -> pd.DataFrame:
         "Year to date share": [fmt.figure(y["share_of_collections"].get(c), "ratio", f"overhead_ratio_{c}", ytd_p)
                                for c in m["category"]],
         "Band": bands,
-        "Where": [w if isinstance(w, str) else "no band" for w in m["where"]],
+        "Where": [w if isinstance(w, str) else
+                  ("no band published for medical practices" if practice.kind == "medical" else "no band")
+                  for w in m["where"]],
     }, dtype=object)
     out.attrs["numeric"] = ["This month", "Share of collections", "Year to date share"]
     return out
@@ -394,8 +399,8 @@ ROLE_NAMES = {"dentist": "Dentist", "hygienist": "Hygienist", "physician": "Phys
 
 def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
     """Production, production per hour in the chair, visits, no-shows and case acceptance per
-    provider, by name (the providers table) and role, hygienists after the dentists; providers with
-    nothing in the period are left out."""
+    provider (when treatment plans are delivered), by name (the providers table) and role,
+    hygienists after the dentists; providers with nothing in the period are left out."""
     from dyad_lib.metrics.breakdown import breakdown
 
     b = breakdown(practice, period, "provider")
@@ -412,8 +417,10 @@ def provider_table(practice: "Practice", period: Period) -> pd.DataFrame:
         f"Visit fees per {w['chair']} hour": [fmt.money_per_hour(x) for x in b["production_per_hour"]],
         "Visits": [fmt.count(x) for x in b["visits_completed"]],
         "No-shows": [fmt.percent(x) for x in b["no_show_rate"]],
-        "Case acceptance": [fmt.percent(x) for x in b["case_acceptance_value"]],
+        fmt.vocabulary("Case acceptance", practice.kind): [fmt.percent(x) for x in b["case_acceptance_value"]],
     }
+    if "treatment_plans" not in practice.tables:  # a column of dashes: the section says the table is missing
+        cols.pop(fmt.vocabulary("Case acceptance", practice.kind))
     if b["role"].notna().any():
         cols = {"Provider": cols.pop("Provider"), "Role": [ROLE_NAMES.get(r, fmt.DASH) for r in b["role"]], **cols}
     out = pd.DataFrame(cols).reset_index(drop=True)
@@ -443,9 +450,11 @@ def provider_note(practice: "Practice", period: Period) -> str | None:
     if odd.empty:
         return None
     names = ", ".join(odd["name"].astype(str))
-    return (f"{names}: completed visits but no production of their own in the financials — the practice system "
-            "books this work under another provider's number (hygiene is often billed under the dentist's); the "
-            "per-hour figure comes from the visits' production.")
+    usual = ("hygiene is often billed under the dentist's" if practice.kind == "dental" else
+             "a nurse practitioner's visits are often billed under the supervising physician's")
+    return fmt.vocabulary(f"{names}: completed visits but no production of their own in the financials — the practice "
+                          f"system books this work under another provider's number ({usual}); the per-hour figure "
+                          "comes from the visits' production.", practice.kind)
 
 
 def provider_production_frame(practice: "Practice", period: Period) -> pd.DataFrame:

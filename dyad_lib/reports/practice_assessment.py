@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 #: The KPIs the assessment benchmarks, in reading order (those that apply to the practice's kind).
 KPI_IDS = ("collection_ratio", "adjustments_rate", "overhead_ratio", "operating_margin",
            *(f"overhead_ratio_{c}" for c in OVERHEAD_CATEGORIES), "ar_days", "ar_over_90_share",
+           "charge_lag_days", "denial_rate", "patient_collections_share", "collections_per_visit",
            "chair_utilization", "production_per_chair_hour", "hygiene_production_share",
-           "production_per_hygiene_hour", "no_show_rate", "pre_appointment_rate",
-           "new_patients", "patient_retention", "case_acceptance_count", "case_acceptance_value", "patient_nps",
-           "staff_enps", "burnout_rate")
+           "production_per_hygiene_hour", "visits_per_physician_day", "no_show_rate", "late_cancellation_rate",
+           "pre_appointment_rate", "new_patients", "new_patient_share", "patient_retention", "case_acceptance_count",
+           "case_acceptance_value", "patient_nps", "staff_enps", "burnout_rate")
 SIZE_IDS = ("gross_production", "net_production", "collections", "overhead", "active_patients", "visits_completed")
 #: Trend charts: (title, ids, unit); ratios are trailing-three-month values (ratio of sums).
 TREND_GROUPS = (

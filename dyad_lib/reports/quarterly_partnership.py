@@ -172,7 +172,7 @@ BRIDGES = {
     "patient_retention": "reflects clinical satisfaction and administrative efficiency",
     "chair_utilization": "balances clinical thoroughness with business efficiency",
     "pre_appointment_rate": "reflects clear clinical recommendations and effective scheduling",
-    "collection_ratio": "follows from what is produced and how it is billed and followed up",
+    "collection_ratio": "follows from the work done and how it is billed and followed up",
     "no_show_rate": "reflects patients' commitment to the plan and the reminder and scheduling system",
     "documentation_timeliness": "clinical notes completed promptly keep billing and follow-up moving",
 }

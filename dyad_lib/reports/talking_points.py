@@ -14,7 +14,7 @@ come from `dyad_lib.metrics.compute.compute_metrics`; nothing is recomputed here
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Mapping
 
 from dyad_lib import fmt
@@ -161,7 +161,9 @@ def _last_year_points(practice: "Practice", month: Period, now, ago, goals) -> l
             "last_year", mid,
             fmt.say("{name} in {when} {verb} {x}, {word} {diff} ({pct}) on {then} ({y}).",
                     name=_label(practice, mid), when=span_text(month),
-                    verb="were" if mid == "collections" else "was", x=_fig(now, mid, month),
+                    # collections, and a medical practice's net charges, are plural; net production is not
+                    verb="were" if mid == "collections" or practice.kind == "medical" else "was",
+                    x=_fig(now, mid, month),
                     word="up" if change > 0 else "down", diff=fmt.money(abs(x - y)), pct=fmt.percent(abs(change)),
                     then=span_text(month.year_earlier()), y=_fig(ago, mid, month.year_earlier())),
             abs(x - y), change > 0, abs(change) >= MIN_MONEY_MOVE))
@@ -318,7 +320,8 @@ def candidates(practice: "Practice", month: Period, goals: Mapping[str, Any] | N
     out += _collection_points(practice, recent, now_r, ago_r)
     out += _no_show_points(practice, recent, now_r, ago_r)
     out += _acceptance_points(practice, recent, now_r, ago_r)
-    return out
+    # written once for both kinds of practice; a family practice reads charges and care plans
+    return [replace(p, text=fmt.vocabulary(p.text, practice.kind)) for p in out]
 
 
 def rank(points: list[TalkingPoint], n: int = MAX_POINTS, at_least: int = MIN_POINTS) -> list[TalkingPoint]:
