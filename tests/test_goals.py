@@ -335,6 +335,22 @@ def test_kpi_targets_are_the_plans_rates():
     assert t.loc["case_acceptance_value", "how"].startswith("hold: the goal does not count on a change")
 
 
+def test_no_target_for_a_measure_whose_table_is_not_delivered(tmp_path):
+    from dyad_lib.data.load import load_practice
+    from dyad_lib.goals.history import history_from_practice
+    from report_fixtures import write_minimal
+
+    # a practice delivering financials and expenses only: targets for the money measures, none
+    # for case acceptance, no-shows or the schedule (their tables are absent), never "not computable"
+    write_minimal(tmp_path, "fin-only", "Fin Only")
+    hist = history_from_practice(load_practice("fin-only", tmp_path), "FY2026")
+    assert hist.absent["case_acceptance_value"] == "treatment_plans"
+    assert "collection_ratio" not in hist.absent
+    t = build_plan(hand_inputs(), hist).kpi_targets.set_index("metric")
+    assert "collection_ratio" in t.index and "case_acceptance_value" not in t.index
+    assert not t["how"].str.contains("not computable").any()
+
+
 def test_utilization_target_holds_when_the_goal_needs_less():
     plan = build_plan(hand_inputs(added_chair_hours=800), hand_history())
     t = plan.kpi_targets.set_index("metric")

@@ -187,7 +187,21 @@ def history_from_practice(practice, fiscal_year: str, as_of: Any = None) -> Hist
                    best_quarter_label=best_label, best_quarter_per_hour=best,
                    new_patient_annual_value=_new_patient_value(practice, as_of_ts), monthly=fin_months,
                    doctors=_doctors(practice, t12),
-                   working_days_history=wd_hist, notes=notes)
+                   working_days_history=wd_hist, notes=notes, absent=_absent(practice, T12_IDS))
+
+
+def _absent(practice, ids) -> dict[str, str]:
+    """The metrics whose table the practice does not deliver (a medical practice without care
+    plans): no target is set for them, rather than one that reads "not computable"."""
+    from dyad_lib.metrics import registry
+
+    out = {}
+    for mid in ids:
+        if _known(mid):
+            missing = [t for t in registry.get(mid).tables if t not in practice.tables]
+            if missing:
+                out[mid] = missing[0]
+    return out
 
 
 def _doctors(practice, period) -> float | None:

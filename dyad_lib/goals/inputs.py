@@ -305,6 +305,7 @@ class History:
     monthly: pd.DataFrame | None = None  # month, net_production, collections, …, chair_hours_available, working_days
     working_days_history: dict[pd.Timestamp, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    absent: dict[str, str] = field(default_factory=dict)  # metric id -> the table the practice does not deliver
 
     def get(self, metric_id: str) -> float | None:
         v = self.t12.get(metric_id)

@@ -127,6 +127,8 @@ def kpi_targets(history: History, step: float = KPI_STEP, combination: pd.DataFr
     planned = plan_rates(history, plan_values or {}, combination) if plan_values is not None else {}
     rows = []
     for mid in ids:
+        if mid in history.absent:  # its table is not delivered: no target, rather than "not computable"
+            continue
         band = (bands or {}).get(mid) or metric_band(mid, history.kind, history.doctors)
         low, high, better, source, unit, tier, text = (tuple(band) + ("ratio", "top", ""))[:7] if band else \
             (None, None, _BETTER.get(mid, "up"), "", "ratio", "", "")
