@@ -188,3 +188,15 @@ def test_an_unknown_size_is_its_own_group_and_per_provider_is_missing_with_why()
     assert df.loc["a", "collections_rank"] == 1 and df.loc["b", "collections_rank"] == 1
     assert pd_isna(df.loc["a", "collections_per_provider"])
     assert "not known" in df.loc["a", "collections_per_provider_reason"]
+
+
+def test_a_peer_groups_table_speaks_its_kinds_words():
+    rows = [_row("big-dental", "dental", 3.0, 900_000, 0.62), _row("clinic", "medical", 2.5, 950_000, 0.70)]
+    df = portfolio_frame(rows)
+    medical = portfolio_html(df, metrics=("collections_per_provider", "case_acceptance_value", "collection_ratio"),
+                             group="Medical, 2–3 physicians")
+    assert "Collections per physician" in medical and "Care-plan acceptance (value)" in medical
+    assert "Net collection rate" in medical and "dentist" not in medical and "Case acceptance" not in medical
+    dental = portfolio_html(df, metrics=("collections_per_provider", "case_acceptance_value"),
+                            group="Dental, 2–3 dentists")
+    assert "Collections per dentist" in dental and "Case acceptance (value)" in dental

@@ -312,6 +312,25 @@ SHORT_LABELS = {
     "active_patients_per_provider": "Active patients per doctor",
     "patient_nps": "Patient NPS", "dyad_alignment": "Partner alignment",
 }
+#: Headings that change with the kind of practice of a peer group's table (its own words).
+KIND_LABELS = {"case_acceptance_value", "collection_ratio"}
+
+
+def short_label(metric_id: str, kind: str | None = None) -> str:
+    """A column heading; in one peer group's table (`kind` given), in that kind's words: per dentist
+    or per physician, care-plan acceptance, net collection rate."""
+    text = SHORT_LABELS.get(metric_id, metric_id)
+    if kind not in DOCTOR_WORDS:
+        return text
+    if metric_id in PER_PROVIDER:
+        return text.replace("per doctor", f"per {DOCTOR_WORDS[kind][0]}")
+    if metric_id in KIND_LABELS:
+        from dyad_lib.metrics import registry
+
+        return registry.label(metric_id, kind)
+    return text
+
+
 STATUS_TEXT = {"ok": "ok", "warnings": "ok, with data warnings", "failed": "not included",
                "not validated": "not validated yet"}
 
@@ -384,7 +403,9 @@ def portfolio_html(df: pd.DataFrame, links: dict[str, list[tuple[str, str]]] | N
                                int(r.get(f"{mid}_of", 0) or 0), r[f"{mid}_reason"], r, anonymized))
         rows.append({"practice": r["practice"], "kind": r["peer_group"] or r["kind"] or "", "cells": cells,
                      "links": (links or {}).get(r["practice_id"], [])})
-    return render("portfolio/table", headings=[SHORT_LABELS.get(m, m) for m in metrics], rows=rows,
+    kinds = set(chosen["kind"].dropna()) - {""}
+    kind = next(iter(kinds)) if len(kinds) == 1 else None
+    return render("portfolio/table", headings=[short_label(m, kind) for m in metrics], rows=rows,
                   with_links=bool(links), dash=fmt.DASH)
 
 
