@@ -15,9 +15,6 @@ is written in one swap. Nothing is written when anything fails.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +23,12 @@ import pandas as pd
 from dyad_lib.importers import opendental_rules as rules
 from dyad_lib.importers import opendental_source as src
 from dyad_lib.importers.connection import create_source_engine, parse_source, read_only
-from dyad_lib.importers.delivery import (REPORT_FILE, Target, Written, check_target, practice_yaml, table_csv,
+from dyad_lib.importers.delivery import (REPORT_FILE, Target, check_target, practice_yaml, table_csv,
                                          write_delivery)
 from dyad_lib.importers.ids import map_ids, new_key
-from dyad_lib.importers.problems import SourceProblem, UsageProblem
-from dyad_lib.importers.report import ImportReport, Rule, cents, reconcile
+from dyad_lib.importers.options import ImportResult, Progress, check_options, month_range
+from dyad_lib.importers.problems import SourceProblem
+from dyad_lib.importers.report import ImportReport, Rule, reconcile
 from dyad_lib.importers.sql import month_from_key, to_dates
 
 SYSTEM = "Open Dental"
@@ -38,46 +36,6 @@ PRACTICE_ROW = "0"
 #: The steps the progress display counts (one per source read, then the write).
 STEPS = ("connect", "preference", "provider", "procedurelog", "adjustment", "claimproc", "paysplit", "ledger",
          "appointment", "treatplan", "schedule", "reconciliation", "write")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-Progress = Callable[[str, int | None], None]
-
-
-@dataclass
-class ImportResult:
-    practice_id: str
-    folder: Path
-    report: ImportReport
-    written: Written
-    tables: dict[str, int] = field(default_factory=dict)
-
-
-def _month(text: str | None, option: str) -> pd.Period | None:
-    if text is None:
-        return None
-    m = MONTH_RE.match(text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise UsageProblem(f"{option} must be a month written YYYY-MM (for example 2025-03), not '{text}'")
-    return pd.Period(text.strip(), freq="M")
-
-
-def _range(start: pd.Period | None, end: pd.Period | None, first: dt.date | None, last: dt.date | None,
-           today: dt.date) -> tuple[pd.Period, pd.Period]:
-    if start is None:
-        if first is None:
-            raise SourceProblem("the database has no completed procedure, so there is no month to import; give "
-                                "--from and --to")
-        start = pd.Period(first, freq="M")
-    if end is None:
-        if last is None:
-            raise SourceProblem("the database has no completed procedure; give --to")
-        end = pd.Period(last, freq="M")
-        current = pd.Period(today, freq="M")
-        if end >= current:  # the current month is not over: stop at the last complete one
-            end = current - 1
-    if start > end:
-        raise UsageProblem(f"the range is empty: --from {start} is after --to {end}")
-    return start, end
 
 
 def _split_cents(raw: pd.Series) -> np.ndarray:
@@ -170,13 +128,7 @@ def import_opendental(url: str, practice_id: str, *, password: str | None = None
     """Import an Open Dental database into `data_dir/practice_id/` (see the module docstring)."""
     say = progress or (lambda step, rows: None)
     source = parse_source(url)
-    if fiscal_year_start is not None and not 1 <= int(fiscal_year_start) <= 12:
-        raise UsageProblem(f"--fiscal-year-start must be a month number 1-12, not {fiscal_year_start}")
-    if kind not in ("dental", "medical"):
-        raise UsageProblem(f"--kind must be dental or medical, not '{kind}'")
-    m_from, m_to = _month(start, "--from"), _month(end, "--to")
-    if m_from is not None and m_to is not None and m_from > m_to:
-        raise UsageProblem(f"the range is empty: --from {m_from} is after --to {m_to}")
+    m_from, m_to = check_options(start, end, kind, fiscal_year_start)
     target: Target = check_target(practice_id, data_dir, overwrite)
     today = today or dt.date.today()
 
@@ -196,7 +148,7 @@ def import_opendental(url: str, practice_id: str, *, password: str | None = None
             raise SourceProblem("the practice dates write-offs by claim snapshot (PPOWriteoffDateCalc = 2) but the "
                                 "database has no claimsnapshot table")
         first, last = src.completed_range(conn, schema)
-        p_from, p_to = _range(m_from, m_to, first, last, today)
+        p_from, p_to = month_range(m_from, m_to, first, last, today, "completed procedure")
         months = [str(p) for p in pd.period_range(p_from, p_to, freq="M")]
         lo, hi = p_from.start_time.date().isoformat(), (p_to + 1).start_time.date().isoformat()
         last_day = p_to.end_time.normalize()

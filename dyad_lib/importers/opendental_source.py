@@ -12,13 +12,12 @@ than the patient number, which becomes an opaque id before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 
 from dyad_lib.importers.problems import SourceProblem
-from dyad_lib.importers.sql import day_of, day_seconds, frame, month_key, to_dates
+from dyad_lib.importers.sql import Schema, day_of, day_seconds, frame, month_key, to_dates
 
 #: Columns the import reads, per table. Identifying patient and provider columns (names, birth
 #: dates, SSN, addresses, phone numbers) are never listed, so never selected.
@@ -56,27 +55,6 @@ PREFS = ("ProgramVersion", "PPOWriteoffDateCalc", "DateLastAging", "PracticeTitl
 NO_DATE = "1880-01-01"
 
 
-@dataclass
-class Schema:
-    """The tables as this database has them (present columns only)."""
-
-    tables: dict[str, sa.TableClause] = field(default_factory=dict)
-    present: dict[str, set[str]] = field(default_factory=dict)
-
-    def c(self, table: str, column: str):
-        """A column, or its stated default as a literal when this version lacks it."""
-        if column in self.present.get(table, set()):
-            return self.tables[table].c[column]
-        default = OPTIONAL.get(table, {}).get(column)
-        return sa.literal(default) if default is not None else sa.null()
-
-    def has(self, table: str, column: str | None = None) -> bool:
-        return table in self.present and (column is None or column in self.present[table])
-
-    def t(self, name: str) -> sa.TableClause:
-        return self.tables[name]
-
-
 def inspect_schema(conn, database: str, version_hint: str | None = None) -> Schema:
     """Check the tables and columns; raise naming every missing table or column."""
     insp = sa.inspect(conn)
@@ -88,7 +66,7 @@ def inspect_schema(conn, database: str, version_hint: str | None = None) -> Sche
                                 f"{', '.join(missing_tables)}")
         raise SourceProblem(f"the database '{database}' lacks Open Dental tables dyad needs: "
                             f"{', '.join(missing_tables)}")
-    schema = Schema()
+    schema = Schema(OPTIONAL)
     missing: list[str] = []
     wanted = {t: list(cols) + list(OPTIONAL.get(t, {})) for t, cols in REQUIRED.items()}
     wanted[SNAPSHOT[0]] = list(SNAPSHOT[1])

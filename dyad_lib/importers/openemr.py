@@ -28,7 +28,7 @@ from dyad_lib.importers import openemr_source as src
 from dyad_lib.importers.connection import create_source_engine, parse_source, read_only
 from dyad_lib.importers.delivery import REPORT_FILE, Target, check_target, practice_yaml, table_csv, write_delivery
 from dyad_lib.importers.ids import map_ids, new_key
-from dyad_lib.importers.opendental import ImportResult, Progress
+from dyad_lib.importers.options import ImportResult, Progress, check_options, month_range
 from dyad_lib.importers.opendental_rules import ar_by_month, fit_financials, fte, next_visit_booked
 from dyad_lib.importers.problems import SourceProblem, UsageProblem
 from dyad_lib.importers.report import ImportReport, Rule, reconcile
@@ -38,7 +38,6 @@ SYSTEM = "OpenEMR"
 PRACTICE_ROW = "0"
 STEPS = ("connect", "settings", "billing", "ar_activity", "ledger", "encounters", "calendar", "office hours",
          "reconciliation", "write")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 #: How the reconciliation's columns read for OpenEMR (the data-quality report shows these labels).
 RECON_LABELS = {"production": "Charges", "adjustments": None, "writeoffs": "Adjustments",
                 "net_production": "Net charges", "patient_income": "Patient payments",
@@ -47,33 +46,6 @@ RECONCILED_WITH = "OpenEMR's own billing and posting tables (charges by date of 
                   "adjustments by posting date)"
 #: How far past the range a repeating patient appointment is expanded (the booked future).
 BOOKED_AHEAD = pd.Timedelta(days=366)
-
-
-def _month(text: str | None, option: str) -> pd.Period | None:
-    if text is None:
-        return None
-    m = MONTH_RE.match(text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise UsageProblem(f"{option} must be a month written YYYY-MM (for example 2025-03), not '{text}'")
-    return pd.Period(text.strip(), freq="M")
-
-
-def _range(start, end, first, last, today: dt.date) -> tuple[pd.Period, pd.Period]:
-    if start is None:
-        if first is None:
-            raise SourceProblem("the database has no active charge, so there is no month to import; give --from "
-                                "and --to")
-        start = pd.Period(first, freq="M")
-    if end is None:
-        if last is None:
-            raise SourceProblem("the database has no active charge; give --to")
-        end = pd.Period(last, freq="M")
-        current = pd.Period(today, freq="M")
-        if end >= current:  # the current month is not over: stop at the last complete one
-            end = current - 1
-    if start > end:
-        raise UsageProblem(f"the range is empty: --from {start} is after --to {end}")
-    return start, end
 
 
 def _cents(x) -> pd.Series:
@@ -239,13 +211,7 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
     """Import an OpenEMR database into `data_dir/practice_id/` (see the module docstring)."""
     say = progress or (lambda step, rows: None)
     source = parse_source(url)
-    if fiscal_year_start is not None and not 1 <= int(fiscal_year_start) <= 12:
-        raise UsageProblem(f"--fiscal-year-start must be a month number 1-12, not {fiscal_year_start}")
-    if kind not in ("dental", "medical"):
-        raise UsageProblem(f"--kind must be dental or medical, not '{kind}'")
-    m_from, m_to = _month(start, "--from"), _month(end, "--to")
-    if m_from is not None and m_to is not None and m_from > m_to:
-        raise UsageProblem(f"the range is empty: --from {m_from} is after --to {m_to}")
+    m_from, m_to = check_options(start, end, kind, fiscal_year_start)
     target: Target = check_target(practice_id, data_dir, overwrite)
     today = today or dt.date.today()
 
@@ -271,7 +237,7 @@ def import_openemr(url: str, practice_id: str, *, password: str | None = None, d
         charge_mk = model.lines.loc[model.lines["kind"] == "charge", "mk"]
         first = None if charge_mk.empty else dt.date(int(charge_mk.min()) // 100, int(charge_mk.min()) % 100, 1)
         last = None if charge_mk.empty else dt.date(int(charge_mk.max()) // 100, int(charge_mk.max()) % 100, 1)
-        p_from, p_to = _range(m_from, m_to, first, last, today)
+        p_from, p_to = month_range(m_from, m_to, first, last, today, "active charge")
         months = [str(p) for p in pd.period_range(p_from, p_to, freq="M")]
         lo, hi = p_from.start_time.date().isoformat(), (p_to + 1).start_time.date().isoformat()
         last_day = p_to.end_time.normalize()

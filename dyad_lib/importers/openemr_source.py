@@ -12,14 +12,14 @@ column but the patient number, which becomes an opaque id before anything is wri
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 
 from dyad_lib.importers.problems import SourceProblem
-from dyad_lib.importers.sql import day_of, day_seconds, frame, month_key, to_dates
+from dyad_lib.importers import sql
+from dyad_lib.importers.sql import day_of, day_seconds, frame, month_key
 
 #: Columns the import reads, per table. Identifying columns (patient names, birth dates, SSN,
 #: addresses, phones, provider NPI and tax ids) are never listed, so never selected.
@@ -55,26 +55,11 @@ COPAY, TAX = "COPAY", "TAX"
 
 
 @dataclass
-class Schema:
+class Schema(sql.Schema):
     """The tables as this database has them (present columns only)."""
 
-    tables: dict[str, sa.TableClause] = field(default_factory=dict)
-    present: dict[str, set[str]] = field(default_factory=dict)
     #: form_encounter holds each (pid, encounter) once: joined directly (its index), else grouped first.
     unique_encounters: bool = False
-
-    def c(self, table: str, column: str):
-        """A column, or its stated default as a literal when this version lacks it."""
-        if column in self.present.get(table, set()):
-            return self.tables[table].c[column]
-        default = OPTIONAL.get(table, {}).get(column)
-        return sa.literal(default) if default is not None else sa.null()
-
-    def has(self, table: str, column: str | None = None) -> bool:
-        return table in self.present and (column is None or column in self.present[table])
-
-    def t(self, name: str) -> sa.TableClause:
-        return self.tables[name]
 
 
 def inspect_schema(conn, database: str) -> Schema:
@@ -87,7 +72,7 @@ def inspect_schema(conn, database: str) -> Schema:
             raise SourceProblem(f"the database '{database}' is not an OpenEMR database: it has no tables "
                                 f"{', '.join(missing_tables)}")
         raise SourceProblem(f"the database '{database}' lacks OpenEMR tables dyad needs: {', '.join(missing_tables)}")
-    schema = Schema()
+    schema = Schema(OPTIONAL)
     missing: list[str] = []
     wanted = {t: list(cols) + list(OPTIONAL.get(t, {})) for t, cols in REQUIRED.items()}
     wanted.update({t: list(cols) for t, cols in OPTIONAL_TABLES.items()})

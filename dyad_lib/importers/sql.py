@@ -8,6 +8,7 @@ Result columns are left untyped (the drivers' own values) and converted in panda
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -136,3 +137,26 @@ def month_from_key(s: pd.Series) -> pd.Series:
     """202403 → '2024-03'."""
     k = pd.to_numeric(s).astype("int64")
     return (k // 100).astype(str) + "-" + (k % 100).map(lambda m: f"{m:02d}")
+
+
+@dataclass
+class Schema:
+    """A source database's tables as it has them (present columns only), with the defaults its
+    importer states for columns an older version lacks (`optional`: table -> column -> default)."""
+
+    optional: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: dict[str, sa.TableClause] = field(default_factory=dict)
+    present: dict[str, set[str]] = field(default_factory=dict)
+
+    def c(self, table: str, column: str):
+        """A column, or its stated default as a literal when this version lacks it."""
+        if column in self.present.get(table, set()):
+            return self.tables[table].c[column]
+        default = self.optional.get(table, {}).get(column)
+        return sa.literal(default) if default is not None else sa.null()
+
+    def has(self, table: str, column: str | None = None) -> bool:
+        return table in self.present and (column is None or column in self.present[table])
+
+    def t(self, name: str) -> sa.TableClause:
+        return self.tables[name]
