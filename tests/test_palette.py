@@ -71,3 +71,14 @@ def test_goal_line_and_benchmark_band_have_legend_entries():
     bars = pd.DataFrame({"cat": ["Supplies", "Lab"], "v": [0.07, 0.1], "lo": [0.05, 0.08], "hi": [0.06, 0.1]})
     spec = json.loads(charts.bar_vs_band(bars, category="cat", value="v", low="lo", high="hi").to_json())
     assert charts.BAND_LABEL in _legend_titles(spec)
+
+
+def test_goal_charts_draw_a_metric_in_its_own_colour():
+    from dyad_lib.reports import goal_charts
+
+    months = pd.date_range("2026-01-01", periods=2, freq="MS")
+    phasing = pd.DataFrame({"month": months, "collections": [1.0, 2.0], "working_days": [20, 21]})
+    spec = json.loads(goal_charts.phasing_chart(phasing).to_json())
+    assert spec["layer"][0]["mark"]["color"] == palette.SERIES["collections"]
+    spec = json.loads(goal_charts.seasonality_chart(pd.Series({1: 1.1, 2: 0.9})).to_json())
+    assert spec["mark"]["color"] == palette.SERIES["net_production"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dyad_lib.reports.charts import CATEGORY, GOAL, HEIGHT, WIDTH
+from dyad_lib.reports.charts import CATEGORY, GOAL, HEIGHT, SERIES, WIDTH
 from dyad_lib.goals.inputs import CATEGORY_LABELS
 from dyad_lib.goals.realism import Check
 from dyad_lib.goals.ledger import Ledger
@@ -72,7 +72,7 @@ def phasing_chart(phasing: pd.DataFrame, measure: str = "collections",
     df = phasing[["month", measure, "working_days"]].rename(columns={measure: "goal"}).copy()
     df["days_label"] = df["working_days"].map(lambda d: f"{d:g} d")
     x = alt.X("month:O", title=None, timeUnit="yearmonth", axis=alt.Axis(format="%b %Y", labelAngle=0))
-    bars = alt.Chart(df).mark_bar(color=CATEGORY[0]).encode(
+    bars = alt.Chart(df).mark_bar(color=SERIES.get(measure, CATEGORY[0])).encode(  # the measure's own colour
         x=x, y=alt.Y("goal:Q", title=None, axis=alt.Axis(format="$,.2s")),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"),
                  alt.Tooltip("goal:Q", title="Goal", format="$,.0f"),
@@ -87,7 +87,7 @@ def seasonality_chart(index: pd.Series, fy_start_month: int = 1,
     order = [(fy_start_month - 1 + k) % 12 + 1 for k in range(12)]
     df = pd.DataFrame({"month": [pd.Timestamp(2000, m, 1).strftime("%b") for m in order],
                        "index": [float(index.get(m, 1.0)) for m in order]})
-    return alt.Chart(df).mark_bar(color=CATEGORY[2]).encode(
+    return alt.Chart(df).mark_bar(color=SERIES["net_production"]).encode(  # the index is of net production
         x=alt.X("month:N", sort=list(df["month"]), title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("index:Q", title="× an average day", scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("month:N"), alt.Tooltip("index:Q", format=".3f")],
@@ -170,7 +170,7 @@ def whatif_chart(plan, title: str = "Monthly collection goal: the plan and the w
     y = alt.Y("goal:Q", title=None, axis=alt.Axis(format="$,.2s"))
     tip = [alt.Tooltip("month:N", title="Month"), alt.Tooltip("series:N", title=""),
            alt.Tooltip("goal:Q", title="Goal", format="$,.2f")]
-    bars = alt.Chart(data).mark_bar(color=CATEGORY[1]).encode(x=x, y=y, tooltip=tip).transform_filter(
+    bars = alt.Chart(data).mark_bar(color=SERIES["collections"]).encode(x=x, y=y, tooltip=tip).transform_filter(
         alt.datum.series == "What-if")
     ticks = alt.Chart(data).mark_tick(color=GOAL, thickness=2, size=26).encode(x=x, y=y, tooltip=tip).transform_filter(
         alt.datum.series == "The plan")
