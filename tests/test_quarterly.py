@@ -381,3 +381,20 @@ def test_headline_counts_one_set_of_measures():
     line = q.headline_sentences(card, {}, None, None)[0]
     assert line.startswith("Of the 3 scorecard measures with a target, 1 is on track, 1 to watch and 1 needs attention")
     assert "1 moved the better way, 1 the worse way and 1 has no figure for it." in line
+
+
+def test_measures_whose_table_is_not_delivered_are_named_once_not_dashed(tmp_path):
+    from report_fixtures import write_minimal
+
+    write_minimal(tmp_path, "fin-clinic", "Fin Clinic", kind="medical")  # financials and expenses only
+    practice = load_practice("fin-clinic", tmp_path)
+    ids = [i for half, _, i in q.scorecard_ids(practice) if half == "practice"]
+    assert "collections" in ids and "overhead_ratio" in ids
+    assert not {"case_acceptance_value", "no_show_rate", "patient_retention", "patient_nps"} & set(ids)
+    left = dict(q.left_out(practice))
+    assert left["Care-plan acceptance (value)"] == "treatment_plans" and left["No-show rate"] == "appointments"
+    assert left["Patient NPS"] == "patient_survey"
+    card = q.scorecard(practice, q.quarter_period(practice, "2025Q4"))
+    page = str(q.scorecard_html(card, "practice", practice))
+    assert "Not on the scorecard, because the practice does not deliver" in page
+    assert "Care-plan acceptance (value) (treatment_plans)" in page and 'data-metric="no_show_rate"' not in page
