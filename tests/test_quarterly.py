@@ -77,8 +77,9 @@ def test_scorecard_values_targets_and_status(tiny):
     assert "share of the FY2025 goal" in c["target_source"]
     r = card.loc["collection_ratio"]
     assert r["value"] == 1.0 and r["target"] == "97.0–99.0%" and r["verdict"] == "good"  # 300k ÷ 300k, dental band
-    assert card.at["case_acceptance_value", "value"] is None  # no treatment_plans: missing, never zero
-    assert "treatment_plans" in card.at["case_acceptance_value", "reason"]
+    # no treatment_plans: not a row of dashes, named once under the table (never a zero)
+    assert "case_acceptance_value" not in card.index
+    assert ("Case acceptance (value)", "treatment_plans") in q.left_out(tiny)
     assert card.at["collections", "series"] == [300_000.0] * 4  # 2024Q4 … 2025Q3
     assert card.attrs["quarters"] == ["2024Q4", "2025Q1", "2025Q2", "2025Q3"]
     # partnership lines are there and say why they are empty
