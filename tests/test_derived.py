@@ -124,7 +124,7 @@ def test_never_served_stale(tmp_path, monkeypatch):
 
     # other code, or a file gone: not used (and the orchestrator writes them again)
     fresh = read_snapshot_folder(src.practice_id, folder, tmp_path / "data")
-    monkeypatch.setattr(comp_mod, "_VERSION", "another-version")
+    monkeypatch.setattr(comp_mod, "code_version", lambda: "another-version")
     assert comp_mod.stored_components(folder, fresh) is None
     monkeypatch.undo()
     (folder / part.STORED_HISTORY).unlink()

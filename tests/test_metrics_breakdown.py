@@ -112,7 +112,9 @@ def test_a_breakdown_is_computed_once_and_each_caller_gets_its_own_copy(practice
 
     direct = {"provider": bd.by_provider(practice, Q2), "visit_type": bd.by_visit_type(practice, Q2),
               "category": bd.by_category(practice, Q2)}
-    monkeypatch.setattr(bd, "_KEPT", {})
+    from dyad_lib.metrics.memo import PracticeMemo
+
+    monkeypatch.setattr(bd, "_MEMO", PracticeMemo())
     calls = []
     real = bd.by_provider
     monkeypatch.setattr(bd, "by_provider", lambda p, per: calls.append(per) or real(p, per))

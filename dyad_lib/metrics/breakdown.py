@@ -7,13 +7,13 @@ the data (financials, appointments, treatment plans), so one absent this period 
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from dyad_lib.data.contract import EXPENSE_CATEGORIES, OVERHEAD_CATEGORIES, VISIT_TYPES
+from dyad_lib.metrics.memo import PracticeMemo
 from dyad_lib.metrics.registry import get
 
 if TYPE_CHECKING:
@@ -161,8 +161,7 @@ def by_category(practice: "Practice", period: "Period") -> pd.DataFrame:
 
 #: Breakdowns already computed, per practice object while its tables are the same objects: a report
 #: asks for the same one several times (the provider table, its note and its chart).
-_OWNERS: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
-_KEPT: dict[int, tuple[tuple[int, ...], dict[tuple, pd.DataFrame]]] = {}
+_MEMO = PracticeMemo()
 
 
 def breakdown(practice: "Practice", period: "Period", by: str = "provider") -> pd.DataFrame:
@@ -175,18 +174,4 @@ def breakdown(practice: "Practice", period: "Period", by: str = "provider") -> p
     build = {"provider": by_provider, "visit_type": by_visit_type, "category": by_category}.get(by)
     if build is None:
         raise ValueError(f"breakdown by '{by}': use one of {', '.join(BY)}")
-    key = id(practice)
-    sig = tuple(id(df) for df in practice.tables.values()) + (len(practice.tables),)
-    kept = _KEPT.get(key)
-    if kept is None or kept[0] != sig or _OWNERS.get(key) is not practice:
-        kept = (sig, {})
-        try:
-            _OWNERS[key] = practice
-        except TypeError:  # not weak-referenceable: nothing is kept
-            return build(practice, period)
-        for k in [k for k in _KEPT if k not in _OWNERS]:
-            _KEPT.pop(k, None)
-        _KEPT[key] = kept
-    if (period, by) not in kept[1]:
-        kept[1][(period, by)] = build(practice, period)
-    return kept[1][(period, by)].copy()
+    return _MEMO.get(practice, (period, by), lambda: build(practice, period)).copy()

@@ -13,11 +13,9 @@ are rebuilt when it differs.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dyad_lib.data.contract import EXPENSE_CATEGORIES, OVERHEAD_CATEGORIES, TEAM_ROLES
+from dyad_lib.metrics.memo import PracticeMemo, source_digest
 
 if TYPE_CHECKING:
     from dyad_lib.data.load import Practice
@@ -392,13 +391,7 @@ STORED_MONTHLY, STORED_VISITS, STORED_META = "components.arrow", "components.npz
 
 def code_version() -> str:
     """A digest of this module's source: stored components from other code are rebuilt."""
-    global _VERSION
-    if _VERSION is None:
-        _VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    return _VERSION
-
-
-_VERSION: str | None = None
+    return source_digest(__file__)
 
 
 def _ts(value: pd.Timestamp | None) -> str | None:
@@ -478,30 +471,18 @@ def stored_components(folder: str | os.PathLike | None, practice: "Practice | No
     return comp
 
 
-_CACHE: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
-_COMP: dict[int, tuple[tuple[int, ...], Components]] = {}
+_MEMO = PracticeMemo()
 
 
 def components(practice: "Practice") -> Components:
     """The practice's components: kept in its snapshot folder when it was read from one (computed
-    there once by the orchestrator), else built; cached per practice object while its tables are
+    there once by the orchestrator), else built; kept per practice object while its tables are
     unchanged."""
-    key = id(practice)
-    sig = tuple(id(df) for df in practice.tables.values()) + (len(practice.tables),)
-    hit = _COMP.get(key)
-    if hit is not None and hit[0] == sig and _CACHE.get(key) is practice:
-        return hit[1]
-    folder = practice.from_snapshot() if hasattr(practice, "from_snapshot") else None
-    comp = stored_components(folder, practice) or build_components(practice)
-    try:
-        _CACHE[key] = practice
-        if len(_COMP) > 16:
-            for k in [k for k in _COMP if k not in _CACHE]:
-                _COMP.pop(k, None)
-        _COMP[key] = (sig, comp)
-    except TypeError:  # not weak-referenceable: don't cache
-        pass
-    return comp
+    def build() -> Components:
+        folder = practice.from_snapshot() if hasattr(practice, "from_snapshot") else None
+        return stored_components(folder, practice) or build_components(practice)
+
+    return _MEMO.get(practice, "components", build)
 
 
 # --- formula helpers: each works on one row (a period) or many (a monthly series) -------------

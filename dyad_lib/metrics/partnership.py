@@ -21,7 +21,6 @@ period's last day; an item due on that day is not overdue yet.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from dyad_lib.data.contract import DYAD_AREA_CODES, MEETING_CADENCES, PARTNER_ROLES, TABLES
+from dyad_lib.metrics.memo import PracticeMemo, source_digest
 from dyad_lib.metrics.periods import Period
 from dyad_lib.metrics.values import MetricValue, missing, ratio, value
 
@@ -530,16 +530,7 @@ def build_history(practice: "Practice") -> PartnershipHistory:
 
 def code_version() -> str:
     """A digest of this module's source: a stored history from other code is rebuilt."""
-    global _VERSION
-    if _VERSION is None:
-        import hashlib
-        from pathlib import Path
-
-        _VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    return _VERSION
-
-
-_VERSION: str | None = None
+    return source_digest(__file__)
 
 
 def store_history(history: PartnershipHistory, folder) -> None:
@@ -579,29 +570,18 @@ def stored_history(folder, practice: "Practice | None" = None) -> PartnershipHis
     return h
 
 
-_HIST: dict[int, tuple[tuple[int, ...], PartnershipHistory]] = {}
-_HIST_OWNER: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
+_MEMO = PracticeMemo(PARTNERSHIP_TABLES)
 
 
 def partnership_history(practice: "Practice") -> PartnershipHistory:
     """The practice's partnership history: kept in its snapshot folder when read from one (the
-    orchestrator computes it once), else built; cached per practice object while its partnership
+    orchestrator computes it once), else built; kept per practice object while its partnership
     tables are unchanged."""
-    key = id(practice)
-    sig = tuple(id(practice.tables.get(n)) for n in PARTNERSHIP_TABLES)
-    hit = _HIST.get(key)
-    if hit is not None and hit[0] == sig and _HIST_OWNER.get(key) is practice:
-        return hit[1]
-    folder = practice.from_snapshot() if hasattr(practice, "from_snapshot") else None
-    h = stored_history(folder, practice) or build_history(practice)
-    try:
-        _HIST_OWNER[key] = practice
-        for k in [k for k in _HIST if k not in _HIST_OWNER]:
-            _HIST.pop(k, None)
-        _HIST[key] = (sig, h)
-    except TypeError:  # not weak-referenceable: don't cache
-        pass
-    return h
+    def build() -> PartnershipHistory:
+        folder = practice.from_snapshot() if hasattr(practice, "from_snapshot") else None
+        return stored_history(folder, practice) or build_history(practice)
+
+    return _MEMO.get(practice, "history", build)
 
 
 def partnership_series(practice: "Practice", months) -> pd.DataFrame:
