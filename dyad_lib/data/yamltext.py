@@ -85,3 +85,15 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise YamlError(f"is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8") from None
     return load_yaml(text)
+
+
+def read_yaml_file(path: str | Path) -> Any:
+    """`read_yaml` for a file a person named on the command line: every problem, an unreadable
+    file included, is a `YamlError` whose message starts with the file's name."""
+    p = Path(path)
+    try:
+        return read_yaml(p)
+    except OSError as exc:
+        raise YamlError(f"cannot read {p.name}: {exc.strerror or type(exc).__name__}") from None
+    except YamlError as exc:
+        raise YamlError(f"{p.name}: {exc}") from None

@@ -25,7 +25,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from dyad_lib.data.yamltext import YamlError, load_yaml, read_yaml
+from dyad_lib.data.yamltext import YamlError, load_yaml, read_yaml_file
 from dyad_lib.goals.inputs import EXCLUSIVE, INPUT_KEYS, History, InputError, check_overrides
 
 META_KEYS = ("agreed_by", "agreed_on", "as_of")
@@ -157,14 +157,11 @@ def parse_inputs(raw: Any, where: str = "inputs") -> Scenarios:
 
 def read_inputs_file(path: str | Path) -> Scenarios:
     """The inputs file at `path` (named by its file name in every message)."""
-    p = Path(path)
     try:
-        raw = read_yaml(p)
-    except OSError as exc:
-        raise InputsError(f"cannot read {p.name}: {exc.strerror or type(exc).__name__}") from None
+        raw = read_yaml_file(path)
     except YamlError as exc:
-        raise InputsError(f"{p.name}: {exc}") from None
-    return parse_inputs(raw, p.name)
+        raise InputsError(str(exc)) from None
+    return parse_inputs(raw, Path(path).name)
 
 
 #: Parameters of the annual notebook that are goal inputs of a mapping type (typed as text on a

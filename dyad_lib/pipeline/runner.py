@@ -382,7 +382,7 @@ def report_inputs(report: str, path: str | os.PathLike, notebooks_dir: str | os.
     import datetime as dt
     import importlib
 
-    from dyad_lib.data.yamltext import YamlError, read_yaml
+    from dyad_lib.data.yamltext import YamlError, read_yaml_file
 
     nb_path = check_report(report, notebooks_dir)
     if "inputs" not in _declared(nb_path):
@@ -390,11 +390,9 @@ def report_inputs(report: str, path: str | os.PathLike, notebooks_dir: str | os.
         raise ReportError(f"the {report} report takes no --inputs (reports that do: {', '.join(takers) or 'none'})")
     p = Path(path)
     try:
-        raw = read_yaml(p)
-    except OSError as exc:
-        raise ReportError(f"cannot read {p.name}: {exc.strerror or type(exc).__name__}") from None
+        raw = read_yaml_file(p)
     except YamlError as exc:
-        raise ReportError(f"{p.name}: {exc}") from None
+        raise ReportError(str(exc)) from None
     if not isinstance(raw, dict):
         raise ReportError(f"{p.name} must be a mapping (key: value lines)")
 
