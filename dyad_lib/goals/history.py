@@ -193,15 +193,10 @@ def history_from_practice(practice, fiscal_year: str, as_of: Any = None) -> Hist
 def _absent(practice, ids) -> dict[str, str]:
     """The metrics whose table the practice does not deliver (a medical practice without care
     plans): no target is set for them, rather than one that reads "not computable"."""
-    from dyad_lib.metrics import registry
+    from dyad_lib.metrics.compute import absent_table
 
-    out = {}
-    for mid in ids:
-        if _known(mid):
-            missing = [t for t in registry.get(mid).tables if t not in practice.tables]
-            if missing:
-                out[mid] = missing[0]
-    return out
+    absent = {mid: absent_table(practice, mid) for mid in ids if _known(mid)}
+    return {mid: table for mid, table in absent.items() if table}
 
 
 def _doctors(practice, period) -> float | None:

@@ -37,6 +37,12 @@ def metric_def(practice: "Practice", metric_id: str) -> MetricDef:
     return get(metric_id, components(practice).measure_names)
 
 
+def absent_table(practice: "Practice", metric_id: str) -> str | None:
+    """The first table the metric needs that the practice does not deliver (None: all there) —
+    what a report or a plan names instead of showing the metric as not computable."""
+    return next((t for t in metric_def(practice, metric_id).tables if t not in practice.tables), None)
+
+
 def practice_metric_ids(practice: "Practice") -> list[str]:
     """Every id that applies to this kind of practice, in registry order (quality ids from the
     data after the satisfaction ones), whether or not its tables are present."""

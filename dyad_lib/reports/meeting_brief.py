@@ -173,7 +173,7 @@ def number_ids(practice: "Practice", period: Period, extra: int = 0) -> list[str
     """Five to eight metric ids: the core money, the numbers the live items are meant to move (the
     one that got worse the most first), then the cadence's bridges (`extra` more candidates, for
     the ones the period turns out not to have)."""
-    from dyad_lib.metrics.compute import metric_def
+    from dyad_lib.metrics.compute import absent_table, metric_def
     from dyad_lib.partnership.links import linked_groups
 
     def ok(mid: str) -> bool:
@@ -181,7 +181,7 @@ def number_ids(practice: "Practice", period: Period, extra: int = 0) -> list[str
             d = metric_def(practice, mid)
         except KeyError:
             return False
-        return d.applies(practice.kind) and all(t in practice.tables for t in d.tables)
+        return d.applies(practice.kind) and absent_table(practice, mid) is None
 
     ids = [m for m in CORE_IDS if ok(m)]
     for g in linked_groups(practice, period):

@@ -183,7 +183,7 @@ N_QUARTERS = 6
 
 def scorecard_ids(practice: "Practice") -> list[tuple[str, str, str]]:
     """(half, group, id) for every scorecard line that applies to this kind of practice."""
-    from dyad_lib.metrics.compute import metric_def
+    from dyad_lib.metrics.compute import absent_table, metric_def
     from dyad_lib.metrics.components import components
 
     out = []
@@ -191,28 +191,21 @@ def scorecard_ids(practice: "Practice") -> list[tuple[str, str, str]]:
         if group.startswith("Quality"):
             ids = tuple(f"quality_{m}" for m in sorted(components(practice).measure_names)) + ids
         out += [("practice", group, i) for i in ids
-                if metric_def(practice, i).applies(practice.kind) and not _absent_table(practice, i)]
+                if metric_def(practice, i).applies(practice.kind) and not absent_table(practice, i)]
     out += [("partnership", group, i) for group, ids in PARTNERSHIP_GROUPS for i in ids]
     return out
-
-
-def _absent_table(practice: "Practice", metric_id: str) -> str | None:
-    """The first table the metric needs that the practice does not deliver (None: all there)."""
-    from dyad_lib.metrics.compute import metric_def
-
-    return next((t for t in metric_def(practice, metric_id).tables if t not in practice.tables), None)
 
 
 def left_out(practice: "Practice") -> list[tuple[str, str]]:
     """(label, table) of each practice measure left off the scorecard because the practice does not
     deliver its table — said once under the table rather than as rows of dashes."""
-    from dyad_lib.metrics.compute import metric_def
+    from dyad_lib.metrics.compute import absent_table, metric_def
 
     out = []
     for _, ids in PRACTICE_GROUPS:
         for i in ids:
             d = metric_def(practice, i)
-            table = _absent_table(practice, i) if d.applies(practice.kind) else None
+            table = absent_table(practice, i) if d.applies(practice.kind) else None
             if table:
                 out.append((d.label(practice.kind), table))
     return out
